@@ -1,0 +1,56 @@
+import { existsSync, rmSync } from 'node:fs';
+import { loadConfig, type ConfigOverrides } from '../config/loadConfig.js';
+import type { ResolvedConfig } from '../config/resolvedConfig.js';
+import { Database } from '../db/database.js';
+import { parseRemote } from '../db/remoteSpec.js';
+import { readStateVersion } from '../engine/stateTables.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+
+/** Options every library operation takes: where the databases are, and how to log. */
+export interface CommonOptions extends ConfigOverrides {
+  /** Config file path; default: discovered in `cwd`. */
+  config?: string | undefined;
+  cwd?: string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  logger?: Logger | undefined;
+}
+
+export function resolveConfig(options: CommonOptions): ResolvedConfig {
+  return loadConfig({ configPath: options.config, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, overrides: options });
+}
+
+export interface OpenOptions {
+  /** Open an in-memory stand-in when the local file does not exist (read-only operations). */
+  localMayBeAbsent?: boolean;
+}
+
+/**
+ * Opens the databases for one operation and closes them afterwards. When the local file did not
+ * exist and the operation fails before it writes anything, the file created by opening it is
+ * removed again, so bad input leaves no trace.
+ */
+export async function withDatabase<T>(config: ResolvedConfig, logger: Logger | undefined, open: OpenOptions, body: (db: Database) => Promise<T>): Promise<T> {
+  const existed = existsSync(config.local);
+  const local = !existed && open.localMayBeAbsent ? ':memory:' : config.local;
+  const db = await Database.open({
+    local,
+    remote: parseRemote(config.remote),
+    motherduckToken: config.motherduckToken,
+    maxRetries: config.maxRetries,
+    retryDelayMs: config.retryDelayMs,
+    logger: logger ?? silentLogger,
+  });
+  let keep = true;
+  try {
+    return await body(db);
+  } catch (error) {
+    keep = existed || local !== config.local || (await readStateVersion(db).catch(() => 0)) > 0;
+    throw error;
+  } finally {
+    await db.close();
+    if (!keep) {
+      rmSync(config.local, { force: true });
+      rmSync(`${config.local}.wal`, { force: true });
+    }
+  }
+}

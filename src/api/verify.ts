@@ -1,0 +1,34 @@
+import { discoverTables } from '../engine/discoverTables.js';
+import { verifyTable, type VerifyTableResult } from '../engine/verifyTable.js';
+import { silentLogger } from '../log/logger.js';
+import { resolveConfig, withDatabase, type CommonOptions } from './commonOptions.js';
+
+export interface VerifyOptions extends CommonOptions {
+  tables?: string[] | undefined;
+  excludeTables?: string[] | undefined;
+}
+
+export interface VerifyResult {
+  /** True when every table is identical on both sides. */
+  ok: boolean;
+  tables: VerifyTableResult[];
+}
+
+/** Compares content on both sides (counts and canonical fingerprints). Changes nothing. */
+export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
+  const config = resolveConfig(options);
+  const logger = options.logger ?? silentLogger;
+  return withDatabase(config, logger, { localMayBeAbsent: true }, async (db) => {
+    const discovery = await discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables });
+    const tables = await db.withRemote(true, async () => {
+      const out: VerifyTableResult[] = [];
+      for (const pair of discovery.pairs) {
+        const r = await verifyTable(db, pair, discovery.localTables.get(pair.name));
+        logger.debug(`verify ${pair.name}: ${r.status}`);
+        out.push(r);
+      }
+      return out;
+    });
+    return { ok: tables.every((t) => t.status === 'identical'), tables };
+  });
+}

@@ -1,0 +1,58 @@
+import { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { status } from '../../api/status.js';
+import { sync } from '../../api/sync.js';
+import { verify } from '../../api/verify.js';
+import { createDemoRemote } from '../../demo/createDemoRemote.js';
+import { addGlobalOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
+import { formatTable, formatTime, printJson, println } from '../output.js';
+import { ProgressBar } from '../progressBar.js';
+import { syncJson } from './syncCommand.js';
+import { printVerifyResult } from './verifyCommand.js';
+
+interface DemoFlags extends GlobalFlags {
+  dir: string;
+}
+
+export function demoCommand(run: (action: () => Promise<number>, flags: GlobalFlags) => Promise<void>): Command {
+  const cmd = new Command('demo')
+    .description('create a stand-in cloud file with sample data, full-sync it into a local file, then show status and verify (no account needed)')
+    .option('--dir <folder>', 'where the demo files go', 'duckdb-sync-demo');
+  addGlobalOptions(cmd).action(async (_opts: DemoFlags, command: Command) => {
+    const flags = command.optsWithGlobals<DemoFlags>();
+    await run(async () => {
+      const dir = resolve(flags.dir);
+      mkdirSync(dir, { recursive: true });
+      const remote = resolve(dir, 'cloud.duckdb');
+      const local = resolve(dir, 'local.duckdb');
+      const logger = createCliLogger({ ...flags, logDir: flags.logDir ?? resolve(dir, 'logs') });
+      logger.info(`creating the stand-in cloud database ${remote}`);
+      await createDemoRemote(remote);
+      const options = { local, remote, logger, logDir: resolve(dir, 'logs') };
+      const progress = ProgressBar.forOutput(flags.json);
+      const synced = await sync({ ...options, onProgress: (p) => progress.update(p) });
+      progress.stop();
+      const state = await status(options);
+      const verified = await verify(options);
+      if (flags.json) {
+        printJson({ ok: synced.ok && verified.ok, local, remote, sync: syncJson(synced), verify: verified });
+      } else {
+        println(`\n$ duckdb-sync sync --local ${local} --remote ${remote}`);
+        println(formatTable(['table', 'status', 'rows pulled'], synced.tables.map((t) => [t.name, t.status, t.rowsPulled])));
+        println(`\n$ duckdb-sync status --local ${local}`);
+        println(
+          formatTable(
+            ['table', 'last sync', 'mode', 'direction', 'status', 'rows'],
+            state.tables.map((t) => [t.tableName, formatTime(t.lastSyncTime), t.lastSyncMode ?? '-', t.lastDirection ?? '-', t.status ?? '-', t.rowCount ?? '-']),
+          ),
+        );
+        println(`\n$ duckdb-sync verify --local ${local} --remote ${remote}`);
+        printVerifyResult(verified);
+        println(`\nTry it yourself: change a row in ${remote} with the DuckDB CLI, then run verify and sync again.`);
+      }
+      return synced.ok && verified.ok ? 0 : 1;
+    }, flags);
+  });
+  return cmd;
+}

@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+import { status } from '../../api/status.js';
+import { addGlobalOptions, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
+import { formatTable, formatTime, printJson, println } from '../output.js';
+
+export function statusCommand(run: (action: () => Promise<number>, flags: GlobalFlags) => Promise<void>): Command {
+  const cmd = new Command('status').description('show, per table, the last sync: time, mode, direction, status, rows, last error');
+  addGlobalOptions(cmd).action(async (_opts: GlobalFlags, command: Command) => {
+    const flags = command.optsWithGlobals<GlobalFlags>();
+    await run(async () => {
+      const result = await status(commonOptions(flags, createCliLogger(flags)));
+      if (flags.json) {
+        printJson({ ok: result.tables.every((t) => t.status === 'ok'), local: result.local, tables: result.tables, runs: result.runs });
+        return 0;
+      }
+      if (!result.tables.length) {
+        println(`${result.local}: never synced (run duckdb-sync sync)`);
+        return 0;
+      }
+      println(
+        formatTable(
+          ['table', 'last sync', 'mode', 'direction', 'status', 'rows', 'pulled', 'pushed', 'deleted', 'conflicts', 'last error'],
+          result.tables.map((t) => [
+            t.tableName,
+            formatTime(t.lastSyncTime),
+            t.lastSyncMode ?? '-',
+            t.lastDirection ?? '-',
+            t.status ?? '-',
+            t.rowCount ?? '-',
+            t.rowsPulled,
+            t.rowsPushed,
+            t.rowsDeleted,
+            t.conflicts,
+            t.errorMessage ?? '',
+          ]),
+        ),
+      );
+      const last = result.runs[0];
+      if (last) println(`last run: ${formatTime(last.startedAt)} ${last.mode} ${last.status}${last.errorMessage ? ` (${last.errorMessage})` : ''}`);
+      return 0;
+    }, flags);
+  });
+  return cmd;
+}

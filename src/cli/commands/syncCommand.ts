@@ -1,0 +1,82 @@
+import { Command, Option } from 'commander';
+import { sync } from '../../api/sync.js';
+import { SYNC_MODES, type SyncMode } from '../../config/schema.js';
+import type { SyncResult } from '../../engine/result.js';
+import { addGlobalOptions, collect, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
+import { formatTable, printJson, println } from '../output.js';
+import { ProgressBar } from '../progressBar.js';
+
+interface SyncFlags extends GlobalFlags {
+  table?: string[];
+  exclude?: string[];
+  mode?: SyncMode;
+  dryRun?: boolean;
+}
+
+export function syncCommand(run: (action: () => Promise<number>, flags: GlobalFlags) => Promise<void>): Command {
+  const cmd = new Command('sync')
+    .description('sync the local database with the remote (full: replace local tables with the remote content)')
+    .option('--table <name>', 'only this table (repeatable; local name, e.g. emails or analytics.daily)', collect)
+    .option('--exclude <name>', 'leave this table out (repeatable)', collect)
+    .addOption(new Option('--mode <mode>', 'full or incremental (default: full, or "mode" in the config)').choices(SYNC_MODES))
+    .option('--dry-run', 'show what would happen per table; change nothing');
+  addGlobalOptions(cmd).action(async (_opts: SyncFlags, command: Command) => {
+    const flags = command.optsWithGlobals<SyncFlags>();
+    await run(async () => {
+      const logger = createCliLogger(flags);
+      const progress = ProgressBar.forOutput(flags.json);
+      try {
+        const result = await sync({
+          ...commonOptions(flags, logger),
+          tables: flags.table,
+          excludeTables: flags.exclude,
+          mode: flags.mode,
+          dryRun: flags.dryRun,
+          onProgress: (p) => progress.update(p),
+        });
+        progress.stop();
+        if (flags.json) printJson(syncJson(result));
+        else printSyncResult(result);
+        return result.ok ? 0 : 1;
+      } finally {
+        progress.stop();
+      }
+    }, flags);
+  });
+  return cmd;
+}
+
+/** The `--json` contract of `sync`. */
+export function syncJson(result: SyncResult): object {
+  return {
+    ok: result.ok,
+    mode: result.mode,
+    direction: result.direction,
+    dryRun: result.dryRun,
+    durationMs: Math.round(result.durationMs),
+    tables: result.tables.map((t) => ({
+      name: t.name,
+      status: t.status,
+      rowsPulled: t.rowsPulled,
+      rowsPushed: t.rowsPushed,
+      rowsDeleted: t.rowsDeleted,
+      conflicts: t.conflicts,
+      ...(t.error ? { error: t.error } : {}),
+      ...(t.warnings?.length ? { warnings: t.warnings } : {}),
+    })),
+  };
+}
+
+function printSyncResult(result: SyncResult): void {
+  if (result.dryRun) println(`dry run (${result.mode} sync): nothing was changed`);
+  println(
+    formatTable(
+      ['table', 'status', 'pulled', 'pushed', 'deleted', 'conflicts', 'note'],
+      result.tables.map((t) => [t.name, t.status, t.rowsPulled, t.rowsPushed, t.rowsDeleted, t.conflicts, t.error ?? (t.warnings ?? []).join('; ')]),
+    ),
+  );
+  const failed = result.tables.filter((t) => t.status === 'error').length;
+  println(
+    `${result.dryRun ? 'planned' : result.ok ? 'synced' : 'finished with errors:'} ${result.tables.length} table(s)${failed ? `, ${failed} failed` : ''} in ${(result.durationMs / 1000).toFixed(1)} s`,
+  );
+}

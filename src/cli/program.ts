@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { demoCommand } from './commands/demoCommand.js';
+import { statusCommand } from './commands/statusCommand.js';
+import { syncCommand } from './commands/syncCommand.js';
+import { verifyCommand } from './commands/verifyCommand.js';
+import { addGlobalOptions, type GlobalFlags } from './globalOptions.js';
+import { reportError } from './reportError.js';
+
+export const VERSION = '0.1.0';
+
+/** Builds the CLI. `exit` receives the exit code of the command that ran. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const run = async (action: () => Promise<number>, flags: GlobalFlags): Promise<void> => {
+    try {
+      setExitCode(await action());
+    } catch (error) {
+      setExitCode(reportError(error, flags));
+    }
+  };
+  const program = new Command('duckdb-sync')
+    .description('Keep a local DuckDB file and a cloud DuckDB database (MotherDuck) in sync.')
+    .version(VERSION)
+    .showHelpAfterError(false)
+    .configureOutput({ outputError: () => undefined })
+    .exitOverride();
+  addGlobalOptions(program);
+  for (const cmd of [syncCommand(run), statusCommand(run), verifyCommand(run), demoCommand(run)]) {
+    program.addCommand(cmd.exitOverride().configureOutput({ outputError: () => undefined }));
+  }
+  return program;
+}
+
+/** Parses argv and runs; returns the exit code (0 ok, 1 failure or differences, 2 bad usage). */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')) {
+      return 0;
+    }
+    const flags = { json: argv.includes('--json'), verbose: argv.includes('--verbose') };
+    return reportError(error, flags);
+  }
+  return code;
+}

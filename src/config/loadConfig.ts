@@ -1,0 +1,116 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { DEFAULTS, type ResolvedConfig } from './resolvedConfig.js';
+import { configFileSchema, type ConfigFile, type ConflictPolicy, type SyncMode } from './schema.js';
+
+/** Names looked for in the working directory when no --config is given, in this order. */
+export const CONFIG_FILE_NAMES = ['duckdb-sync.config.json', 'duckdb-sync.config.yaml', 'duckdb-sync.config.yml'];
+
+/** Values given on the command line or to the library; they win over everything else. */
+export interface ConfigOverrides {
+  local?: string | undefined;
+  remote?: string | undefined;
+  motherduckToken?: string | undefined;
+  logDir?: string | undefined;
+  include?: string[] | undefined;
+  mode?: SyncMode | undefined;
+  onConflict?: ConflictPolicy | undefined;
+  maxRetries?: number | undefined;
+  retryDelayMs?: number | undefined;
+}
+
+export interface LoadConfigOptions {
+  /** Explicit config file (--config); it must exist. */
+  configPath?: string | undefined;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  overrides?: ConfigOverrides;
+  /** When false, a missing local or remote is not an error (commands that need neither). */
+  requireDatabases?: boolean;
+}
+
+/** Merges defaults < config file < environment < overrides, validating the file with its schema. */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const o = options.overrides ?? {};
+  const configPath = findConfigFile(options.configPath, cwd);
+  const file = configPath ? readConfigFile(configPath) : {};
+  const fileDir = configPath ? dirname(configPath) : cwd;
+  const fromFile = (p: string | undefined): string | undefined => (p === undefined ? undefined : resolvePath(p, fileDir));
+  const fromCwd = (p: string | undefined): string | undefined => (p === undefined ? undefined : resolvePath(p, cwd));
+
+  const local = fromCwd(o.local) ?? fromCwd(nonEmpty(env.DUCKDB_SYNC_LOCAL)) ?? fromFile(file.local);
+  const remote = fromCwd(o.remote) ?? fromCwd(nonEmpty(env.DUCKDB_SYNC_REMOTE)) ?? fromFile(file.remote);
+  if (options.requireDatabases !== false) {
+    if (!local) throw new ConfigError('no local database given', 'pass --local <path>, set DUCKDB_SYNC_LOCAL, or set "local" in the config file');
+    if (!remote) {
+      throw new ConfigError(
+        'no remote database given',
+        'pass --remote md:<database> or --remote <file.duckdb>, set DUCKDB_SYNC_REMOTE, or set "remote" in the config file (try `duckdb-sync demo` for a stand-in)',
+      );
+    }
+  }
+  return {
+    local: local ?? '',
+    remote: remote ?? '',
+    motherduckToken: o.motherduckToken ?? nonEmpty(env.MOTHERDUCK_TOKEN) ?? nonEmpty(env.motherduck_token) ?? file.motherduckToken,
+    logDir: fromCwd(o.logDir) ?? fromFile(file.logDir) ?? resolve(cwd, DEFAULTS.logDir),
+    include: o.include?.length ? o.include : file.include,
+    exclude: file.exclude ?? [],
+    mode: o.mode ?? file.mode ?? DEFAULTS.mode,
+    onConflict: o.onConflict ?? file.onConflict ?? DEFAULTS.onConflict,
+    maxRetries: o.maxRetries ?? file.retry?.maxRetries ?? DEFAULTS.maxRetries,
+    retryDelayMs: o.retryDelayMs ?? file.retry?.delayMs ?? DEFAULTS.retryDelayMs,
+    tables: file.tables ?? {},
+    configPath,
+  };
+}
+
+function findConfigFile(explicit: string | undefined, cwd: string): string | undefined {
+  if (explicit !== undefined) {
+    const path = resolve(cwd, explicit);
+    if (!existsSync(path)) throw new ConfigError(`config file not found: ${path}`, 'check the --config path');
+    return path;
+  }
+  for (const name of CONFIG_FILE_NAMES) {
+    const path = resolve(cwd, name);
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+/** Reads and validates one config file; errors name the file and the field path. */
+export function readConfigFile(path: string): ConfigFile {
+  let raw: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    raw = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError(`cannot parse config file ${path}: ${detail}`, 'fix the syntax (JSON or YAML)', error);
+  }
+  const parsed = configFileSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue && issue.path.length ? issue.path.join('.') : '(top level)';
+    const message = issue?.message ?? 'invalid';
+    throw new ConfigError(
+      `invalid config file ${path}: ${field}: ${message}`,
+      'see the "Config file" section of the README for the allowed fields',
+    );
+  }
+  return parsed.data;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** `md:` URIs stay as they are; file paths become absolute against `base`. */
+function resolvePath(path: string, base: string): string {
+  if (path.startsWith('md:') || isAbsolute(path)) return path;
+  return resolve(base, path);
+}

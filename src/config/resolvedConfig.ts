@@ -1,0 +1,27 @@
+import type { ConflictPolicy, SyncMode, TableSettings } from './schema.js';
+
+/** The configuration after defaults, file, environment and flags are merged. */
+export interface ResolvedConfig {
+  local: string;
+  remote: string;
+  /** MotherDuck token; never logged. */
+  motherduckToken: string | undefined;
+  logDir: string;
+  include: string[] | undefined;
+  exclude: string[];
+  mode: SyncMode;
+  onConflict: ConflictPolicy;
+  maxRetries: number;
+  retryDelayMs: number;
+  tables: Record<string, TableSettings>;
+  /** The config file that was read, if any. */
+  configPath: string | undefined;
+}
+
+export const DEFAULTS = {
+  logDir: 'logs',
+  mode: 'full' as SyncMode,
+  onConflict: 'remote-wins' as ConflictPolicy,
+  maxRetries: 5,
+  retryDelayMs: 250,
+};

@@ -1,0 +1,203 @@
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseError, DatabaseNotFoundError, ExtensionLoadError, SyncError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { redact } from '../log/redact.js';
+import { asLockError } from './lockError.js';
+import { attachStatement, checkRemote, REMOTE_ALIAS, type RemoteSpec } from './remoteSpec.js';
+import { withRetry } from './withRetry.js';
+
+export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
+
+export interface DatabaseOptions {
+  local: string;
+  /** None for commands that only read the local file. */
+  remote: RemoteSpec | undefined;
+  motherduckToken: string | undefined;
+  /** Open the local file read-only (other readers may share it). */
+  readOnly?: boolean;
+  maxRetries: number;
+  retryDelayMs: number;
+  logger: Logger;
+}
+
+export interface QueryProgress {
+  rowsProcessed: number;
+  totalRows: number;
+}
+
+/**
+ * One DuckDB instance: the local file opened read-write, the remote attached under a fixed alias
+ * only while a step needs it (a file remote stays free for other clients in between).
+ */
+export class Database {
+  private attachedReadOnly: boolean | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    private readonly options: DatabaseOptions,
+  ) {}
+
+  /** Opens the local file (creating it if missing), retrying while another process holds it. */
+  static async open(options: DatabaseOptions): Promise<Database> {
+    if (options.remote) checkRemote(options.remote, options.motherduckToken);
+    const folder = dirname(options.local);
+    if (!existsSync(folder)) {
+      throw new DatabaseNotFoundError(`local folder does not exist: ${folder}`, 'check --local; the folder must exist (the file is created)');
+    }
+    if (existsSync(options.local) && !statSync(options.local).isFile()) {
+      throw new DatabaseNotFoundError(`local database is not a file: ${options.local}`, 'give the path of a DuckDB database file');
+    }
+    const settings: Record<string, string> = options.readOnly ? { access_mode: 'READ_ONLY' } : {};
+    const instance = await withRetry(() => DuckDBInstance.create(options.local, settings), {
+      maxRetries: options.maxRetries,
+      delayMs: options.retryDelayMs,
+      logger: options.logger,
+      what: `open ${options.local}`,
+    }).catch((error: unknown) => {
+      throw wrapError(error, [options.motherduckToken]);
+    });
+    try {
+      const connection = await instance.connect();
+      const db = new Database(instance, connection, options);
+      await db.run('SET enable_progress_bar = true');
+      await db.run('SET enable_progress_bar_print = false');
+      return db;
+    } catch (error) {
+      instance.closeSync();
+      throw wrapError(error, [options.motherduckToken]);
+    }
+  }
+
+  get remote(): RemoteSpec {
+    if (!this.options.remote) throw new DatabaseError('no remote database given');
+    return this.options.remote;
+  }
+
+  get localPath(): string {
+    return this.options.local;
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  /** Attaches the remote for the duration of `step`, then detaches it (also on error). */
+  async withRemote<T>(readOnly: boolean, step: () => Promise<T>): Promise<T> {
+    await this.attachRemote(readOnly);
+    try {
+      return await step();
+    } finally {
+      // A file remote is released between steps; a MotherDuck connection is kept until close().
+      if (this.remote.kind === 'file') await this.detachRemote();
+    }
+  }
+
+  async attachRemote(readOnly: boolean): Promise<void> {
+    if (this.attachedReadOnly !== undefined) {
+      if (this.attachedReadOnly === readOnly || !this.attachedReadOnly) return;
+      await this.detachRemote();
+    }
+    const spec = this.remote;
+    if (spec.kind === 'motherduck') await this.loadMotherDuck();
+    await withRetry(() => this.run(attachStatement(spec, readOnly)), {
+      maxRetries: this.options.maxRetries,
+      delayMs: this.options.retryDelayMs,
+      logger: this.options.logger,
+      what: `attach ${spec.uri}`,
+    });
+    this.attachedReadOnly = readOnly;
+    this.options.logger.debug(`attached remote ${spec.uri}${readOnly ? ' (read-only)' : ''}`);
+  }
+
+  async detachRemote(): Promise<void> {
+    if (this.attachedReadOnly === undefined) return;
+    this.attachedReadOnly = undefined;
+    await this.run(`DETACH DATABASE IF EXISTS "${REMOTE_ALIAS}"`);
+    this.options.logger.debug(`detached remote ${this.remote.uri}`);
+  }
+
+  private async loadMotherDuck(): Promise<void> {
+    // The extension reads its token from the environment: it never appears in SQL text.
+    process.env.motherduck_token = this.options.motherduckToken;
+    try {
+      await this.connection.run('INSTALL motherduck');
+      await this.connection.run('LOAD motherduck');
+    } catch (error) {
+      const detail = redact(error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error), [this.options.motherduckToken]);
+      throw new ExtensionLoadError('motherduck', detail);
+    }
+  }
+
+  /** Runs a statement; returns the number of rows changed. */
+  async run(sql: string, params?: SqlParams): Promise<number> {
+    try {
+      const result = await this.connection.run(sql, params);
+      return Number(result.rowsChanged);
+    } catch (error) {
+      throw wrapError(error, [this.options.motherduckToken]);
+    }
+  }
+
+  /** Runs a query; returns its rows as plain objects (BIGINT as bigint). */
+  async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS() as T[];
+    } catch (error) {
+      throw wrapError(error, [this.options.motherduckToken]);
+    }
+  }
+
+  /** Runs a statement while reporting DuckDB's progress every `intervalMs`. */
+  async runWithProgress(sql: string, params: SqlParams | undefined, onProgress: (p: QueryProgress) => void, intervalMs = 200): Promise<number> {
+    const timer = setInterval(() => {
+      const p = this.connection.progress;
+      if (p.percentage >= 0) onProgress({ rowsProcessed: Number(p.rows_processed), totalRows: Number(p.total_rows_to_process) });
+    }, intervalMs);
+    try {
+      return await this.run(sql, params);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** Runs `body` in one transaction: committed when it resolves, rolled back when it throws. */
+  async transaction<T>(body: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const value = await body();
+      await this.run('COMMIT');
+      return value;
+    } catch (error) {
+      await this.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Detaches the remote and closes the local file. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.detachRemote();
+    } catch {
+      // Closing the instance releases the remote anyway.
+    }
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Maps DuckDB's errors to named errors, with secrets removed. */
+export function wrapError(error: unknown, secrets: ReadonlyArray<string | undefined>): SyncError {
+  if (error instanceof SyncError) return error;
+  const lock = asLockError(error);
+  if (lock) return lock;
+  const message = redact(error instanceof Error ? error.message : String(error), secrets);
+  return new DatabaseError(message, { cause: error });
+}

@@ -1,0 +1,39 @@
+import type { Logger } from '../log/logger.js';
+import { asLockError } from './lockError.js';
+
+export interface RetryOptions {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** First delay in milliseconds; doubles each retry, with ±50% jitter. */
+  delayMs: number;
+  logger: Logger;
+  /** What is being attempted, for the log. */
+  what: string;
+  signal?: AbortSignal;
+}
+
+/** Runs `attempt`, retrying DuckDB lock conflicts with exponential backoff and jitter. */
+export async function withRetry<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const lock = asLockError(error);
+      if (!lock) throw error;
+      if (n >= options.maxRetries || options.signal?.aborted) throw lock;
+      const delay = backoffDelay(n, options.delayMs);
+      options.logger.debug(`${options.what}: ${lock.message}; retry ${n + 1}/${options.maxRetries} in ${delay} ms`);
+      await sleep(delay);
+    }
+  }
+}
+
+/** Delay before retry `n` (0-based): delayMs·2ⁿ, jittered into [50%, 150%), capped at 30 s. */
+export function backoffDelay(n: number, delayMs: number, random: () => number = Math.random): number {
+  const base = Math.min(delayMs * 2 ** n, 30_000);
+  return Math.round(base * (0.5 + random()));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

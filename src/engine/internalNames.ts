@@ -1,0 +1,12 @@
+/** Names of duckdb-sync's own objects in the local database; never synced as user tables. */
+export const STATE_SCHEMA = '_duckdb_sync';
+export const METADATA_TABLE = 'dewey_sync_metadata';
+export const STATUS_TABLE = 'dewey_sync_status';
+export const CONFLICTS_TABLE = 'dewey_sync_conflicts';
+
+const INTERNAL_TABLES = new Set([METADATA_TABLE, STATUS_TABLE, CONFLICTS_TABLE]);
+
+/** True for duckdb-sync's own tables and schema, on either side. */
+export function isInternalTable(schema: string, table: string): boolean {
+  return schema === STATE_SCHEMA || (schema === 'main' && INTERNAL_TABLES.has(table));
+}

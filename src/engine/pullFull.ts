@@ -1,0 +1,88 @@
+import type { Database } from '../db/database.js';
+import { qualify, quoteIdent } from '../db/quote.js';
+import { REMOTE_ALIAS } from '../db/remoteSpec.js';
+import { columnSignature, writeBaseline } from './baseline.js';
+import type { TableInfo } from './catalog.js';
+import { engineRowHash } from './fingerprint.js';
+import { STATE_SCHEMA } from './internalNames.js';
+import { ensureLocalTable } from './localSchema.js';
+import type { TableResult } from './result.js';
+import type { TablePair } from './tablePair.js';
+import { writeTableSuccess } from './tableMetadata.js';
+
+export interface PullProgress {
+  table: string;
+  rowsProcessed: number;
+  totalRows: number;
+}
+
+export interface PullFullOptions {
+  engineVersion: string;
+  onProgress?: ((p: PullProgress) => void) | undefined;
+}
+
+/**
+ * Replaces the local table's content with the remote's in one local transaction, together with
+ * its baseline and metadata: an error or a kill mid-copy leaves the old content whole.
+ * The remote must be attached.
+ */
+export async function pullFullTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined, options: PullFullOptions): Promise<TableResult> {
+  const local = qualify(pair.local.schema, pair.local.table);
+  const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
+  const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
+  const remoteCols = pair.columns.map((c) => quoteIdent(c.remote)).join(', ');
+
+  return db.transaction(async () => {
+    const warnings = await ensureLocalTable(db, pair, localInfo);
+    // What the table held, to count the rows that the remote no longer has.
+    if (localInfo) {
+      await db.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT ${identity(pair)} FROM ${local}`);
+      await db.run(`DELETE FROM ${local}`);
+    }
+    const insertSql = `INSERT INTO ${local} (${localCols}) SELECT ${remoteCols} FROM ${remote}`;
+    const onProgress = options.onProgress;
+    const rowsPulled = onProgress
+      ? await db.runWithProgress(insertSql, undefined, (p) => onProgress({ table: pair.name, ...p }))
+      : await db.run(insertSql);
+    const baselineTable = await writeBaseline(db, pair);
+    const rowsDeleted = localInfo ? await countRemoved(db, pair, baselineTable) : 0;
+    if (localInfo) await db.run('DROP TABLE IF EXISTS temp.old_rows');
+    await writeTableSuccess(db, {
+      tableName: pair.name,
+      remoteTable: `${pair.remote.schema}.${pair.remote.table}`,
+      lastSyncMode: 'full',
+      lastDirection: 'pull',
+      rowsPulled,
+      rowsPushed: 0,
+      rowsDeleted,
+      conflicts: 0,
+      rowCount: rowsPulled,
+      keyColumns: pair.key,
+      cursorColumn: null,
+      watermark: null,
+      baselineTable,
+      columnSignature: columnSignature(pair),
+      engineVersion: options.engineVersion,
+    });
+    return { name: pair.name, status: 'ok', rowsPulled, rowsPushed: 0, rowsDeleted, conflicts: 0, ...(warnings.length ? { warnings } : {}) };
+  });
+}
+
+/** Key columns for keyed tables, the row hash otherwise: what identifies a row. */
+function identity(pair: TablePair): string {
+  if (pair.key.length) return pair.key.map((k, i) => `${quoteIdent(k)} AS ${quoteIdent(`k${i}`)}`).join(', ');
+  return `${engineRowHash(pair.columns.map((c) => c.local))} AS h`;
+}
+
+/** Rows of the old content that the new content lacks (by key, or by row as a multiset). */
+async function countRemoved(db: Database, pair: TablePair, baselineTable: string): Promise<number> {
+  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const sql = pair.key.length
+    ? `SELECT count(*) AS n FROM (SELECT ${pair.key.map((_k, i) => quoteIdent(`k${i}`)).join(', ')} FROM old_rows EXCEPT SELECT ${pair.key
+        .map((_k, i) => quoteIdent(`k${i}`))
+        .join(', ')} FROM ${baseline})`
+    : `SELECT coalesce(sum(greatest(o.n - coalesce(b.n, 0), 0)), 0) AS n
+         FROM (SELECT h, count(*) AS n FROM old_rows GROUP BY h) o LEFT JOIN ${baseline} b USING (h)`;
+  const [row] = await db.all<{ n: bigint }>(sql);
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,31 @@
+import type { SyncMode } from '../config/schema.js';
+
+export type Direction = 'pull' | 'push' | 'both';
+
+export type TableStatus = 'ok' | 'error' | 'planned';
+
+/** What happened to one table pair. The `--json` contract exposes these fields. */
+export interface TableResult {
+  name: string;
+  status: TableStatus;
+  rowsPulled: number;
+  rowsPushed: number;
+  rowsDeleted: number;
+  conflicts: number;
+  error?: string;
+  errorCode?: string;
+  warnings?: string[];
+}
+
+export interface SyncResult {
+  ok: boolean;
+  mode: SyncMode;
+  direction: Direction;
+  dryRun: boolean;
+  tables: TableResult[];
+  durationMs: number;
+}
+
+export function emptyTableResult(name: string, status: TableStatus): TableResult {
+  return { name, status, rowsPulled: 0, rowsPushed: 0, rowsDeleted: 0, conflicts: 0 };
+}

@@ -1,0 +1,117 @@
+/**
+ * Named error classes. Every error carries a stable `code`, a `hint` telling the user what to do,
+ * whether retrying can help (`transient`), and the CLI exit code it maps to.
+ */
+
+export type ExitCode = 0 | 1 | 2;
+
+export interface SyncErrorOptions {
+  hint?: string;
+  transient?: boolean;
+  cause?: unknown;
+}
+
+export class SyncError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+  readonly transient: boolean;
+  readonly exitCode: ExitCode;
+
+  constructor(code: string, message: string, exitCode: ExitCode, options: SyncErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+    this.transient = options.transient ?? false;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad command line usage: unknown option, bad value, unknown table. Exit 2. */
+export class UsageError extends SyncError {
+  constructor(message: string, hint?: string) {
+    super('E_USAGE', message, 2, { hint });
+  }
+}
+
+/** The configuration file or environment is invalid. Exit 2. */
+export class ConfigError extends SyncError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super('E_CONFIG', message, 2, { hint, cause });
+  }
+}
+
+/** A table named with --table or in the config does not exist. Exit 2. */
+export class UnknownTableError extends SyncError {
+  constructor(readonly table: string, available: string[]) {
+    super('E_UNKNOWN_TABLE', `unknown table: ${table}`, 2, {
+      hint: available.length
+        ? `tables on the remote: ${available.slice(0, 20).join(', ')}${available.length > 20 ? ', …' : ''}`
+        : 'the remote database has no user tables',
+    });
+  }
+}
+
+/** The remote (or local) database file or its folder does not exist. Exit 2. */
+export class DatabaseNotFoundError extends SyncError {
+  constructor(message: string, hint: string) {
+    super('E_NOT_FOUND', message, 2, { hint });
+  }
+}
+
+/** `md:` remote without a MotherDuck token. Exit 2. */
+export class MissingTokenError extends SyncError {
+  constructor() {
+    super('E_NO_TOKEN', 'a MotherDuck remote (md:…) needs a token, and none was found', 2, {
+      hint: 'set MOTHERDUCK_TOKEN in the environment or motherduckToken in the config file',
+    });
+  }
+}
+
+/** A DuckDB extension (motherduck) could not be installed or loaded. */
+export class ExtensionLoadError extends SyncError {
+  constructor(extension: string, detail: string) {
+    super('E_EXTENSION', `the DuckDB extension "${extension}" could not be loaded: ${detail}`, 1, {
+      hint:
+        'the extension is downloaded on first use; this machine may have no network access. ' +
+        `Install it once with network (INSTALL ${extension}) or use a file remote`,
+      transient: true,
+    });
+  }
+}
+
+/** Another process holds the DuckDB file. Retried with backoff before it surfaces. */
+export class LockError extends SyncError {
+  constructor(readonly file: string, readonly pid: number | undefined, readonly holder: string | undefined) {
+    super(
+      'E_LOCKED',
+      `database file is locked by another process: ${file}${pid === undefined ? '' : ` (PID ${pid}${holder ? `, ${holder}` : ''})`}`,
+      1,
+      {
+        hint: 'wait for that process to finish, or raise --max-retries / --retry-delay',
+        transient: true,
+      },
+    );
+  }
+}
+
+/** A table could not be synced; recorded in the per-table result. */
+export class TableSyncError extends SyncError {
+  constructor(readonly table: string, message: string, options: SyncErrorOptions = {}) {
+    super('E_TABLE', `${table}: ${message}`, 1, options);
+  }
+}
+
+/** Something DuckDB reported that we do not classify further. */
+export class DatabaseError extends SyncError {
+  constructor(message: string, options: SyncErrorOptions = {}) {
+    super('E_DATABASE', message, 1, options);
+  }
+}
+
+/** Converts anything thrown into a SyncError, keeping SyncErrors as they are. */
+export function toSyncError(error: unknown): SyncError {
+  if (error instanceof SyncError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new DatabaseError(message, { cause: error });
+}
