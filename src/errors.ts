@@ -95,13 +95,6 @@ export class LockError extends SyncError {
   }
 }
 
-/** A table could not be synced; recorded in the per-table result. */
-export class TableSyncError extends SyncError {
-  constructor(readonly table: string, message: string, options: SyncErrorOptions = {}) {
-    super('E_TABLE', `${table}: ${message}`, 1, options);
-  }
-}
-
 /** Something DuckDB reported that we do not classify further. */
 export class DatabaseError extends SyncError {
   constructor(message: string, options: SyncErrorOptions = {}) {

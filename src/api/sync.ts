@@ -44,7 +44,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     const [version] = await db.all<{ v: string }>('SELECT version() AS v');
     const runId = await startRun(db, mode, 'pull');
     logger.info(`full sync of ${discovery.pairs.length} table(s) from ${config.remote}`);
-    const tables = await fullSync(db, discovery, { engineVersion: version?.v ?? 'unknown', logger, onProgress: options.onProgress, signal: options.signal });
+    const tables = await fullSync(db, discovery, { engineVersion: version?.v ?? 'unknown', runId, logger, onProgress: options.onProgress, signal: options.signal });
     const result: SyncResult = {
       ok: tables.every((t) => t.status !== 'error'),
       mode,

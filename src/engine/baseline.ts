@@ -4,6 +4,7 @@ import { qualify, quoteIdent } from '../db/quote.js';
 import { engineRowHash } from './fingerprint.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import type { TablePair } from './tablePair.js';
+import type { TableMetadata } from './tableMetadata.js';
 
 /**
  * The baseline of a table pair: what it looked like at its last successful sync, one fingerprint
@@ -33,4 +34,17 @@ export async function writeBaseline(db: Database, pair: TablePair): Promise<stri
     await db.run(`CREATE OR REPLACE TABLE ${target} AS SELECT ${h} AS h, count(*) AS n FROM ${source} GROUP BY ALL`);
   }
   return name;
+}
+
+/**
+ * The baseline table to compare the local table with, when one exists and was computed over the
+ * same columns by the same DuckDB version (hash() is only stable within a version).
+ */
+export async function usableBaseline(db: Database, pair: TablePair, meta: TableMetadata | undefined, engineVersion: string): Promise<string | undefined> {
+  if (!meta?.baselineTable || meta.columnSignature !== columnSignature(pair) || meta.engineVersion !== engineVersion) return undefined;
+  const [row] = await db.all<{ n: bigint }>(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
+    [STATE_SCHEMA, meta.baselineTable],
+  );
+  return row && row.n > 0n ? meta.baselineTable : undefined;
 }

@@ -12,6 +12,7 @@ import { writeTableFailure } from './tableMetadata.js';
 
 export interface FullSyncOptions {
   engineVersion: string;
+  runId?: string | undefined;
   logger: Logger;
   onProgress?: ((p: PullProgress) => void) | undefined;
   signal?: AbortSignal | undefined;
@@ -31,7 +32,7 @@ export async function fullSync(db: Database, discovery: Discovery, options: Full
     const started = performance.now();
     try {
       const result = await db.withRemote(true, () =>
-        pullFullTable(db, pair, discovery.localTables.get(pair.name), { engineVersion: options.engineVersion, onProgress: options.onProgress }),
+        pullFullTable(db, pair, discovery.localTables.get(pair.name), { engineVersion: options.engineVersion, runId: options.runId, onProgress: options.onProgress }),
       );
       for (const w of result.warnings ?? []) options.logger.warn(`${pair.name}: ${w}`);
       const seconds = (performance.now() - started) / 1000;

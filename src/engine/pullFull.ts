@@ -1,14 +1,15 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
 import { REMOTE_ALIAS } from '../db/remoteSpec.js';
-import { columnSignature, writeBaseline } from './baseline.js';
+import { columnSignature, usableBaseline, writeBaseline } from './baseline.js';
+import { recordDiscardedChanges, snapshotLocalChanges } from './discardedChanges.js';
 import type { TableInfo } from './catalog.js';
 import { engineRowHash } from './fingerprint.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { ensureLocalTable } from './localSchema.js';
 import type { TableResult } from './result.js';
 import type { TablePair } from './tablePair.js';
-import { writeTableSuccess } from './tableMetadata.js';
+import { readOneTableMetadata, writeTableSuccess } from './tableMetadata.js';
 
 export interface PullProgress {
   table: string;
@@ -18,6 +19,7 @@ export interface PullProgress {
 
 export interface PullFullOptions {
   engineVersion: string;
+  runId?: string | undefined;
   onProgress?: ((p: PullProgress) => void) | undefined;
 }
 
@@ -36,6 +38,8 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
     const warnings = await ensureLocalTable(db, pair, localInfo);
     // What the table held, to count the rows that the remote no longer has.
     if (localInfo) {
+      const baseline = await usableBaseline(db, pair, await readOneTableMetadata(db, pair.name), options.engineVersion);
+      await snapshotLocalChanges(db, pair, baseline);
       await db.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT ${identity(pair)} FROM ${local}`);
       await db.run(`DELETE FROM ${local}`);
     }
@@ -46,6 +50,7 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
       : await db.run(insertSql);
     const baselineTable = await writeBaseline(db, pair);
     const rowsDeleted = localInfo ? await countRemoved(db, pair, baselineTable) : 0;
+    const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.runId) : 0;
     if (localInfo) await db.run('DROP TABLE IF EXISTS temp.old_rows');
     await writeTableSuccess(db, {
       tableName: pair.name,
@@ -55,7 +60,7 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
       rowsPulled,
       rowsPushed: 0,
       rowsDeleted,
-      conflicts: 0,
+      conflicts,
       rowCount: rowsPulled,
       keyColumns: pair.key,
       cursorColumn: null,
@@ -64,7 +69,10 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
       columnSignature: columnSignature(pair),
       engineVersion: options.engineVersion,
     });
-    return { name: pair.name, status: 'ok', rowsPulled, rowsPushed: 0, rowsDeleted, conflicts: 0, ...(warnings.length ? { warnings } : {}) };
+    if (conflicts) {
+      warnings.push(`${conflicts} local change(s) not on the remote were replaced; their versions are kept in dewey_sync_conflicts`);
+    }
+    return { name: pair.name, status: 'ok', rowsPulled, rowsPushed: 0, rowsDeleted, conflicts, ...(warnings.length ? { warnings } : {}) };
   });
 }
 

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js';
 import { quoteIdent } from '../db/quote.js';
 import { SyncError } from '../errors.js';
-import { METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE } from './internalNames.js';
+import { CONFLICTS_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE } from './internalNames.js';
 
 /** Version of the local state layout (metadata, run history, baselines). Bump with a migration. */
 export const STATE_VERSION = 1;
@@ -50,6 +50,17 @@ const MIGRATIONS: Record<number, (db: Database) => Promise<void>> = {
       conflicts BIGINT,
       error_message VARCHAR,
       pid INTEGER
+    )`);
+    await db.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(CONFLICTS_TABLE)} (
+      table_name VARCHAR NOT NULL,
+      key_json VARCHAR,
+      local_version JSON,
+      remote_version JSON,
+      copies BIGINT NOT NULL DEFAULT 1,
+      policy VARCHAR NOT NULL,
+      winner VARCHAR NOT NULL,
+      detected_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+      run_id VARCHAR
     )`);
   },
 };

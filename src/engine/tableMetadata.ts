@@ -75,8 +75,17 @@ export async function writeTableFailure(db: Database, tableName: string, remoteT
 /** Every table's metadata; empty when the database was never synced. */
 export async function readTableMetadata(db: Database): Promise<TableMetadata[]> {
   if ((await readStateVersion(db)) === 0) return [];
-  const rows = await db.all(`SELECT * FROM ${T} ORDER BY table_name`);
-  return rows.map((r) => ({
+  return (await db.all(`SELECT * FROM ${T} ORDER BY table_name`)).map(fromRow);
+}
+
+/** One table's metadata (state tables must exist). */
+export async function readOneTableMetadata(db: Database, tableName: string): Promise<TableMetadata | undefined> {
+  const [row] = await db.all(`SELECT * FROM ${T} WHERE table_name = $1`, [tableName]);
+  return row ? fromRow(row) : undefined;
+}
+
+function fromRow(r: Record<string, unknown>): TableMetadata {
+  return {
     tableName: r.table_name as string,
     remoteTable: r.remote_table as string,
     lastSyncTime: (r.last_sync_time as Date | null) ?? null,
@@ -97,5 +106,5 @@ export async function readTableMetadata(db: Database): Promise<TableMetadata[]> 
     baselineTable: (r.baseline_table as string | null) ?? null,
     columnSignature: (r.column_signature as string | null) ?? null,
     engineVersion: (r.engine_version as string | null) ?? null,
-  }));
+  };
 }

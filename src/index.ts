@@ -1,0 +1,27 @@
+/** duckdb-sync: keep a local DuckDB file and a cloud DuckDB database (MotherDuck) in sync. */
+export { sync, type SyncOptions } from './api/sync.js';
+export { verify, type VerifyOptions, type VerifyResult } from './api/verify.js';
+export { status, type StatusResult } from './api/status.js';
+export type { CommonOptions } from './api/commonOptions.js';
+export { loadConfig, type ConfigOverrides, type LoadConfigOptions } from './config/loadConfig.js';
+export type { ResolvedConfig } from './config/resolvedConfig.js';
+export type { ConfigFile, ConflictPolicy, SyncMode, TableSettings } from './config/schema.js';
+export type { Direction, SyncResult, TableResult, TableStatus } from './engine/result.js';
+export type { VerifyStatus, VerifyTableResult } from './engine/verifyTable.js';
+export type { TableMetadata } from './engine/tableMetadata.js';
+export type { RunRecord } from './engine/runHistory.js';
+export type { PullProgress } from './engine/pullFull.js';
+export type { LogFields, Logger, LogLevel } from './log/logger.js';
+export { silentLogger } from './log/logger.js';
+export {
+  ConfigError,
+  DatabaseError,
+  DatabaseNotFoundError,
+  ExtensionLoadError,
+  LockError,
+  MissingTokenError,
+  SyncError,
+  UnknownTableError,
+  UsageError,
+  type ExitCode,
+} from './errors.js';
