@@ -1,9 +1,9 @@
 import type { SyncMode } from '../config/schema.js';
-import { UsageError } from '../errors.js';
 import { discoverTables } from '../engine/discoverTables.js';
-import { fullSync, planFullSync } from '../engine/fullSync.js';
+import { schemeFor } from '../engine/fingerprintScheme.js';
 import type { PullProgress } from '../engine/pullFull.js';
-import type { SyncResult } from '../engine/result.js';
+import type { Direction, SyncResult } from '../engine/result.js';
+import { syncTables } from '../engine/syncTables.js';
 import { finishRun, startRun } from '../engine/runHistory.js';
 import { ensureStateTables } from '../engine/stateTables.js';
 import { silentLogger } from '../log/logger.js';
@@ -15,6 +15,8 @@ export interface SyncOptions extends CommonOptions {
   /** Not these tables. */
   excludeTables?: string[] | undefined;
   mode?: SyncMode | undefined;
+  /** both (default): pull and push; pull: never writes the remote; push: never writes local user tables. */
+  direction?: Direction | undefined;
   /** Report what would happen; change nothing on either side. */
   dryRun?: boolean | undefined;
   onProgress?: ((p: PullProgress) => void) | undefined;
@@ -30,30 +32,29 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   const config = resolveConfig(options);
   const logger = options.logger ?? silentLogger;
   const mode = options.mode ?? config.mode;
-  if (mode === 'incremental') {
-    throw new UsageError('incremental sync is not available yet in this version of duckdb-sync', 'use --mode full (the default)');
-  }
+  const direction = options.direction ?? 'both';
+  const dryRun = options.dryRun === true;
   const started = performance.now();
-  return withDatabase(config, logger, { localMayBeAbsent: options.dryRun === true }, async (db) => {
+  return withDatabase(config, logger, { localMayBeAbsent: dryRun }, async (db) => {
     const discovery = await discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables });
-    if (options.dryRun) {
-      const tables = await planFullSync(db, discovery);
-      return { ok: true, mode, direction: 'pull', dryRun: true, tables, durationMs: performance.now() - started };
-    }
-    await ensureStateTables(db);
+    if (!dryRun) await ensureStateTables(db);
     const [version] = await db.all<{ v: string }>('SELECT version() AS v');
-    const runId = await startRun(db, mode, 'pull');
-    logger.info(`full sync of ${discovery.pairs.length} table(s) from ${config.remote}`);
-    const tables = await fullSync(db, discovery, { engineVersion: version?.v ?? 'unknown', runId, logger, onProgress: options.onProgress, signal: options.signal });
-    const result: SyncResult = {
-      ok: tables.every((t) => t.status !== 'error'),
+    const runId = dryRun ? undefined : await startRun(db, mode, direction);
+    logger.info(`${dryRun ? 'planning ' : ''}${mode} sync (${direction}) of ${discovery.pairs.length} table(s) with ${config.remote}`);
+    const tables = await syncTables(db, discovery, {
       mode,
-      direction: 'pull',
-      dryRun: false,
-      tables,
-      durationMs: performance.now() - started,
-    };
-    await finishRun(db, runId, result);
+      direction,
+      policy: config.onConflict,
+      scheme: schemeFor(db.remote),
+      engineVersion: version?.v ?? 'unknown',
+      runId,
+      dryRun,
+      logger,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+    const result: SyncResult = { ok: tables.every((t) => t.status !== 'error'), mode, direction, dryRun, tables, durationMs: performance.now() - started };
+    if (runId) await finishRun(db, runId, result);
     return result;
   });
 }

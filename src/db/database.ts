@@ -1,7 +1,7 @@
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseError, DatabaseNotFoundError, ExtensionLoadError, SyncError } from '../errors.js';
+import { dirname, resolve } from 'node:path';
+import { DatabaseError, DatabaseNotFoundError, ExtensionLoadError, SyncError, UsageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { redact } from '../log/redact.js';
 import { asLockError } from './lockError.js';
@@ -45,6 +45,9 @@ export class Database {
   /** Opens the local file (creating it if missing), retrying while another process holds it. */
   static async open(options: DatabaseOptions): Promise<Database> {
     if (options.remote) checkRemote(options.remote, options.motherduckToken);
+    if (options.remote?.kind === 'file' && resolve(options.remote.path) === resolve(options.local)) {
+      throw new UsageError(`the local and the remote are the same file: ${options.local}`, 'give --local and --remote different files');
+    }
     const folder = dirname(options.local);
     if (!existsSync(folder)) {
       throw new DatabaseNotFoundError(`local folder does not exist: ${folder}`, 'check --local; the folder must exist (the file is created)');

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import { qualify, quoteIdent } from '../db/quote.js';
+import { qualify } from '../db/quote.js';
 import { engineRowHash } from './fingerprint.js';
+import { rowFp, type FingerprintScheme } from './fingerprintScheme.js';
+import { kMatch, kMatchUser, kSelect } from './keySql.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import type { TablePair } from './tablePair.js';
 import type { TableMetadata } from './tableMetadata.js';
@@ -9,39 +11,63 @@ import type { TableMetadata } from './tableMetadata.js';
 /**
  * The baseline of a table pair: what it looked like at its last successful sync, one fingerprint
  * per row. Tables with a key keep (k0…kn, h); tables without one keep (h, n): each distinct row's
- * hash with its count, so duplicates are compared as a multiset.
+ * hash with its count, so duplicates are compared as a multiset. `h` is DuckDB's hash() of the
+ * local row; with a MotherDuck remote the canonical fingerprint `f` is kept too (see
+ * fingerprintScheme.ts).
  */
 
 export function baselineTableName(pair: TablePair): string {
   return `baseline_${createHash('sha1').update(pair.name).digest('hex').slice(0, 16)}`;
 }
 
-/** Identifies the column layout the baseline hashes were computed over. */
-export function columnSignature(pair: TablePair): string {
-  return JSON.stringify(pair.columns.map((c) => [c.local, c.type]));
+/** Identifies what the baseline's fingerprints were computed over: columns, types, key, scheme. */
+export function columnSignature(pair: TablePair, scheme: FingerprintScheme): string {
+  return JSON.stringify({ columns: pair.columns.map((c) => [c.local, c.type]), key: pair.key, scheme });
+}
+
+/** The baseline's columns for the rows of a local user table (aliased `t`). */
+function baselineSelect(pair: TablePair, scheme: FingerprintScheme): string {
+  const h = engineRowHash(pair.columns.map((c) => c.local), 't');
+  const f = scheme === 'canonical' ? `, ${rowFp(pair, 'local', scheme, 't')} AS f` : '';
+  return pair.key.length ? `${kSelect(pair, 'local', 't')}, ${h} AS h${f}` : `${h} AS h${f}, count(*) AS n`;
 }
 
 /** Rebuilds the baseline from the local table's current content (inside the caller's transaction). */
-export async function writeBaseline(db: Database, pair: TablePair): Promise<string> {
+export async function writeBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme): Promise<string> {
   const name = baselineTableName(pair);
-  const target = qualify(STATE_SCHEMA, name);
   const source = qualify(pair.local.schema, pair.local.table);
-  const h = engineRowHash(pair.columns.map((c) => c.local));
-  if (pair.key.length) {
-    const keys = pair.key.map((k, i) => `${quoteIdent(k)} AS ${quoteIdent(`k${i}`)}`).join(', ');
-    await db.run(`CREATE OR REPLACE TABLE ${target} AS SELECT ${keys}, ${h} AS h FROM ${source}`);
-  } else {
-    await db.run(`CREATE OR REPLACE TABLE ${target} AS SELECT ${h} AS h, count(*) AS n FROM ${source} GROUP BY ALL`);
-  }
+  await db.run(
+    `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme)} FROM ${source} t${pair.key.length ? '' : ' GROUP BY ALL'}`,
+  );
   return name;
+}
+
+/**
+ * Moves the baseline of the keys listed in `keysTable` (an internal table with k0…kn) to what the
+ * local table holds for them now (inside the caller's local transaction).
+ */
+export async function moveBaselineKeys(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string, keysTable: string): Promise<void> {
+  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const local = qualify(pair.local.schema, pair.local.table);
+  await db.run(`DELETE FROM ${baseline} b WHERE EXISTS (SELECT 1 FROM ${keysTable} p WHERE ${kMatch(pair, 'p', 'b')})`);
+  await db.run(
+    `INSERT INTO ${baseline} SELECT ${baselineSelect(pair, scheme)} FROM ${local} t
+      WHERE EXISTS (SELECT 1 FROM ${keysTable} p WHERE ${kMatchUser(pair, 'local', 't', 'p')})`,
+  );
 }
 
 /**
  * The baseline table to compare the local table with, when one exists and was computed over the
  * same columns by the same DuckDB version (hash() is only stable within a version).
  */
-export async function usableBaseline(db: Database, pair: TablePair, meta: TableMetadata | undefined, engineVersion: string): Promise<string | undefined> {
-  if (!meta?.baselineTable || meta.columnSignature !== columnSignature(pair) || meta.engineVersion !== engineVersion) return undefined;
+export async function usableBaseline(
+  db: Database,
+  pair: TablePair,
+  scheme: FingerprintScheme,
+  meta: TableMetadata | undefined,
+  engineVersion: string,
+): Promise<string | undefined> {
+  if (!meta?.baselineTable || meta.columnSignature !== columnSignature(pair, scheme) || meta.engineVersion !== engineVersion) return undefined;
   const [row] = await db.all<{ n: bigint }>(
     `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
     [STATE_SCHEMA, meta.baselineTable],

@@ -52,7 +52,7 @@ export async function snapshotLocalChanges(db: Database, pair: TablePair, baseli
  * After the replace (same transaction): records the snapshotted local versions the new content
  * lacks. Returns the number of conflict rows written.
  */
-export async function recordDiscardedChanges(db: Database, pair: TablePair, runId: string | undefined): Promise<number> {
+export async function recordDiscardedChanges(db: Database, pair: TablePair, policy: string, runId: string | undefined): Promise<number> {
   const local = qualify(pair.local.schema, pair.local.table);
   const cols = pair.columns.map((c) => c.local);
   const h = engineRowHash(cols);
@@ -61,23 +61,23 @@ export async function recordDiscardedChanges(db: Database, pair: TablePair, runI
     const match = pair.key.map((k, i) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM c.k${i}`).join(' AND ');
     written = await db.run(
       `INSERT INTO ${quoteIdent(CONFLICTS_TABLE)} (table_name, key_json, local_version, remote_version, copies, policy, winner, run_id)
-       SELECT $1, c.key_json, c.v, CASE WHEN t.${ROW_HASH} IS NULL THEN NULL ELSE ${jsonOf(cols)('t')} END, 1, 'full-sync', 'remote', $2
+       SELECT $1, c.key_json, c.v, CASE WHEN t.${ROW_HASH} IS NULL THEN NULL ELSE ${jsonOf(cols)('t')} END, 1, $3, 'remote', $2
          FROM ${SNAPSHOT} c LEFT JOIN (SELECT *, ${h} AS ${ROW_HASH} FROM ${local}) t ON ${match}
         WHERE t.${ROW_HASH} IS DISTINCT FROM c.h`,
-      [pair.name, runId ?? null],
+      [pair.name, runId ?? null, policy],
     );
   } else {
     // Copies the local side added that the new content lacks, and copies it deleted that came back.
     written = await db.run(
       `INSERT INTO ${quoteIdent(CONFLICTS_TABLE)} (table_name, key_json, local_version, remote_version, copies, policy, winner, run_id)
-       SELECT $1, NULL, CASE WHEN lost > 0 THEN local_v END, CASE WHEN back > 0 THEN new_v END, greatest(lost, back), 'full-sync', 'remote', $2
+       SELECT $1, NULL, CASE WHEN lost > 0 THEN local_v END, CASE WHEN back > 0 THEN new_v END, greatest(lost, back), $3, 'remote', $2
          FROM (SELECT c.v AS local_v, t.v AS new_v,
                       least(greatest(c.local_n - c.base_n, 0), greatest(c.local_n - coalesce(t.n, 0), 0)) AS lost,
                       least(greatest(c.base_n - c.local_n, 0), greatest(coalesce(t.n, 0) - c.local_n, 0)) AS back
                  FROM ${SNAPSHOT} c
                  LEFT JOIN (SELECT ${h} AS h, count(*) AS n, any_value(${jsonOf(cols)('x')}) AS v FROM ${local} x GROUP BY 1) t ON t.h = c.h)
         WHERE lost > 0 OR back > 0`,
-      [pair.name, runId ?? null],
+      [pair.name, runId ?? null, policy],
     );
   }
   await db.run(`DROP TABLE IF EXISTS ${SNAPSHOT}`);

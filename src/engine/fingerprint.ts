@@ -20,11 +20,12 @@ export function engineRowHash(columns: string[], alias?: string): string {
 /** Canonical text of one value of the given DuckDB type (NULL stays NULL). */
 export function canonicalText(expr: string, type: string): string {
   const t = type.toUpperCase();
+  // Nested first: `TIMESTAMP[]` starts like a timestamp but is a list.
+  if (isNested(t)) return `CAST(to_json(${expr}) AS VARCHAR)`;
   if (t === 'DOUBLE' || t === 'FLOAT' || t === 'REAL') return `printf('%.17g', CAST(${expr} AS DOUBLE))`;
   if (t === 'TIMESTAMP_NS') return `CAST(epoch_ns(${expr}) AS VARCHAR)`;
   if (t.startsWith('TIMESTAMP')) return `CAST(epoch_us(${expr}) AS VARCHAR)`;
   if (t === 'BLOB') return `hex(${expr})`;
-  if (isNested(t)) return `CAST(to_json(${expr}) AS VARCHAR)`;
   return `CAST(${expr} AS VARCHAR)`;
 }
 

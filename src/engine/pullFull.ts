@@ -4,6 +4,8 @@ import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { columnSignature, usableBaseline, writeBaseline } from './baseline.js';
 import { recordDiscardedChanges, snapshotLocalChanges } from './discardedChanges.js';
 import type { TableInfo } from './catalog.js';
+import type { CursorState } from './cursor.js';
+import type { FingerprintScheme } from './fingerprintScheme.js';
 import { engineRowHash } from './fingerprint.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { ensureLocalTable } from './localSchema.js';
@@ -19,7 +21,12 @@ export interface PullProgress {
 
 export interface PullFullOptions {
   engineVersion: string;
+  scheme: FingerprintScheme;
   runId?: string | undefined;
+  /** The conflict policy, recorded with local versions that the replace discards. */
+  policy?: string | undefined;
+  /** The cursor column, whose largest value becomes the watermark. */
+  cursor?: CursorState | undefined;
   onProgress?: ((p: PullProgress) => void) | undefined;
 }
 
@@ -38,7 +45,7 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
     const warnings = await ensureLocalTable(db, pair, localInfo);
     // What the table held, to count the rows that the remote no longer has.
     if (localInfo) {
-      const baseline = await usableBaseline(db, pair, await readOneTableMetadata(db, pair.name), options.engineVersion);
+      const baseline = await usableBaseline(db, pair, options.scheme, await readOneTableMetadata(db, pair.name), options.engineVersion);
       await snapshotLocalChanges(db, pair, baseline);
       await db.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT ${identity(pair)} FROM ${local}`);
       await db.run(`DELETE FROM ${local}`);
@@ -48,9 +55,10 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
     const rowsPulled = onProgress
       ? await db.runWithProgress(insertSql, undefined, (p) => onProgress({ table: pair.name, ...p }))
       : await db.run(insertSql);
-    const baselineTable = await writeBaseline(db, pair);
+    const baselineTable = await writeBaseline(db, pair, options.scheme);
     const rowsDeleted = localInfo ? await countRemoved(db, pair, baselineTable) : 0;
-    const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.runId) : 0;
+    const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.policy ?? 'full-sync', options.runId) : 0;
+    const watermark = options.cursor ? await maxValue(db, local, options.cursor.column) : null;
     if (localInfo) await db.run('DROP TABLE IF EXISTS temp.old_rows');
     await writeTableSuccess(db, {
       tableName: pair.name,
@@ -63,10 +71,10 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
       conflicts,
       rowCount: rowsPulled,
       keyColumns: pair.key,
-      cursorColumn: null,
-      watermark: null,
+      cursorColumn: options.cursor?.column ?? null,
+      watermark,
       baselineTable,
-      columnSignature: columnSignature(pair),
+      columnSignature: columnSignature(pair, options.scheme),
       engineVersion: options.engineVersion,
     });
     if (conflicts) {
@@ -93,4 +101,9 @@ async function countRemoved(db: Database, pair: TablePair, baselineTable: string
          FROM (SELECT h, count(*) AS n FROM old_rows GROUP BY h) o LEFT JOIN ${baseline} b USING (h)`;
   const [row] = await db.all<{ n: bigint }>(sql);
   return Number(row?.n ?? 0);
+}
+
+async function maxValue(db: Database, table: string, column: string): Promise<string | null> {
+  const [row] = await db.all<{ m: string | null }>(`SELECT CAST(max(${quoteIdent(column)}) AS VARCHAR) AS m FROM ${table}`);
+  return row?.m ?? null;
 }

@@ -1,6 +1,7 @@
 import type { SyncMode } from '../config/schema.js';
 
-export type Direction = 'pull' | 'push' | 'both';
+export const DIRECTIONS = ['both', 'pull', 'push'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
 
 export type TableStatus = 'ok' | 'error' | 'planned';
 
@@ -12,6 +13,8 @@ export interface TableResult {
   rowsPushed: number;
   rowsDeleted: number;
   conflicts: number;
+  /** Rows (and bucket summaries) read from the remote to find its changes. */
+  rowsRead?: number;
   error?: string;
   errorCode?: string;
   warnings?: string[];

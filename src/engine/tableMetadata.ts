@@ -78,8 +78,9 @@ export async function readTableMetadata(db: Database): Promise<TableMetadata[]> 
   return (await db.all(`SELECT * FROM ${T} ORDER BY table_name`)).map(fromRow);
 }
 
-/** One table's metadata (state tables must exist). */
+/** One table's metadata; undefined when the table (or the database) was never synced. */
 export async function readOneTableMetadata(db: Database, tableName: string): Promise<TableMetadata | undefined> {
+  if ((await readStateVersion(db)) === 0) return undefined;
   const [row] = await db.all(`SELECT * FROM ${T} WHERE table_name = $1`, [tableName]);
   return row ? fromRow(row) : undefined;
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { sync } from '../../api/sync.js';
-import { SYNC_MODES, type SyncMode } from '../../config/schema.js';
-import type { SyncResult } from '../../engine/result.js';
+import { CONFLICT_POLICIES, SYNC_MODES, type ConflictPolicy, type SyncMode } from '../../config/schema.js';
+import { DIRECTIONS, type Direction, type SyncResult } from '../../engine/result.js';
 import { addGlobalOptions, collect, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
 import { formatTable, printJson, println } from '../output.js';
 import { ProgressBar } from '../progressBar.js';
@@ -10,15 +10,19 @@ interface SyncFlags extends GlobalFlags {
   table?: string[];
   exclude?: string[];
   mode?: SyncMode;
+  direction?: Direction;
+  onConflict?: ConflictPolicy;
   dryRun?: boolean;
 }
 
 export function syncCommand(run: (action: () => Promise<number>, flags: GlobalFlags) => Promise<void>): Command {
   const cmd = new Command('sync')
-    .description('sync the local database with the remote (full: replace local tables with the remote content)')
+    .description('sync the local database with the remote')
     .option('--table <name>', 'only this table (repeatable; local name, e.g. emails or analytics.daily)', collect)
     .option('--exclude <name>', 'leave this table out (repeatable)', collect)
-    .addOption(new Option('--mode <mode>', 'full or incremental (default: full, or "mode" in the config)').choices(SYNC_MODES))
+    .addOption(new Option('--mode <mode>', 'full: push local changes, then replace local tables with the remote\'s; incremental: only what changed, both ways (default: full, or "mode" in the config)').choices(SYNC_MODES))
+    .addOption(new Option('--direction <direction>', 'both, pull (never writes the remote) or push (never writes local user tables)').choices(DIRECTIONS).default('both'))
+    .addOption(new Option('--on-conflict <policy>', 'rows changed differently on both sides: remote-wins, local-wins, newest-wins (by the cursor column) or fail (default: remote-wins, or the config)').choices(CONFLICT_POLICIES))
     .option('--dry-run', 'show what would happen per table; change nothing');
   addGlobalOptions(cmd).action(async (_opts: SyncFlags, command: Command) => {
     const flags = command.optsWithGlobals<SyncFlags>();
@@ -31,6 +35,8 @@ export function syncCommand(run: (action: () => Promise<number>, flags: GlobalFl
           tables: flags.table,
           excludeTables: flags.exclude,
           mode: flags.mode,
+          direction: flags.direction,
+          onConflict: flags.onConflict,
           dryRun: flags.dryRun,
           onProgress: (p) => progress.update(p),
         });
@@ -61,6 +67,7 @@ export function syncJson(result: SyncResult): object {
       rowsPushed: t.rowsPushed,
       rowsDeleted: t.rowsDeleted,
       conflicts: t.conflicts,
+      ...(t.rowsRead === undefined ? {} : { rowsRead: t.rowsRead }),
       ...(t.error ? { error: t.error } : {}),
       ...(t.warnings?.length ? { warnings: t.warnings } : {}),
     })),

@@ -1,0 +1,29 @@
+import type { Database } from '../db/database.js';
+import { qualify } from '../db/quote.js';
+import { engineRowHash } from './fingerprint.js';
+import { STATE_SCHEMA } from './internalNames.js';
+import { kMatch, kSelect } from './keySql.js';
+import type { TablePair } from './tablePair.js';
+
+/**
+ * Local changes since the baseline, whoever made them (design decision 3): compares every local
+ * row's hash with the baseline. Creates `temp.sync_ld(k…, lh, bh)`: lh NULL = deleted locally,
+ * bh NULL = inserted locally. Returns the number of changed keys.
+ */
+export async function computeLocalDelta(db: Database, pair: TablePair, baselineTable: string): Promise<number> {
+  const local = qualify(pair.local.schema, pair.local.table);
+  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const h = engineRowHash(
+    pair.columns.map((c) => c.local),
+    't',
+  );
+  const k = pair.key.map((_k, i) => `coalesce(l.k${i}, b.k${i}) AS k${i}`).join(', ');
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE sync_ld AS
+       WITH l AS (SELECT ${kSelect(pair, 'local', 't')}, ${h} AS h FROM ${local} t)
+       SELECT ${k}, l.h AS lh, b.h AS bh FROM l FULL JOIN ${baseline} b ON ${kMatch(pair, 'l', 'b')}
+        WHERE l.h IS DISTINCT FROM b.h`,
+  );
+  const [row] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_ld');
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,156 @@
+import type { Database } from '../db/database.js';
+import { qualify, quoteIdent } from '../db/quote.js';
+import { REMOTE_ALIAS } from '../db/remoteSpec.js';
+import type { CursorState } from './cursor.js';
+import { cursorFilter } from './cursor.js';
+import { engineRowHash } from './fingerprint.js';
+import { baselineRowFp, internalKeyFp, rowFp, userKeyFp, type FingerprintScheme } from './fingerprintScheme.js';
+import { STATE_SCHEMA } from './internalNames.js';
+import { kList, kMatch, kMatchUser, kSelect } from './keySql.js';
+import type { TablePair } from './tablePair.js';
+
+/** Rows per bucket aimed at when tables are compared by bucket summaries. */
+const ROWS_PER_BUCKET = 64;
+
+export interface RemoteDeltaResult {
+  /** Rows read from the remote (fetched rows, not summaries). */
+  rowsRead: number;
+  /** Keys whose remote version differs from the baseline. */
+  changed: number;
+  /** Largest cursor value among the rows read (text), when a cursor is used. */
+  maxCursor: string | null;
+}
+
+/**
+ * Remote changes since the baseline. Creates `temp.sync_rrows` (changed remote rows, local column
+ * names) and `temp.sync_rd(k…, rh, bh)` (rh: local hash of the remote row, NULL = deleted remotely).
+ *
+ * With a cursor column only rows at or after the watermark (minus a lag window) are read; deletes
+ * (and rows the cursor missed) are found by comparing the row count, then key-bucket summaries,
+ * then keys in differing buckets. Without a cursor, row-fingerprint bucket summaries find the
+ * buckets that changed and only their rows are read. The remote must be attached.
+ */
+export async function computeRemoteDelta(
+  db: Database,
+  pair: TablePair,
+  baselineTable: string,
+  scheme: FingerprintScheme,
+  cursor: CursorState | undefined,
+): Promise<RemoteDeltaResult> {
+  const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
+  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const [rc] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${remote}`);
+  const remoteCount = Number(rc?.n ?? 0);
+  const buckets = Math.max(1, Math.ceil(remoteCount / ROWS_PER_BUCKET));
+  const fetchRows = async (where: string, params: string[] = []): Promise<void> => {
+    await db.run(`CREATE OR REPLACE TEMP TABLE sync_rrows AS SELECT ${rowsSelect(pair)} FROM ${remote} r WHERE ${where}`, params);
+  };
+
+  if (cursor) {
+    const filter = cursorFilter(cursor, 'r');
+    await fetchRows(filter.sql, filter.params);
+  } else {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE sync_rsum AS
+         SELECT ${userKeyFp(pair, 'remote', scheme, 'r')} % ${buckets} AS b, count(*) AS n, sum(${rowFp(pair, 'remote', scheme, 'r')}) AS s
+           FROM ${remote} r GROUP BY 1`,
+    );
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE sync_bsum AS
+         SELECT ${internalKeyFp(pair, scheme, 'x')} % ${buckets} AS b, count(*) AS n, sum(x.${baselineRowFp(scheme)}) AS s
+           FROM ${baseline} x GROUP BY 1`,
+    );
+    await differingBuckets('sync_rsum', 'sync_bsum');
+    await fetchRows(`${userKeyFp(pair, 'remote', scheme, 'r')} % ${buckets} IN (SELECT b FROM sync_diff)`);
+  }
+  const [read] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rrows');
+  let rowsRead = Number(read?.n ?? 0);
+
+  // Changed and new keys among the rows read.
+  const h = engineRowHash(
+    pair.columns.map((c) => c.local),
+    't',
+  );
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE sync_rd AS
+       WITH r AS (SELECT ${kSelect(pair, 'local', 't')}, ${h} AS rh FROM temp.sync_rrows t)
+       SELECT r.*, b.h AS bh FROM r LEFT JOIN ${baseline} b ON ${kMatch(pair, 'r', 'b')} WHERE r.rh IS DISTINCT FROM b.h`,
+  );
+
+  if (cursor) {
+    // Rows that vanished (or that the cursor did not show): the count tells whether to look.
+    const [expected] = await db.all<{ n: bigint }>(
+      `SELECT (SELECT count(*) FROM ${baseline}) + (SELECT count(*) FROM temp.sync_rd WHERE bh IS NULL) AS n`,
+    );
+    if (Number(expected?.n ?? 0) !== remoteCount) {
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE sync_rsum AS
+           SELECT kf % ${buckets} AS b, count(*) AS n, sum(kf) AS s FROM (SELECT ${userKeyFp(pair, 'remote', scheme, 'r')} AS kf FROM ${remote} r) GROUP BY 1`,
+      );
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE sync_expected AS
+           SELECT ${kList(pair)} FROM ${baseline} UNION ALL SELECT ${kList(pair)} FROM temp.sync_rd WHERE bh IS NULL`,
+      );
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE sync_bsum AS
+           SELECT kf % ${buckets} AS b, count(*) AS n, sum(kf) AS s FROM (SELECT ${internalKeyFp(pair, scheme, 'x')} AS kf FROM temp.sync_expected x) GROUP BY 1`,
+      );
+      await differingBuckets('sync_rsum', 'sync_bsum');
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE sync_rkeys AS
+           SELECT ${kSelect(pair, 'remote', 'r')} FROM ${remote} r WHERE ${userKeyFp(pair, 'remote', scheme, 'r')} % ${buckets} IN (SELECT b FROM sync_diff)`,
+      );
+      rowsRead += Number((await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rkeys'))[0]?.n ?? 0);
+      // Expected keys the remote no longer has: deleted there.
+      await db.run(
+        `INSERT INTO temp.sync_rd SELECT ${kList(pair, 'b')}, NULL, b.h FROM ${baseline} b
+          WHERE ${internalKeyFp(pair, scheme, 'b')} % ${buckets} IN (SELECT b FROM sync_diff)
+            AND NOT EXISTS (SELECT 1 FROM temp.sync_rkeys k WHERE ${kMatch(pair, 'k', 'b')})`,
+      );
+      // Remote keys neither in the baseline nor read through the cursor: fetch those rows too.
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE sync_missed AS SELECT * FROM temp.sync_rkeys k
+          WHERE NOT EXISTS (SELECT 1 FROM temp.sync_expected e WHERE ${kMatch(pair, 'k', 'e')})`,
+      );
+      const missed = await db.run(
+        `INSERT INTO temp.sync_rrows SELECT ${rowsSelect(pair)} FROM ${remote} r
+          WHERE EXISTS (SELECT 1 FROM temp.sync_missed m WHERE ${kMatchUser(pair, 'remote', 'r', 'm')})`,
+      );
+      if (missed) {
+        rowsRead += missed;
+        await db.run(
+          `INSERT INTO temp.sync_rd SELECT ${kSelect(pair, 'local', 't')}, ${h}, NULL FROM temp.sync_rrows t
+            WHERE EXISTS (SELECT 1 FROM temp.sync_missed m WHERE ${kMatchUser(pair, 'local', 't', 'm')})`,
+        );
+      }
+    }
+  } else {
+    // Baseline keys in differing buckets that the remote no longer has: deleted there.
+    await db.run(
+      `INSERT INTO temp.sync_rd SELECT ${kList(pair, 'b')}, NULL, b.h FROM ${baseline} b
+        WHERE ${internalKeyFp(pair, scheme, 'b')} % ${buckets} IN (SELECT b FROM sync_diff)
+          AND NOT EXISTS (SELECT 1 FROM temp.sync_rrows t WHERE ${kMatchUser(pair, 'local', 't', 'b')})`,
+    );
+  }
+  const [changed] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rd');
+  const maxCursor = cursor ? await maxCursorRead(db, cursor) : null;
+  return { rowsRead, changed: Number(changed?.n ?? 0), maxCursor };
+
+  async function differingBuckets(a: string, b: string): Promise<void> {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE sync_diff AS
+         SELECT coalesce(x.b, y.b) AS b FROM temp.${a} x FULL JOIN temp.${b} y ON x.b = y.b
+          WHERE x.n IS DISTINCT FROM y.n OR x.s IS DISTINCT FROM y.s`,
+    );
+  }
+}
+
+/** The pair's columns read from the remote (alias r) under their local names. */
+export function rowsSelect(pair: TablePair): string {
+  return pair.columns.map((c) => `r.${quoteIdent(c.remote)} AS ${quoteIdent(c.local)}`).join(', ');
+}
+
+async function maxCursorRead(db: Database, cursor: CursorState): Promise<string | null> {
+  const [row] = await db.all<{ m: string | null }>(`SELECT CAST(max(${quoteIdent(cursor.column)}) AS VARCHAR) AS m FROM temp.sync_rrows`);
+  return row?.m ?? null;
+}

@@ -1,0 +1,109 @@
+import type { ConflictPolicy } from '../config/schema.js';
+import type { Database } from '../db/database.js';
+import { qualify } from '../db/quote.js';
+import { SyncError } from '../errors.js';
+import { applyPull, applyPush, recordConflicts } from './applyChanges.js';
+import { columnSignature, moveBaselineKeys } from './baseline.js';
+import type { CursorState } from './cursor.js';
+import type { FingerprintScheme } from './fingerprintScheme.js';
+import { kJson } from './keySql.js';
+import { computeLocalDelta } from './localDelta.js';
+import { buildMergePlan, type PlanCounts } from './mergePlan.js';
+import { computeRemoteDelta } from './remoteDelta.js';
+import type { Direction, TableResult } from './result.js';
+import type { TablePair } from './tablePair.js';
+import { writeTableSuccess } from './tableMetadata.js';
+
+export interface KeyedSyncContext {
+  baselineTable: string;
+  scheme: FingerprintScheme;
+  cursor: CursorState | undefined;
+  policy: ConflictPolicy;
+  direction: Direction;
+  engineVersion: string;
+  runId: string | undefined;
+  dryRun: boolean;
+}
+
+/** Raised by the `fail` policy: the table is left untouched on both sides. */
+export class ConflictPolicyError extends SyncError {
+  constructor(table: string, conflicts: number, sample: string[]) {
+    super('E_CONFLICT', `${conflicts} conflict(s) and the policy is "fail"; nothing was changed (e.g. ${sample.join(' ')})`, 1, {
+      hint: `resolve the rows by hand, or run again with --on-conflict remote-wins|local-wins|newest-wins for ${table}`,
+    });
+  }
+}
+
+/**
+ * Incremental two-way sync of a table with a key (design decisions 2, 3, 6):
+ * (1) one transaction that reads both sides, plans, and writes only the remote (the push);
+ * (2) one local transaction applying the pull, the conflicts, the baseline and the metadata.
+ * A crash between the two leaves pushed rows equal on both sides; the next run sees them as
+ * changed identically on both sides and only moves the baseline.
+ */
+export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSyncContext): Promise<TableResult & { rowsRead: number }> {
+  const writesRemote = ctx.direction !== 'pull' && !ctx.dryRun;
+  let counts: PlanCounts | undefined;
+  let rowsRead = 0;
+  let maxCursor: string | null = null;
+  await db.withRemote(!writesRemote, () =>
+    db.transaction(async () => {
+      await computeLocalDelta(db, pair, ctx.baselineTable);
+      const remote = await computeRemoteDelta(db, pair, ctx.baselineTable, ctx.scheme, ctx.cursor);
+      rowsRead = remote.rowsRead;
+      maxCursor = remote.maxCursor;
+      counts = await buildMergePlan(db, pair, ctx.policy, ctx.direction, ctx.cursor);
+      if (counts.conflicts && ctx.policy === 'fail') {
+        const sample = await db.all<{ k: string }>(`SELECT ${kJson(pair, 'p')} AS k FROM temp.sync_plan p WHERE p.kind = 'conflict' LIMIT 3`);
+        throw new ConflictPolicyError(pair.name, counts.conflicts, sample.map((s) => s.k));
+      }
+      if (writesRemote && (counts.push || counts.deleteRemote)) await applyPush(db, pair);
+    }),
+  );
+  const c = counts as PlanCounts;
+  const result = {
+    name: pair.name,
+    status: ctx.dryRun ? ('planned' as const) : ('ok' as const),
+    rowsPulled: c.pull,
+    rowsPushed: c.push,
+    rowsDeleted: c.deleteLocal + c.deleteRemote,
+    conflicts: c.conflicts,
+    rowsRead,
+  };
+  if (ctx.dryRun) return result;
+
+  await db.transaction(async () => {
+    if (c.conflicts) await recordConflicts(db, pair, ctx.policy, ctx.runId);
+    if (ctx.direction !== 'push' && (c.pull || c.deleteLocal)) await applyPull(db, pair);
+    await db.run(`CREATE OR REPLACE TEMP TABLE sync_moved AS SELECT * FROM temp.sync_plan WHERE action IN ('push', 'pull', 'same')`);
+    await moveBaselineKeys(db, pair, ctx.scheme, ctx.baselineTable, 'temp.sync_moved');
+    // The watermark moves only when every remote change up to it was applied locally.
+    const watermark = ctx.cursor && ctx.direction !== 'push' && c.skippedRemote === 0 ? await newerWatermark(db, ctx.cursor, maxCursor) : (ctx.cursor?.watermark ?? null);
+    const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(pair.local.schema, pair.local.table)}`);
+    await writeTableSuccess(db, {
+      tableName: pair.name,
+      remoteTable: `${pair.remote.schema}.${pair.remote.table}`,
+      lastSyncMode: 'incremental',
+      lastDirection: ctx.direction,
+      rowsPulled: c.pull,
+      rowsPushed: c.push,
+      rowsDeleted: c.deleteLocal + c.deleteRemote,
+      conflicts: c.conflicts,
+      rowCount: Number(count?.n ?? 0),
+      keyColumns: pair.key,
+      cursorColumn: ctx.cursor?.column ?? null,
+      watermark,
+      baselineTable: ctx.baselineTable,
+      columnSignature: columnSignature(pair, ctx.scheme),
+      engineVersion: ctx.engineVersion,
+    });
+  });
+  return result;
+}
+
+async function newerWatermark(db: Database, cursor: CursorState, maxRead: string | null): Promise<string | null> {
+  if (maxRead === null) return cursor.watermark;
+  if (cursor.watermark === null) return maxRead;
+  const [row] = await db.all<{ w: string }>(`SELECT CAST(greatest(CAST($1 AS ${cursor.type}), CAST($2 AS ${cursor.type})) AS VARCHAR) AS w`, [cursor.watermark, maxRead]);
+  return row?.w ?? maxRead;
+}

@@ -1,0 +1,47 @@
+import type { Database } from '../db/database.js';
+import { toSyncError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Discovery } from './discoverTables.js';
+import { emptyTableResult, type TableResult } from './result.js';
+import { syncTable, type TableSyncContext } from './syncTable.js';
+import { writeTableFailure } from './tableMetadata.js';
+
+export interface SyncTablesOptions extends TableSyncContext {
+  logger: Logger;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Syncs each table pair in turn. A failing table is recorded (metadata status 'error') and the
+ * others go on; an abort stops before the next table (the one in progress finishes or rolls back).
+ */
+export async function syncTables(db: Database, discovery: Discovery, options: SyncTablesOptions): Promise<TableResult[]> {
+  const results: TableResult[] = [];
+  for (const pair of discovery.pairs) {
+    if (options.signal?.aborted) {
+      results.push({ ...emptyTableResult(pair.name, 'error'), error: 'not started: the sync was stopped', errorCode: 'E_ABORTED' });
+      continue;
+    }
+    const started = performance.now();
+    try {
+      const result = await syncTable(db, pair, discovery.localTables.get(pair.name), options);
+      for (const w of result.warnings ?? []) options.logger.warn(`${pair.name}: ${w}`);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      options.logger.info(
+        `${pair.name}: ${result.status === 'planned' ? 'would pull' : 'pulled'} ${result.rowsPulled}, pushed ${result.rowsPushed}, deleted ${result.rowsDeleted}, conflicts ${result.conflicts} in ${seconds} s`,
+        { rowsRead: result.rowsRead },
+      );
+      results.push(result);
+    } catch (error) {
+      const e = toSyncError(error);
+      options.logger.error(`${pair.name}: ${e.message}`);
+      if (!options.dryRun) {
+        await writeTableFailure(db, pair.name, `${pair.remote.schema}.${pair.remote.table}`, options.mode, options.direction, e.message).catch((w: unknown) =>
+          options.logger.warn(`${pair.name}: could not record the failure: ${toSyncError(w).message}`),
+        );
+      }
+      results.push({ ...emptyTableResult(pair.name, 'error'), error: e.message, errorCode: e.code });
+    }
+  }
+  return results;
+}
