@@ -15,8 +15,10 @@ export interface PlanCounts {
   deleteLocal: number;
   /** Rows to delete on the remote. */
   deleteRemote: number;
-  /** Rows changed differently on both sides. */
+  /** Rows changed differently on both sides and resolved now (a direction may leave some for later). */
   conflicts: number;
+  /** Every row changed differently on both sides, resolved now or not. */
+  conflictsTotal: number;
   /** Changes left for a later sync (the other direction). */
   skipped: number;
   /** Remote changes left unapplied (the watermark must not move past them). */
@@ -56,7 +58,8 @@ export async function buildMergePlan(db: Database, pair: TablePair, policy: Conf
             count(*) FILTER (WHERE action = 'push' AND lh IS NOT NULL) AS push,
             count(*) FILTER (WHERE action = 'pull' AND rh IS NULL) AS delete_local,
             count(*) FILTER (WHERE action = 'push' AND lh IS NULL) AS delete_remote,
-            count(*) FILTER (WHERE kind = 'conflict') AS conflicts,
+            count(*) FILTER (WHERE kind = 'conflict' AND action <> 'skip') AS conflicts,
+            count(*) FILTER (WHERE kind = 'conflict') AS conflicts_total,
             count(*) FILTER (WHERE action = 'skip') AS skipped,
             count(*) FILTER (WHERE action = 'skip' AND kind IN ('pull', 'conflict')) AS skipped_remote
        FROM temp.sync_plan`,
@@ -68,6 +71,7 @@ export async function buildMergePlan(db: Database, pair: TablePair, policy: Conf
     deleteLocal: n(c?.delete_local),
     deleteRemote: n(c?.delete_remote),
     conflicts: n(c?.conflicts),
+    conflictsTotal: n(c?.conflicts_total),
     skipped: n(c?.skipped),
     skippedRemote: n(c?.skipped_remote),
   };

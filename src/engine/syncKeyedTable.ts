@@ -53,9 +53,9 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
       rowsRead = remote.rowsRead;
       maxCursor = remote.maxCursor;
       counts = await buildMergePlan(db, pair, ctx.policy, ctx.direction, ctx.cursor);
-      if (counts.conflicts && ctx.policy === 'fail') {
+      if (counts.conflictsTotal && ctx.policy === 'fail') {
         const sample = await db.all<{ k: string }>(`SELECT ${kJson(pair, 'p')} AS k FROM temp.sync_plan p WHERE p.kind = 'conflict' LIMIT 3`);
-        throw new ConflictPolicyError(pair.name, counts.conflicts, sample.map((s) => s.k));
+        throw new ConflictPolicyError(pair.name, counts.conflictsTotal, sample.map((s) => s.k));
       }
       if (writesRemote && (counts.push || counts.deleteRemote)) await applyPush(db, pair);
     }),
