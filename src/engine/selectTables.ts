@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { UnknownTableError } from '../errors.js';
 import { displayName, type TableInfo } from './catalog.js';
-import { buildTablePair, type TablePair } from './tablePair.js';
+import { buildTablePair, splitName, type TablePair } from './tablePair.js';
 
 export interface TableSelection {
   /** Tables named on the command line (local names); default: the config's include, else all. */
@@ -14,7 +14,7 @@ export interface TableSelection {
  * Resolves which table pairs a command works on. Names given by the user that match no table are
  * an error before any work is done.
  */
-export function selectTables(remoteTables: TableInfo[], config: ResolvedConfig, selection: TableSelection): TablePair[] {
+export function selectTables(remoteTables: TableInfo[], localTables: TableInfo[], config: ResolvedConfig, selection: TableSelection): TablePair[] {
   const remoteToLocal = new Map<string, string>();
   for (const [localName, settings] of Object.entries(config.tables)) {
     if (settings.remoteTable) remoteToLocal.set(settings.remoteTable, localName);
@@ -27,6 +27,16 @@ export function selectTables(remoteTables: TableInfo[], config: ResolvedConfig, 
     pairsByName.set(localName, info);
     aliases.set(localName, localName);
     aliases.set(remoteName, localName);
+    if (info.schema === 'main') aliases.set(`main.${info.name}`, localName);
+  }
+  // Tables only the local side has: their remote twin is described by the local table and the mapping.
+  const localOnly = new Set<string>();
+  for (const info of localTables) {
+    const localName = displayName(info.schema, info.name);
+    if (pairsByName.has(localName)) continue;
+    pairsByName.set(localName, remoteTwin(info, config.tables[localName]?.remoteTable ?? localName, config.tables[localName]?.columns ?? {}));
+    localOnly.add(localName);
+    aliases.set(localName, localName);
     if (info.schema === 'main') aliases.set(`main.${info.name}`, localName);
   }
   const available = [...pairsByName.keys()];
@@ -42,5 +52,12 @@ export function selectTables(remoteTables: TableInfo[], config: ResolvedConfig, 
   for (const [name, settings] of Object.entries(config.tables)) if (settings.exclude) excluded.add(name);
   return chosen
     .filter((name) => !excluded.has(name))
-    .map((name) => buildTablePair(pairsByName.get(name) as TableInfo, name, config.tables[name] ?? {}));
+    .map((name) => ({ ...buildTablePair(pairsByName.get(name) as TableInfo, name, config.tables[name] ?? {}), localOnly: localOnly.has(name) }));
+}
+
+/** How a table that exists only locally will look on the remote: same types and key, mapped names. */
+function remoteTwin(info: TableInfo, remoteName: string, columns: Record<string, string>): TableInfo {
+  const { schema, table } = splitName(remoteName);
+  const rename = (c: string): string => columns[c] ?? c;
+  return { schema, name: table, columns: info.columns.map((c) => ({ ...c, name: rename(c.name) })), primaryKey: info.primaryKey.map(rename) };
 }

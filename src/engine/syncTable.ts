@@ -10,7 +10,9 @@ import { emptyTableResult, type Direction, type TableResult } from './result.js'
 import { syncKeyedTable } from './syncKeyedTable.js';
 import { syncKeylessTable } from './syncKeylessTable.js';
 import type { TablePair } from './tablePair.js';
-import { readOneTableMetadata } from './tableMetadata.js';
+import { readOneTableMetadata, type TableMetadata } from './tableMetadata.js';
+import { pushNewTable } from './pushNewTable.js';
+import { qualify } from '../db/quote.js';
 
 export interface TableSyncContext {
   mode: SyncMode;
@@ -33,6 +35,7 @@ export interface TableSyncContext {
  */
 export async function syncTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined, ctx: TableSyncContext): Promise<TableResult> {
   const meta = localInfo ? await readOneTableMetadata(db, pair.name) : undefined;
+  if (pair.localOnly) return syncLocalOnlyTable(db, pair, meta, ctx);
   const baselineTable = localInfo ? await usableBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion) : undefined;
   const found = findCursorColumn(pair);
   const cursor: CursorState | undefined = found ? { ...found, watermark: meta?.cursorColumn === found.column ? meta.watermark : null } : undefined;
@@ -72,4 +75,22 @@ export async function syncTable(db: Database, pair: TablePair, localInfo: TableI
   if (ctx.direction === 'push') return pushed;
   const pulled = await fullPull();
   return { ...pulled, rowsPushed: pushed.rowsPushed, rowsDeleted: pulled.rowsDeleted + pushed.rowsDeleted, conflicts: pulled.conflicts + pushed.conflicts };
+}
+
+/** A table only the local side has: created on the remote, unless the remote dropped it. */
+async function syncLocalOnlyTable(db: Database, pair: TablePair, meta: TableMetadata | undefined, ctx: TableSyncContext): Promise<TableResult> {
+  if (meta?.baselineTable) {
+    return {
+      ...emptyTableResult(pair.name, 'error'),
+      error: 'the table was dropped on the remote; duckdb-sync does not drop it locally',
+      errorCode: 'E_DROPPED',
+      warnings: ['drop the local table yourself, or exclude it (--exclude or "exclude" in the config)'],
+    };
+  }
+  if (ctx.direction === 'pull') return { ...emptyTableResult(pair.name, 'ok'), warnings: ['exists only locally; not pushed (direction pull)'] };
+  if (ctx.dryRun) {
+    const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(pair.local.schema, pair.local.table)}`);
+    return { ...emptyTableResult(pair.name, 'planned'), rowsPushed: Number(count?.n ?? 0), warnings: ['creates the table on the remote'] };
+  }
+  return pushNewTable(db, pair, ctx.scheme, ctx.engineVersion);
 }

@@ -22,6 +22,8 @@ export interface TablePair {
   key: string[];
   remoteInfo: TableInfo;
   settings: TableSettings;
+  /** The table exists only locally (remoteInfo describes the table to create there). */
+  localOnly?: boolean;
 }
 
 /** Splits `schema.table` (or `table`, meaning main). */

@@ -37,6 +37,7 @@ const SAMPLE = 5;
 export async function verifyTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined): Promise<VerifyTableResult> {
   const result: VerifyTableResult = { name: pair.name, status: 'identical', localRows: 0, remoteRows: 0, onlyLocal: 0, onlyRemote: 0, changed: 0, sample: [] };
   try {
+    if (pair.localOnly) return { ...result, status: 'missing', localRows: await count(db, qualify(pair.local.schema, pair.local.table)), detail: 'the table does not exist on the remote' };
     const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
     result.remoteRows = await count(db, remote);
     if (!localInfo) return { ...result, status: 'missing', detail: 'the table does not exist locally' };
