@@ -2,25 +2,21 @@ import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
 import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { CONFLICTS_TABLE } from './internalNames.js';
-import { kJson, kMatchUser, rowJson } from './keySql.js';
+import { kJson, kMatchUser, kSelect, rowJson } from './keySql.js';
 import type { TablePair } from './tablePair.js';
 
 /**
- * Writes the plan's `push` actions to the remote: rows deleted there, then the local versions
- * inserted (an update of a keyed row is a delete plus an insert). Runs inside the caller's remote
- * transaction; reads the local table.
+ * Writes the plan's `push` actions to the remote from the local table: deletes, updates of rows the
+ * remote has (columns outside the pair are left as they are), inserts of rows it lacks. Runs
+ * inside the caller's remote transaction.
  */
 export async function applyPush(db: Database, pair: TablePair): Promise<void> {
-  const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
-  const local = qualify(pair.local.schema, pair.local.table);
-  await db.run(
-    `DELETE FROM ${remote} AS t WHERE EXISTS (SELECT 1 FROM temp.sync_plan p WHERE p.action = 'push' AND ${kMatchUser(pair, 'remote', 't', 'p')})`,
-  );
-  await db.run(
-    `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')})
-     SELECT ${pair.columns.map((c) => `t.${quoteIdent(c.local)}`).join(', ')} FROM ${local} t
-      WHERE EXISTS (SELECT 1 FROM temp.sync_plan p WHERE p.action = 'push' AND p.lh IS NOT NULL AND ${kMatchUser(pair, 'local', 't', 'p')})`,
-  );
+  await applyActions(db, pair, 'push', {
+    target: qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table),
+    targetSide: 'remote',
+    source: qualify(pair.local.schema, pair.local.table),
+    present: 'lh',
+  });
 }
 
 /**
@@ -28,14 +24,35 @@ export async function applyPush(db: Database, pair: TablePair): Promise<void> {
  * caller's local transaction.
  */
 export async function applyPull(db: Database, pair: TablePair): Promise<void> {
-  const local = qualify(pair.local.schema, pair.local.table);
+  await applyActions(db, pair, 'pull', { target: qualify(pair.local.schema, pair.local.table), targetSide: 'local', source: 'temp.sync_rrows', present: 'rh' });
+}
+
+/** Source rows use local column names; the target uses the names of its side. */
+async function applyActions(
+  db: Database,
+  pair: TablePair,
+  action: 'push' | 'pull',
+  t: { target: string; targetSide: 'local' | 'remote'; source: string; present: 'lh' | 'rh' },
+): Promise<void> {
+  const col = (c: { local: string; remote: string }): string => quoteIdent(t.targetSide === 'local' ? c.local : c.remote);
+  const planned = (extra: string, alias: string, side: 'local' | 'remote'): string =>
+    `EXISTS (SELECT 1 FROM temp.sync_plan p WHERE p.action = '${action}' AND ${extra} AND ${kMatchUser(pair, side, alias, 'p')})`;
+  await db.run(`DELETE FROM ${t.target} AS x WHERE ${planned(`p.${t.present} IS NULL`, 'x', t.targetSide)}`);
   await db.run(
-    `DELETE FROM ${local} AS t WHERE EXISTS (SELECT 1 FROM temp.sync_plan p WHERE p.action = 'pull' AND ${kMatchUser(pair, 'local', 't', 'p')})`,
+    `CREATE OR REPLACE TEMP TABLE sync_apply AS SELECT ${kSelect(pair, 'local', 's')}, s.* FROM ${t.source} s WHERE ${planned(`p.${t.present} IS NOT NULL`, 's', 'local')}`,
   );
-  const cols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
+  const keys = new Set(pair.key);
+  const values = pair.columns.filter((c) => !keys.has(c.local));
+  if (values.length) {
+    await db.run(
+      `UPDATE ${t.target} AS x SET ${values.map((c) => `${col(c)} = s.${quoteIdent(c.local)}`).join(', ')}
+         FROM temp.sync_apply s WHERE ${kMatchUser(pair, t.targetSide, 'x', 's')}`,
+    );
+  }
   await db.run(
-    `INSERT INTO ${local} (${cols}) SELECT ${pair.columns.map((c) => `t.${quoteIdent(c.local)}`).join(', ')} FROM temp.sync_rrows t
-      WHERE EXISTS (SELECT 1 FROM temp.sync_plan p WHERE p.action = 'pull' AND p.rh IS NOT NULL AND ${kMatchUser(pair, 'local', 't', 'p')})`,
+    `INSERT INTO ${t.target} (${pair.columns.map(col).join(', ')})
+     SELECT ${pair.columns.map((c) => `s.${quoteIdent(c.local)}`).join(', ')} FROM temp.sync_apply s
+      WHERE NOT EXISTS (SELECT 1 FROM ${t.target} x WHERE ${kMatchUser(pair, t.targetSide, 'x', 's')})`,
   );
 }
 

@@ -27,7 +27,7 @@ export async function ensureLocalTable(db: Database, pair: TablePair, localInfo:
   const localCols = new Set(localInfo.columns.map((c) => c.name));
   for (const c of pair.columns) {
     if (!localCols.has(c.local)) {
-      await db.run(`ALTER TABLE ${qualify(pair.local.schema, pair.local.table)} ADD COLUMN ${quoteIdent(c.local)} ${c.type}`);
+      await db.run(`ALTER TABLE ${qualify(pair.local.schema, pair.local.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.local)} ${c.type}`);
     }
   }
   const pairCols = new Set(pair.columns.map((c) => c.local));

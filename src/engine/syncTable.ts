@@ -1,6 +1,8 @@
 import type { ConflictPolicy, SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
-import { usableBaseline } from './baseline.js';
+import { columnSignature, usableBaseline, writeBaseline } from './baseline.js';
+import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, widenedPair } from './columnChanges.js';
+import { METADATA_TABLE } from './internalNames.js';
 import type { TableInfo } from './catalog.js';
 import { findCursorColumn, type CursorState } from './cursor.js';
 import type { FingerprintScheme } from './fingerprintScheme.js';
@@ -12,7 +14,7 @@ import { syncKeylessTable } from './syncKeylessTable.js';
 import type { TablePair } from './tablePair.js';
 import { readOneTableMetadata, type TableMetadata } from './tableMetadata.js';
 import { pushNewTable } from './pushNewTable.js';
-import { qualify } from '../db/quote.js';
+import { qualify, quoteIdent } from '../db/quote.js';
 
 export interface TableSyncContext {
   mode: SyncMode;
@@ -33,13 +35,51 @@ export interface TableSyncContext {
  * A table without a usable baseline (never synced, or synced by another DuckDB version) starts
  * with a full pull.
  */
-export async function syncTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined, ctx: TableSyncContext): Promise<TableResult> {
+export async function syncTable(db: Database, pairIn: TablePair, localInfo: TableInfo | undefined, ctx: TableSyncContext): Promise<TableResult> {
+  let pair = pairIn;
   const meta = localInfo ? await readOneTableMetadata(db, pair.name) : undefined;
   if (pair.localOnly) return syncLocalOnlyTable(db, pair, meta, ctx);
-  const baselineTable = localInfo ? await usableBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion) : undefined;
+  let baselineTable = localInfo ? await usableBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion) : undefined;
   const found = findCursorColumn(pair);
   const cursor: CursorState | undefined = found ? { ...found, watermark: meta?.cursorColumn === found.column ? meta.watermark : null } : undefined;
   const policy = pair.settings.onConflict ?? ctx.policy;
+  let schemaNote: string | undefined;
+
+  if (!baselineTable && localInfo && meta?.baselineTable && meta.columnSignature && meta.engineVersion === ctx.engineVersion) {
+    // The columns changed since the last sync: additions are propagated, anything else is reported.
+    const changes = analyzeColumns(pair, localInfo, meta.columnSignature);
+    if (changes.destructive.length) {
+      return {
+        ...emptyTableResult(pair.name, 'error'),
+        error: `schema change not applied: ${changes.destructive.join('; ')}`,
+        errorCode: 'E_SCHEMA',
+        warnings: ['make the change on both sides by hand (duckdb-sync never drops or narrows columns), then sync again'],
+      };
+    }
+    const added = [...changes.addedRemote, ...changes.addedLocal, ...changes.addedBoth].map((c) => c.local);
+    if (!pair.key.length || ctx.direction !== 'both' || ctx.dryRun) {
+      const why = ctx.dryRun ? 'a sync would add them' : !pair.key.length ? 'tables without a key take added columns through a full pull (--mode full --direction pull)' : 'added columns are applied by a sync in both directions';
+      return { ...emptyTableResult(pair.name, ctx.dryRun ? 'planned' : 'error'), error: ctx.dryRun ? undefined : `columns added since the last sync: ${added.join(', ')}; ${why}`, errorCode: 'E_SCHEMA', warnings: [`columns added: ${added.join(', ')}`] };
+    }
+    const narrowed = changes.narrowed as TablePair;
+    const narrowedBaseline = await usableBaseline(db, narrowed, ctx.scheme, meta, ctx.engineVersion);
+    if (narrowedBaseline) {
+      const synced = await syncKeyedTable(db, narrowed, { baselineTable: narrowedBaseline, scheme: ctx.scheme, cursor, policy, direction: 'both', engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: false });
+      await addColumnsOnRemote(db, pair, changes.addedLocal);
+      const widened = widenedPair(pair, changes);
+      await db.withRemote(true, () =>
+        db.transaction(async () => {
+          await addColumnsLocally(db, pair, changes.addedRemote, changes.addedBoth);
+          const table = await writeBaseline(db, widened, ctx.scheme);
+          await db.run(`UPDATE ${quoteIdent(METADATA_TABLE)} SET column_signature = $1, baseline_table = $2 WHERE table_name = $3`, [columnSignature(widened, ctx.scheme), table, pair.name]);
+        }),
+      );
+      schemaNote = `columns added and filled on both sides: ${added.join(', ')}`;
+      if (ctx.mode === 'incremental') return { ...synced, warnings: [schemaNote] };
+      pair = widened;
+      baselineTable = await usableBaseline(db, pair, ctx.scheme, await readOneTableMetadata(db, pair.name), ctx.engineVersion);
+    }
+  }
 
   const fullPull = async (note?: string): Promise<TableResult> => {
     const result = await db.withRemote(true, () =>
@@ -64,16 +104,17 @@ export async function syncTable(db: Database, pair: TablePair, localInfo: TableI
   const syncChanges = (direction: Direction): Promise<TableResult> =>
     pair.key.length ? syncKeyedTable(db, pair, { ...merge, direction }) : syncKeylessTable(db, pair, { ...merge, direction });
 
-  if (ctx.mode === 'incremental') return syncChanges(ctx.direction);
+  const noted = (r: TableResult): TableResult => (schemaNote ? { ...r, warnings: [schemaNote, ...(r.warnings ?? [])] } : r);
+  if (ctx.mode === 'incremental') return noted(await syncChanges(ctx.direction));
   if (ctx.dryRun) {
     const pushed = ctx.direction === 'pull' ? undefined : await syncChanges('push');
     const pulled = await db.withRemote(true, () => planFullTable(db, pair, localInfo));
     return { ...pulled, rowsPushed: pushed?.rowsPushed ?? 0, conflicts: pushed?.conflicts ?? 0 };
   }
-  if (ctx.direction === 'pull') return fullPull();
+  if (ctx.direction === 'pull') return noted(await fullPull());
   const pushed = await syncChanges('push');
-  if (ctx.direction === 'push') return pushed;
-  const pulled = await fullPull();
+  if (ctx.direction === 'push') return noted(pushed);
+  const pulled = noted(await fullPull());
   return { ...pulled, rowsPushed: pushed.rowsPushed, rowsDeleted: pulled.rowsDeleted + pushed.rowsDeleted, conflicts: pulled.conflicts + pushed.conflicts };
 }
 
