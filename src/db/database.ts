@@ -67,6 +67,8 @@ export class Database {
     try {
       const connection = await instance.connect();
       const db = new Database(instance, connection, options);
+      // Canonical fingerprints render nested timestamps as text: make that text independent of the host.
+      await db.run("SET TimeZone = 'UTC'");
       await db.run('SET enable_progress_bar = true');
       await db.run('SET enable_progress_bar_print = false');
       return db;

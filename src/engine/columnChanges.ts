@@ -53,6 +53,17 @@ export function analyzeColumns(pair: TablePair, localInfo: TableInfo, signatureJ
   };
 }
 
+/**
+ * True when the local table has other column names than the baseline was computed over (a column
+ * added or dropped locally). The pair describes the remote's columns, so without this check a
+ * local-only schema change would never reach analyzeColumns.
+ */
+export function localColumnsChanged(localInfo: TableInfo, signatureJson: string | null | undefined): boolean {
+  if (!signatureJson) return false;
+  const before = new Set((JSON.parse(signatureJson) as Signature).columns.map(([name]) => name));
+  return localInfo.columns.length !== before.size || localInfo.columns.some((c) => !before.has(c.name));
+}
+
 /** The pair with the columns added locally, as they will be on the remote. */
 export function widenedPair(pair: TablePair, changes: ColumnChanges): TablePair {
   return { ...pair, columns: [...pair.columns, ...changes.addedLocal] };

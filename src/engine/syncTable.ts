@@ -1,7 +1,7 @@
 import type { ConflictPolicy, SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { columnSignature, usableBaseline, writeBaseline } from './baseline.js';
-import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, widenedPair } from './columnChanges.js';
+import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, localColumnsChanged, widenedPair } from './columnChanges.js';
 import { METADATA_TABLE } from './internalNames.js';
 import type { TableInfo } from './catalog.js';
 import { findCursorColumn, type CursorState } from './cursor.js';
@@ -39,13 +39,15 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   let pair = pairIn;
   const meta = localInfo ? await readOneTableMetadata(db, pair.name) : undefined;
   if (pair.localOnly) return syncLocalOnlyTable(db, pair, meta, ctx);
-  let baselineTable = localInfo ? await usableBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion) : undefined;
+  let baselineTable = localInfo && !localColumnsChanged(localInfo, meta?.columnSignature) ? await usableBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion) : undefined;
   const found = findCursorColumn(pair);
   const cursor: CursorState | undefined = found ? { ...found, watermark: meta?.cursorColumn === found.column ? meta.watermark : null } : undefined;
   const policy = pair.settings.onConflict ?? ctx.policy;
   let schemaNote: string | undefined;
 
-  if (!baselineTable && localInfo && meta?.baselineTable && meta.columnSignature && meta.engineVersion === ctx.engineVersion) {
+  // A full pull replaces the local content and adds the remote's new columns itself (ensureLocalTable).
+  const fullPullOnly = ctx.mode === 'full' && ctx.direction === 'pull';
+  if (!baselineTable && !fullPullOnly && localInfo && meta?.baselineTable && meta.columnSignature && meta.engineVersion === ctx.engineVersion) {
     // The columns changed since the last sync: additions are propagated, anything else is reported.
     const changes = analyzeColumns(pair, localInfo, meta.columnSignature);
     if (changes.destructive.length) {

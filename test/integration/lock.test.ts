@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import { sync } from '../../src/api/sync.js';
+import { LockError } from '../../src/errors.js';
+import { exec, query } from '../helpers/duck.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+/** A DuckDB file held by another process: retried, then a LockError naming the file and that process's PID. */
+
+const dir = tempDir();
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const holders: ChildProcess[] = [];
+
+after(() => {
+  for (const child of holders) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+/** Starts another process that opens `path` read-write and holds it until `release()` (or `holdMs` elapses). */
+async function holdFile(path: string, holdMs = 30_000): Promise<{ pid: number; release: () => Promise<void> }> {
+  const script = `
+    import { DuckDBInstance } from '@duckdb/node-api';
+    const instance = await DuckDBInstance.create(${JSON.stringify(path)});
+    const connection = await instance.connect();
+    const done = () => { connection.closeSync(); instance.closeSync(); process.exit(0); };
+    process.stdout.write('ready\\n');
+    process.stdin.on('data', done);
+    setTimeout(done, ${holdMs});`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: repo, stdio: ['pipe', 'pipe', 'inherit'] });
+  holders.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`holder exited early with ${code}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    pid: child.pid as number,
+    release: async () => {
+      child.stdin?.write('x');
+      await exited;
+    },
+  };
+}
+
+test('a remote held by another process: LockError with its file and PID after the retries', async () => {
+  const remote = join(dir, 'held-remote.duckdb');
+  const local = join(dir, 'local-1.duckdb');
+  await exec(remote, 'CREATE TABLE t (id INTEGER)', 'INSERT INTO t VALUES (1)');
+  const holder = await holdFile(remote);
+  try {
+    const started = performance.now();
+    await assert.rejects(sync({ local, remote, env: {}, cwd: dir, maxRetries: 2, retryDelayMs: 20 }), (e: unknown) => {
+      assert.ok(e instanceof LockError, `expected LockError, got ${String(e)}`);
+      assert.equal(e.file, remote);
+      assert.equal(e.pid, holder.pid);
+      assert.match(e.message, new RegExp(`PID ${holder.pid}`));
+      assert.equal(e.transient, true);
+      return true;
+    });
+    // Two retries: at least 10 + 20 ms of waiting (jitter ≥ 50%).
+    assert.ok(performance.now() - started >= 25);
+    assert.equal(existsSync(local), false, 'the local file opened for nothing is removed again');
+  } finally {
+    await holder.release();
+  }
+  // Released: the same sync now works.
+  const r = await sync({ local, remote, env: {}, cwd: dir, maxRetries: 0 });
+  assert.equal(r.ok, true);
+});
+
+test('a lock that clears while retrying: the sync goes through', async () => {
+  const remote = join(dir, 'briefly-held.duckdb');
+  const local = join(dir, 'local-2.duckdb');
+  await exec(remote, 'CREATE TABLE t (id INTEGER)', 'INSERT INTO t VALUES (1), (2)');
+  await holdFile(remote, 600);
+  const retries: string[] = [];
+  const logger = { debug: (m: string) => void (/retry/.test(m) && retries.push(m)), info: () => undefined, warn: () => undefined, error: () => undefined };
+  const r = await sync({ local, remote, env: {}, cwd: dir, maxRetries: 8, retryDelayMs: 100, logger });
+  assert.equal(r.ok, true);
+  assert.ok(retries.length >= 1, 'the lock was met and retried');
+  assert.match(retries[0] ?? '', /PID \d+/);
+  assert.deepEqual(await query(local, 'SELECT count(*) AS n FROM t'), [{ n: '2' }]);
+});
+
+test('a local file held by another process: LockError naming the local file', async () => {
+  const remote = join(dir, 'free-remote.duckdb');
+  const local = join(dir, 'held-local.duckdb');
+  await exec(remote, 'CREATE TABLE t (id INTEGER)');
+  await exec(local, 'CREATE TABLE mine (x INTEGER)');
+  const holder = await holdFile(local);
+  try {
+    await assert.rejects(
+      sync({ local, remote, env: {}, cwd: dir, maxRetries: 1, retryDelayMs: 10 }),
+      (e: unknown) => e instanceof LockError && e.file === local && e.pid === holder.pid,
+    );
+  } finally {
+    await holder.release();
+  }
+  assert.deepEqual(await query(local, "SELECT table_name FROM duckdb_tables() ORDER BY 1"), [{ table_name: 'mine' }], 'the existing local file is untouched');
+});

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { attachStatement, checkRemote, parseRemote, REMOTE_ALIAS } from '../../src/db/remoteSpec.js';
+import { DatabaseNotFoundError, MissingTokenError, UsageError } from '../../src/errors.js';
+import { query, withDuck } from '../helpers/duck.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+const dir = tempDir();
+
+describe('parseRemote', () => {
+  test('md:<name> is a MotherDuck remote', () => {
+    assert.deepEqual(parseRemote('md:analytics'), { kind: 'motherduck', database: 'analytics', uri: 'md:analytics' });
+    assert.deepEqual(parseRemote('md:my_db-2'), { kind: 'motherduck', database: 'my_db-2', uri: 'md:my_db-2' });
+  });
+
+  test('file paths are file remotes', () => {
+    assert.deepEqual(parseRemote('/data/cloud.duckdb'), { kind: 'file', path: '/data/cloud.duckdb', uri: '/data/cloud.duckdb' });
+    assert.deepEqual(parseRemote('relative/cloud.duckdb'), { kind: 'file', path: 'relative/cloud.duckdb', uri: 'relative/cloud.duckdb' });
+    // A Windows-like drive letter or a colon in a file name is not a URI scheme (no "//").
+    assert.equal(parseRemote('C:\\data\\cloud.duckdb').kind, 'file');
+  });
+
+  for (const bad of ['md:', 'md:has space', "md:quo'te", 'md:a;DROP', 'md:db?motherduck_token=abc', 'md:"x"']) {
+    test(`bad MotherDuck name is a UsageError: ${JSON.stringify(bad)}`, () => {
+      assert.throws(
+        () => parseRemote(bad),
+        (e: unknown) => e instanceof UsageError && e.exitCode === 2 && e.message.includes('invalid MotherDuck remote'),
+      );
+    });
+  }
+
+  for (const uri of ['s3://bucket/db.duckdb', 'https://example.com/x.duckdb', 'postgres://host/db']) {
+    test(`other URI schemes are refused: ${uri}`, () => {
+      assert.throws(() => parseRemote(uri), (e: unknown) => e instanceof UsageError && e.message.includes('unsupported remote'));
+    });
+  }
+});
+
+describe('attachStatement', () => {
+  test('MotherDuck: attaches md:<name> under the fixed alias', () => {
+    const spec = parseRemote('md:analytics');
+    assert.equal(attachStatement(spec, false), `ATTACH 'md:analytics' AS "${REMOTE_ALIAS}"`);
+    assert.equal(attachStatement(spec, true), `ATTACH 'md:analytics' AS "${REMOTE_ALIAS}" (READ_ONLY)`);
+  });
+
+  test('the token never appears in the statement', () => {
+    const sql = attachStatement(parseRemote('md:analytics'), true);
+    assert.doesNotMatch(sql, /token/i);
+  });
+
+  test("a file path with a single quote is quoted, and DuckDB accepts it", async () => {
+    const sub = join(dir, "it's here");
+    mkdirSync(sub);
+    const path = join(sub, "o'brien.duckdb");
+    await withDuck(path, (q) => q.run('CREATE TABLE t AS SELECT 42 AS answer'));
+    const sql = attachStatement(parseRemote(path), true);
+    assert.equal(sql, `ATTACH '${path.replace(/'/g, "''")}' AS "${REMOTE_ALIAS}" (READ_ONLY)`);
+    const rows = await withDuck(':memory:', async (q) => {
+      await q.run(sql);
+      return q.json(`SELECT answer FROM "${REMOTE_ALIAS}".t`);
+    });
+    assert.deepEqual(rows, [{ answer: 42 }]);
+    // Read-only: the file is unchanged and still readable.
+    assert.deepEqual(await query(path, 'SELECT answer FROM t'), [{ answer: 42 }]);
+  });
+});
+
+describe('checkRemote', () => {
+  test('md: without a token is a MissingTokenError', () => {
+    const spec = parseRemote('md:analytics');
+    assert.throws(() => checkRemote(spec, undefined), MissingTokenError);
+    assert.throws(() => checkRemote(spec, ''), MissingTokenError);
+    assert.doesNotThrow(() => checkRemote(spec, 'a-token'));
+  });
+
+  test('MissingTokenError tells where to put the token', () => {
+    const e = new MissingTokenError();
+    assert.equal(e.code, 'E_NO_TOKEN');
+    assert.equal(e.exitCode, 2);
+    assert.match(e.hint ?? '', /MOTHERDUCK_TOKEN/);
+  });
+
+  test('a missing file is a DatabaseNotFoundError', () => {
+    const path = join(dir, 'absent.duckdb');
+    assert.throws(
+      () => checkRemote(parseRemote(path), undefined),
+      (e: unknown) => e instanceof DatabaseNotFoundError && e.message.includes('remote database file does not exist') && e.message.includes(path),
+    );
+  });
+
+  test('a missing folder is a DatabaseNotFoundError naming the folder', () => {
+    const folder = join(dir, 'no-such-folder');
+    assert.throws(
+      () => checkRemote(parseRemote(join(folder, 'r.duckdb')), undefined),
+      (e: unknown) => e instanceof DatabaseNotFoundError && e.message.includes('remote folder does not exist') && e.message.includes(folder),
+    );
+  });
+
+  test('a folder given as remote is refused', () => {
+    assert.throws(() => checkRemote(parseRemote(dir), undefined), DatabaseNotFoundError);
+  });
+
+  test('an existing file passes', () => {
+    const path = join(dir, 'exists.duckdb');
+    writeFileSync(path, '');
+    assert.doesNotThrow(() => checkRemote(parseRemote(path), undefined));
+  });
+});
