@@ -102,6 +102,22 @@ export class DatabaseError extends SyncError {
   }
 }
 
+/** There is no `crontab` program on this host (containers, minimal images). Exit 2. */
+export class CrontabUnavailableError extends SyncError {
+  constructor() {
+    super('E_NO_CRONTAB', 'the crontab program was not found on this host, so no schedule can be installed', 2, {
+      hint: 'install cron (Debian/Ubuntu: apt-get install cron), or run `duckdb-sync daemon` as a long-running process instead',
+    });
+  }
+}
+
+/** `crontab` ran but failed (not allowed to use cron, the new crontab was refused, …). Exit 1. */
+export class CrontabError extends SyncError {
+  constructor(message: string, hint?: string) {
+    super('E_CRONTAB', message, 1, { hint: hint ?? 'check that this user may use cron (see /etc/cron.allow and /etc/cron.deny)' });
+  }
+}
+
 /** Converts anything thrown into a SyncError, keeping SyncErrors as they are. */
 export function toSyncError(error: unknown): SyncError {
   if (error instanceof SyncError) return error;

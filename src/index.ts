@@ -11,10 +11,16 @@ export type { VerifyStatus, VerifyTableResult } from './engine/verifyTable.js';
 export type { TableMetadata } from './engine/tableMetadata.js';
 export type { RunRecord } from './engine/runHistory.js';
 export type { PullProgress } from './engine/pullFull.js';
+export { installSchedule, type InstallScheduleOptions, type InstalledSchedule, type TokenSource } from './schedule/installSchedule.js';
+export { listSchedule, type ListedSchedule } from './schedule/listSchedule.js';
+export { removeSchedule } from './schedule/removeSchedule.js';
+export { SyncDaemon, type DaemonRun, type RunOutcome, type SyncDaemonOptions } from './schedule/syncDaemon.js';
 export type { LogFields, Logger, LogLevel } from './log/logger.js';
 export { silentLogger } from './log/logger.js';
 export {
   ConfigError,
+  CrontabError,
+  CrontabUnavailableError,
   DatabaseError,
   DatabaseNotFoundError,
   ExtensionLoadError,

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { daemonCommand } from './commands/daemonCommand.js';
 import { demoCommand } from './commands/demoCommand.js';
+import { scheduleCommand } from './commands/scheduleCommand.js';
 import { statusCommand } from './commands/statusCommand.js';
 import { syncCommand } from './commands/syncCommand.js';
 import { verifyCommand } from './commands/verifyCommand.js';
@@ -24,7 +26,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .configureOutput({ outputError: () => undefined })
     .exitOverride();
   addGlobalOptions(program);
-  for (const cmd of [syncCommand(run), statusCommand(run), verifyCommand(run), demoCommand(run)]) {
+  for (const cmd of [syncCommand(run), statusCommand(run), verifyCommand(run), demoCommand(run), scheduleCommand(run), daemonCommand(run)]) {
     program.addCommand(cmd.exitOverride().configureOutput({ outputError: () => undefined }));
   }
   return program;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cronExpressionError } from '../schedule/cronExpression.js';
 
 export const CONFLICT_POLICIES = ['remote-wins', 'local-wins', 'newest-wins', 'fail'] as const;
 export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
@@ -25,6 +26,30 @@ export const tableSettingsSchema = z
 
 export type TableSettings = z.infer<typeof tableSettingsSchema>;
 
+/** `duckdb-sync schedule`: the time of the nightly full sync installed in the crontab. */
+export const scheduleSettingsSchema = z
+  .object({
+    hour: z.number().int().min(0).max(23).optional(),
+    minute: z.number().int().min(0).max(59).optional(),
+  })
+  .strict();
+
+/** `duckdb-sync daemon`: when it runs full and incremental syncs. */
+export const daemonSettingsSchema = z
+  .object({
+    /** Cron expression of the full sync (5 fields, or 6 with seconds first); default `0 3 * * *`. */
+    fullSyncCron: z
+      .string()
+      .superRefine((value, ctx) => {
+        const error = cronExpressionError(value);
+        if (error) ctx.addIssue({ code: 'custom', message: error });
+      })
+      .optional(),
+    /** Minutes between incremental syncs (fractions allowed; 0 turns them off); default 15. */
+    incrementalEveryMinutes: z.number().min(0).max(10_080).optional(),
+  })
+  .strict();
+
 export const configFileSchema = z
   .object({
     /** Path of the local DuckDB file. */
@@ -49,6 +74,8 @@ export const configFileSchema = z
       .strict()
       .optional(),
     tables: z.record(z.string().min(1), tableSettingsSchema).optional(),
+    schedule: scheduleSettingsSchema.optional(),
+    daemon: daemonSettingsSchema.optional(),
   })
   .strict();
 

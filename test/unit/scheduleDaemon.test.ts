@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { SyncMode } from '../../src/config/schema.js';
 import type { SyncResult } from '../../src/engine/result.js';
-import { UsageError } from '../../src/errors.js';
+import { LockError, UsageError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
 import { SyncDaemon } from '../../src/schedule/syncDaemon.js';
 
@@ -42,7 +42,7 @@ function slowSync(calls: Call[], ms: number, active = { n: 0, max: 0 }) {
     active.n++;
     active.max = Math.max(active.max, active.n);
     try {
-      if (mode === 'incremental') throw new UsageError('incremental sync is not available yet in this version of duckdb-sync');
+      if (mode === 'incremental') throw new LockError('/data/cloud.duckdb', 4242, '/usr/bin/node');
       const tables = [];
       for (const name of ['a', 'b', 'c', 'd']) {
         if (signal.aborted) {
@@ -105,7 +105,7 @@ describe('SyncDaemon', () => {
     await daemon.close();
     assert.ok(calls.length >= 3 && calls.length <= 4, `${calls.length} incremental runs in 1.1 s, one every 0.3 s`);
     assert.ok(calls.every((c) => c.mode === 'incremental'));
-    const failures = logger.lines.filter((l) => /^error daemon run \d+ \(incremental\): failed, incremental sync is not available yet .*\[E_USAGE\]/.test(l));
+    const failures = logger.lines.filter((l) => /^error daemon run \d+ \(incremental\): failed, database file is locked by another process: \/data\/cloud\.duckdb .*\[E_LOCKED\]/.test(l));
     assert.equal(failures.length, calls.length);
   });
 
