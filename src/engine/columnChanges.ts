@@ -54,14 +54,17 @@ export function analyzeColumns(pair: TablePair, localInfo: TableInfo, signatureJ
 }
 
 /**
- * True when the local table has other column names than the baseline was computed over (a column
- * added or dropped locally). The pair describes the remote's columns, so without this check a
- * local-only schema change would never reach analyzeColumns.
+ * True when a column the baseline was computed over is missing locally (dropped), or, for tables
+ * with a key, the local table has a column the baseline does not (added locally; tables without a
+ * key do not take added columns incrementally). The pair describes the remote's columns, so
+ * without this check a local-only schema change would never reach analyzeColumns.
  */
-export function localColumnsChanged(localInfo: TableInfo, signatureJson: string | null | undefined): boolean {
+export function localColumnsChanged(localInfo: TableInfo, signatureJson: string | null | undefined, keyed: boolean): boolean {
   if (!signatureJson) return false;
   const before = new Set((JSON.parse(signatureJson) as Signature).columns.map(([name]) => name));
-  return localInfo.columns.length !== before.size || localInfo.columns.some((c) => !before.has(c.name));
+  const local = new Set(localInfo.columns.map((c) => c.name));
+  if ([...before].some((name) => !local.has(name))) return true;
+  return keyed && [...local].some((name) => !before.has(name));
 }
 
 /** The pair with the columns added locally, as they will be on the remote. */

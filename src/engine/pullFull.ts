@@ -8,6 +8,7 @@ import type { CursorState } from './cursor.js';
 import type { FingerprintScheme } from './fingerprintScheme.js';
 import { engineRowHash } from './fingerprint.js';
 import { STATE_SCHEMA } from './internalNames.js';
+import { kMatchUser, kSelect } from './keySql.js';
 import { ensureLocalTable } from './localSchema.js';
 import type { TableResult } from './result.js';
 import type { TablePair } from './tablePair.js';
@@ -40,6 +41,8 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
   const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
   const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
   const remoteCols = pair.columns.map((c) => quoteIdent(c.remote)).join(', ');
+  const pairCols = new Set(pair.columns.map((c) => c.local));
+  const extra = pair.key.length && localInfo ? localInfo.columns.filter((c) => !pairCols.has(c.name)).map((c) => quoteIdent(c.name)) : [];
 
   return db.transaction(async () => {
     const warnings = await ensureLocalTable(db, pair, localInfo);
@@ -48,6 +51,8 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
       const baseline = await usableBaseline(db, pair, options.scheme, await readOneTableMetadata(db, pair.name), options.engineVersion);
       await snapshotLocalChanges(db, pair, baseline);
       await db.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT ${identity(pair)} FROM ${local}`);
+      // Columns only the local side has keep their values (by key) through the replace.
+      if (extra.length) await db.run(`CREATE OR REPLACE TEMP TABLE sync_extra AS SELECT ${kSelect(pair, 'local')}, ${extra.map((c, i) => `${c} AS x${i}`).join(', ')} FROM ${local}`);
       await db.run(`DELETE FROM ${local}`);
     }
     const insertSql = `INSERT INTO ${local} (${localCols}) SELECT ${remoteCols} FROM ${remote}`;
@@ -55,6 +60,10 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
     const rowsPulled = onProgress
       ? await db.runWithProgress(insertSql, undefined, (p) => onProgress({ table: pair.name, ...p }))
       : await db.run(insertSql);
+    if (extra.length) {
+      await db.run(`UPDATE ${local} AS t SET ${extra.map((c, i) => `${c} = e.x${i}`).join(', ')} FROM temp.sync_extra e WHERE ${kMatchUser(pair, 'local', 't', 'e')}`);
+      await db.run('DROP TABLE temp.sync_extra');
+    }
     const baselineTable = await writeBaseline(db, pair, options.scheme);
     const rowsDeleted = localInfo ? await countRemoved(db, pair, baselineTable) : 0;
     const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.policy ?? 'full-sync', options.runId) : 0;

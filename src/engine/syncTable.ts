@@ -39,7 +39,7 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   let pair = pairIn;
   const meta = localInfo ? await readOneTableMetadata(db, pair.name) : undefined;
   if (pair.localOnly) return syncLocalOnlyTable(db, pair, meta, ctx);
-  let baselineTable = localInfo && !localColumnsChanged(localInfo, meta?.columnSignature) ? await usableBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion) : undefined;
+  let baselineTable = localInfo && !localColumnsChanged(localInfo, meta?.columnSignature, pair.key.length > 0) ? await usableBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion) : undefined;
   const found = findCursorColumn(pair);
   const cursor: CursorState | undefined = found ? { ...found, watermark: meta?.cursorColumn === found.column ? meta.watermark : null } : undefined;
   const policy = pair.settings.onConflict ?? ctx.policy;
