@@ -5,7 +5,8 @@ import { scheduleCommand } from './commands/scheduleCommand.js';
 import { statusCommand } from './commands/statusCommand.js';
 import { syncCommand } from './commands/syncCommand.js';
 import { verifyCommand } from './commands/verifyCommand.js';
-import { addGlobalOptions, type GlobalFlags } from './globalOptions.js';
+import { toSyncError } from '../errors.js';
+import { addGlobalOptions, createCliLogger, type GlobalFlags } from './globalOptions.js';
 import { reportError } from './reportError.js';
 
 export const VERSION = '0.1.0';
@@ -16,7 +17,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     try {
       setExitCode(await action());
     } catch (error) {
-      setExitCode(reportError(error, flags));
+      const code = reportError(error, flags);
+      // Unattended runs (cron) look in the log file: the error goes there too.
+      const e = toSyncError(error);
+      createCliLogger(flags).fileOnly('error', `${e.message}${e.hint ? ` (hint: ${e.hint})` : ''} [${e.code}]`);
+      setExitCode(code);
     }
   };
   const program = new Command('duckdb-sync')

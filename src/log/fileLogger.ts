@@ -41,6 +41,11 @@ export class FileLogger implements Logger {
     this.log('error', message, fields);
   }
 
+  /** Writes a line to the log file only (for what the caller already printed itself). */
+  fileOnly(level: LogLevel, message: string): void {
+    this.appendToFile(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${process.pid}] ${redact(message, this.options.secrets)}\n`);
+  }
+
   /** Path of today's log file. */
   filePath(date = new Date()): string | undefined {
     if (!this.options.logDir) return undefined;
