@@ -5,6 +5,7 @@ import { engineRowHash } from './fingerprint.js';
 import { rowFp, type FingerprintScheme } from './fingerprintScheme.js';
 import { kMatch, kMatchUser, kSelect } from './keySql.js';
 import { STATE_SCHEMA } from './internalNames.js';
+import { dropJournal } from './pushJournal.js';
 import type { TablePair } from './tablePair.js';
 import type { TableMetadata } from './tableMetadata.js';
 
@@ -39,6 +40,8 @@ export async function writeBaseline(db: Database, pair: TablePair, scheme: Finge
   await db.run(
     `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme)} FROM ${source} t${pair.key.length ? '' : ' GROUP BY ALL'}`,
   );
+  // A new baseline knows every version the local holds: nothing pushed earlier is pending any more.
+  await dropJournal(db, name);
   return name;
 }
 

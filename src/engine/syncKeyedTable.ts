@@ -9,6 +9,7 @@ import type { FingerprintScheme } from './fingerprintScheme.js';
 import { kJson } from './keySql.js';
 import { computeLocalDelta } from './localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';
+import { clearJournal, discountOwnPushes, journalLocalChanges } from './pushJournal.js';
 import { computeRemoteDelta } from './remoteDelta.js';
 import type { Direction, TableResult } from './result.js';
 import type { TablePair } from './tablePair.js';
@@ -39,19 +40,26 @@ export class ConflictPolicyError extends SyncError {
  * (1) one transaction that reads both sides, plans, and writes only the remote (the push);
  * (2) one local transaction applying the pull, the conflicts, the baseline and the metadata.
  * A crash between the two leaves pushed rows equal on both sides; the next run sees them as
- * changed identically on both sides and only moves the baseline.
+ * changed identically on both sides and only moves the baseline. The local changes are journaled
+ * before (1), so that a row changed again locally after such a crash is pushed, not taken for a
+ * conflict with this local's own pushed version (pushJournal.ts).
  */
 export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSyncContext): Promise<TableResult & { rowsRead: number }> {
   const writesRemote = ctx.direction !== 'pull' && !ctx.dryRun;
   let counts: PlanCounts | undefined;
   let rowsRead = 0;
   let maxCursor: string | null = null;
+  // Local changes first; before they may reach the remote, they are journaled (see pushJournal.ts).
+  await db.transaction(async () => {
+    const changed = await computeLocalDelta(db, pair, ctx.baselineTable);
+    if (changed && writesRemote) await journalLocalChanges(db, pair, ctx.baselineTable);
+  });
   await db.withRemote(!writesRemote, () =>
     db.transaction(async () => {
-      await computeLocalDelta(db, pair, ctx.baselineTable);
       const remote = await computeRemoteDelta(db, pair, ctx.baselineTable, ctx.scheme, ctx.cursor);
       rowsRead = remote.rowsRead;
       maxCursor = remote.maxCursor;
+      if (remote.changed) await discountOwnPushes(db, pair, ctx.baselineTable);
       counts = await buildMergePlan(db, pair, ctx.policy, ctx.direction, ctx.cursor);
       if (counts.conflictsTotal && ctx.policy === 'fail') {
         const sample = await db.all<{ k: string }>(`SELECT ${kJson(pair, 'p')} AS k FROM temp.sync_plan p WHERE p.kind = 'conflict' LIMIT 3`);
@@ -77,6 +85,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
     if (ctx.direction !== 'push' && (c.pull || c.deleteLocal)) await applyPull(db, pair);
     await db.run(`CREATE OR REPLACE TEMP TABLE sync_moved AS SELECT * FROM temp.sync_plan WHERE action IN ('push', 'pull', 'same')`);
     await moveBaselineKeys(db, pair, ctx.scheme, ctx.baselineTable, 'temp.sync_moved');
+    await clearJournal(db, pair, ctx.baselineTable, 'temp.sync_moved');
     // The watermark moves only when every remote change up to it was applied locally.
     const watermark = ctx.cursor && ctx.direction !== 'push' && c.skippedRemote === 0 ? await newerWatermark(db, ctx.cursor, maxCursor) : (ctx.cursor?.watermark ?? null);
     const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(pair.local.schema, pair.local.table)}`);

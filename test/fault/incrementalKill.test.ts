@@ -1,0 +1,362 @@
+/**
+ * Fault test: SIGKILL at random moments during incremental and full syncs, with writes on both sides
+ * in between (design decision 2: every step is idempotent; re-running after a crash converges and
+ * loses nothing).
+ *
+ * Three tables: `kc` (primary key + cursor column updated_at), `kn` (primary key, no cursor: bucket
+ * summaries), `kl` (no key: a multiset). Before each round the test writes on both sides while no sync
+ * runs: inserts, updates (bumping updated_at) and deletes, the local side and the remote side on
+ * disjoint keys, so no write conflicts with another. Every write is also made on `expected.duckdb`,
+ * which starts as a copy of the remote: it is the model of what both sides must hold in the end.
+ *
+ * Then the built CLI syncs (incremental or full) and is SIGKILLed: after a seeded random delay, as
+ * soon as the remote file changes, or at the start of a chosen transaction. For the last, the CLI
+ * runs with a small preload (a data: URL module) that counts Database.transaction calls and SIGKILLs
+ * its own process at the chosen one; "after a push" picks the transaction that follows one run with
+ * the remote attached read-write, i.e. the window between a table's remote push transaction and its
+ * local transaction. The first three rounds kill there, one table each; the others pick at random.
+ *
+ * Afterwards: both files open, one clean incremental sync succeeds, a second finds nothing to do,
+ * `verify` exits 0, and both sides hold exactly the model: no insert, update or delete of either side
+ * lost, nothing resurrected, no conflicts recorded.
+ *
+ * FAULT_SEED=<n> replays a run (the seed is printed; kills by time vary with the machine's speed);
+ * FAULT_KILLS=<n> and FAULT_ROWS=<n> change the number of kill rounds and the size of the tables.
+ */
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { copyFileSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { CLI, cleanEnv, runCli } from '../helpers/cli.js';
+import { exec, withDuck } from '../helpers/duck.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+const ROWS = Number(process.env.FAULT_ROWS ?? 250_000);
+const KILLS = Number(process.env.FAULT_KILLS ?? 8);
+const SEED = process.env.FAULT_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.FAULT_SEED);
+console.log(`FAULT_SEED=${SEED} (kill rounds: ${KILLS}, rows: ${ROWS}; replay with FAULT_SEED=${SEED})`);
+
+/** mulberry32: a small seeded generator, so a failing run can be replayed exactly. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Table = 'kc' | 'kn' | 'kl';
+const TABLES: Table[] = ['kc', 'kl', 'kn'];
+type SideName = 'local' | 'remote';
+
+/**
+ * Which rows a side owns: initial ids (< 10M) by residue, plus the rows it inserted itself
+ * (local: 10M..20M, remote: 20M and up). A side writes only its own rows.
+ */
+function owned(side: SideName, col: string): string {
+  return side === 'local'
+    ? `((${col} < 10000000 AND ${col} % 4 = 1) OR (${col} >= 10000000 AND ${col} < 20000000))`
+    : `((${col} < 10000000 AND ${col} % 4 = 2) OR ${col} >= 20000000)`;
+}
+
+/** The cursor value of a round's writes: one clock for both sides, 1000 s per round (past the lag window). */
+function roundTime(round: number, side: SideName): string {
+  const ms = Date.UTC(2024, 0, 1) + (round * 1000 + (side === 'remote' ? 1 : 0)) * 1000;
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/**
+ * One round of writes of one side on some tables: 150 inserts, updates of about 1/1000 of its rows,
+ * deletes of about as many, and changes to rows the side wrote in the round before (some of the
+ * rows it inserted are updated or deleted, half of those it updated are updated again), so that a
+ * row pushed by a killed sync is often changed again before the next one. The statements depend
+ * only on ids and the round, so making them on the model gives what the side must hold.
+ */
+function writesFor(side: SideName, round: number, tables: Table[]): string[] {
+  const tag = `${side === 'local' ? 'L' : 'R'}${round}`;
+  const at = `TIMESTAMP '${roundTime(round, side)}'`;
+  const base = side === 'local' ? 10_000_000 : 20_000_000;
+  const firstId = base + round * 100_000;
+  const previous = (col: string): string => `${col} BETWEEN ${base + (round - 1) * 100_000} AND ${base + (round - 1) * 100_000 + 149}`;
+  const pick = (col: string, which: number, r = round): string => `${owned(side, col)} AND (${col} * 7919 + ${r} * 104729) % 997 = ${which}`;
+  const updated = (col: string): string => `(${pick(col, 0)} OR (${pick(col, 0, round - 1)} AND ${col} % 2 = 0) OR (${previous(col)} AND ${col} % 10 = 3))`;
+  const deleted = (col: string): string => `(${pick(col, 1)} OR (${previous(col)} AND ${col} % 10 = 7))`;
+  const out: string[] = [];
+  for (const t of tables) {
+    if (t === 'kc') {
+      out.push(
+        `INSERT INTO kc SELECT ${firstId} + i, i * 3, '${tag}', ${at} FROM range(150) r(i)`,
+        `UPDATE kc SET v = id * 5 + ${round}, s = '${tag}-u', updated_at = ${at} WHERE ${updated('id')}`,
+        `DELETE FROM kc WHERE ${deleted('id')}`,
+      );
+    } else if (t === 'kn') {
+      out.push(
+        `INSERT INTO kn SELECT ${firstId} + i, i * 3, '${tag}' FROM range(150) r(i)`,
+        `UPDATE kn SET v = id * 5 + ${round}, s = '${tag}-u' WHERE ${updated('id')}`,
+        `DELETE FROM kn WHERE ${deleted('id')}`,
+      );
+    } else {
+      out.push(
+        `INSERT INTO kl SELECT ${firstId} + i, '${tag}' FROM range(150) r(i)`,
+        `UPDATE kl SET s = '${tag}-u' WHERE ${updated('a')}`,
+        `DELETE FROM kl WHERE ${deleted('a')}`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Preloaded into the CLI: logs every Database.transaction call with the remote's attach mode
+ * (rw: a transaction that may write the remote) and SIGKILLs the process at the start of the
+ * transaction numbered FAULT_KILL_AT_TRANSACTION.
+ */
+const PRELOAD = `data:text/javascript,${encodeURIComponent(`
+import { Database } from ${JSON.stringify(pathToFileURL(join(CLI, '..', '..', 'db', 'database.js')).href)};
+const killAt = Number(process.env.FAULT_KILL_AT_TRANSACTION ?? 0);
+let n = 0;
+const transaction = Database.prototype.transaction;
+Database.prototype.transaction = function (body) {
+  n++;
+  const remote = this.attachedReadOnly === undefined ? 'none' : this.attachedReadOnly ? 'ro' : 'rw';
+  process.stderr.write('[fault] transaction ' + n + ' remote=' + remote + '\\n');
+  if (n === killAt) process.kill(process.pid, 'SIGKILL');
+  return transaction.call(this, body);
+};
+`)}`;
+
+interface Difference {
+  table: string;
+  /** Rows the model has and the side lacks (lost inserts and updates; resurrected deletes show on the other side). */
+  missing: number;
+  /** Rows the side has and the model lacks (lost deletes, lost updates, duplicates). */
+  extra: number;
+  sample: string[];
+}
+
+describe('SIGKILL during incremental and full syncs, with writes on both sides in between', () => {
+  const dir = tempDir('duckdb-sync-fault-incr-');
+  const remote = join(dir, 'remote.duckdb');
+  const local = join(dir, 'local.duckdb');
+  const expected = join(dir, 'expected.duckdb');
+  const args = ['sync', '--local', local, '--remote', remote, '--log-dir', join(dir, 'logs')];
+  const random = seededRandom(SEED);
+  const durationMs: Record<'incremental' | 'full', number> = { incremental: 0, full: 0 };
+  /** Transactions of an uninterrupted sync per mode, and those that follow a remote-writing one. */
+  const transactions: Record<'incremental' | 'full', { total: number; afterPush: number[] }> = {
+    incremental: { total: 0, afterPush: [] },
+    full: { total: 0, afterPush: [] },
+  };
+  let round = 0;
+  /** Every write statement made, per side (the model in words; expected.duckdb is the model in data). */
+  const writeLog: Record<SideName, string[]> = { local: [], remote: [] };
+  const outcomes: string[] = [];
+
+  async function write(side: SideName, tables: Table[]): Promise<void> {
+    const statements = writesFor(side, round, tables);
+    await exec(side === 'local' ? local : remote, ...statements);
+    await exec(expected, ...statements);
+    writeLog[side].push(...statements);
+  }
+
+  function pickTables(): Table[] {
+    const chosen = TABLES.filter(() => random() < 0.6);
+    return chosen.length ? chosen : [TABLES[Math.floor(random() * TABLES.length)] as Table];
+  }
+
+  before(async () => {
+    await exec(
+      remote,
+      'CREATE TABLE kc (id BIGINT PRIMARY KEY, v BIGINT, s VARCHAR, updated_at TIMESTAMP)',
+      'CREATE TABLE kn (id BIGINT PRIMARY KEY, v BIGINT, s VARCHAR)',
+      'CREATE TABLE kl (a BIGINT, s VARCHAR)',
+      `INSERT INTO kc SELECT i, i * 7, 'row-' || i, TIMESTAMP '2023-01-01' FROM range(${ROWS}) r(i)`,
+      `INSERT INTO kn SELECT i, i * 7, 'row-' || i FROM range(${ROWS}) r(i)`,
+      `INSERT INTO kl SELECT i, 'row-' || i FROM range(${Math.round(ROWS * 0.8)}) r(i)`,
+    );
+    copyFileSync(remote, expected);
+    const first = await runCli([...args, '--mode', 'full'], { env: cleanEnv() });
+    assert.equal(first.code, 0, first.stderr);
+
+    // Uninterrupted syncs of each mode (after writes on both sides) give the windows the kills are
+    // spread over, and the transactions they run.
+    for (const mode of ['incremental', 'full'] as const) {
+      round++;
+      await write('local', TABLES);
+      await write('remote', TABLES);
+      const r = await runSync(mode, {});
+      assert.equal(r.code, 0, r.stderr);
+      durationMs[mode] = r.elapsedMs;
+      const log = [...r.stderr.matchAll(/^\[fault\] transaction (\d+) remote=(\w+)$/gm)].map((m) => ({ n: Number(m[1]), remote: m[2] }));
+      transactions[mode] = { total: log.length, afterPush: log.filter((t) => t.remote === 'rw').map((t) => t.n + 1) };
+      assert.ok(transactions[mode].afterPush.length >= TABLES.length, `${mode}: the preload sees a remote-writing transaction per table: ${r.stderr}`);
+    }
+    console.log(
+      `uninterrupted syncs: incremental ${Math.round(durationMs.incremental)} ms, ${transactions.incremental.total} transactions; full ${Math.round(durationMs.full)} ms, ${transactions.full.total} transactions`,
+    );
+  });
+
+  interface SyncRun {
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stderr: string;
+    elapsedMs: number;
+    trigger: string;
+  }
+
+  /**
+   * Runs the built CLI (with the preload) and SIGKILLs it: at the start of transaction `atTransaction`,
+   * after `delayMs`, or (with `onRemoteWrite`) `delayMs` after the remote file first changes.
+   */
+  async function runSync(mode: 'incremental' | 'full', kill: { atTransaction?: number; delayMs?: number; onRemoteWrite?: boolean }): Promise<SyncRun> {
+    const watcher = kill.onRemoteWrite ? watch(dir) : undefined;
+    const started = performance.now();
+    const env = cleanEnv(kill.atTransaction ? { FAULT_KILL_AT_TRANSACTION: String(kill.atTransaction) } : {});
+    const child = spawn(process.execPath, ['--import', PRELOAD, CLI, ...args, '--mode', mode], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    let timer: NodeJS.Timeout | undefined;
+    let trigger = kill.atTransaction ? `transaction ${kill.atTransaction}` : 'timer';
+    if (watcher) {
+      watcher.on('change', (_event, name) => {
+        if (timer || !String(name).startsWith('remote.duckdb')) return;
+        trigger = `remote write at ${Math.round(performance.now() - started)} ms, + ${kill.delayMs ?? 0} ms`;
+        timer = setTimeout(() => child.kill('SIGKILL'), kill.delayMs ?? 0);
+      });
+    } else if (kill.delayMs !== undefined) {
+      timer = setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
+    }
+    const { code, signal } = await closed;
+    watcher?.close();
+    clearTimeout(timer);
+    return { code, signal, stderr, elapsedMs: performance.now() - started, trigger };
+  }
+
+  /** A sync killed as `kill` says; returns what happened, in words. */
+  async function syncAndKill(mode: 'incremental' | 'full', kill: { atTransaction?: number; delayMs?: number; onRemoteWrite?: boolean }): Promise<string> {
+    const r = await runSync(mode, kill);
+    const done = r.stderr
+      .split('\n')
+      .filter((l) => /^(kc|kn|kl): pulled/.test(l))
+      .map((l) => l.slice(0, 2));
+    const ran = [...r.stderr.matchAll(/^\[fault\] transaction (\d+)/gm)].length;
+    if (r.signal !== 'SIGKILL') {
+      assert.equal(r.code, 0, `not killed, so it must have finished cleanly: ${r.stderr}`);
+      return `finished in ${Math.round(r.elapsedMs)} ms before the kill (${r.trigger})`;
+    }
+    return `killed at ${Math.round(r.elapsedMs)} ms (${r.trigger}; in transaction ${ran}; tables done: ${done.join(', ') || 'none'})`;
+  }
+
+  /** Both files open (replaying their WAL) and their tables read. */
+  async function assertFilesOpen(label: string): Promise<void> {
+    for (const path of [local, remote]) {
+      const counts = await withDuck(path, (q) => q.json(`SELECT (SELECT count(*) FROM kc)::INTEGER AS kc, (SELECT count(*) FROM kn)::INTEGER AS kn, (SELECT count(*) FROM kl)::INTEGER AS kl`));
+      assert.equal(counts.length, 1, `${label}: ${path} opens and its tables read`);
+    }
+  }
+
+  test(`${KILLS} rounds: writes on both sides, then a sync killed at a random moment`, { timeout: 240_000 }, async () => {
+    for (let i = 0; i < KILLS; i++) {
+      round++;
+      const forced = i < 3;
+      await write('local', forced ? TABLES : pickTables());
+      await write('remote', pickTables());
+      // The first three rounds kill between a push transaction and its local transaction, one table
+      // each (kc incremental, kl full, kn incremental); the others choose the mode and the moment at random.
+      const mode: 'incremental' | 'full' = forced ? (i === 1 ? 'full' : 'incremental') : random() < 0.5 ? 'incremental' : 'full';
+      const how = forced ? 0 : random();
+      const t = transactions[mode];
+      let kill: { atTransaction?: number; delayMs?: number; onRemoteWrite?: boolean };
+      if (how < 0.35) kill = { atTransaction: t.afterPush[forced ? i : Math.floor(random() * t.afterPush.length)] as number };
+      else if (how < 0.55) kill = { atTransaction: 1 + Math.floor(random() * t.total) };
+      else if (how < 0.7) kill = { onRemoteWrite: true, delayMs: Math.floor(random() * 25) };
+      // Stratified over the sync's duration (a little past it, so that some syncs finish first).
+      else kill = { delayMs: Math.round((durationMs[mode] * 1.1 * (i + random())) / KILLS) };
+      const outcome = await syncAndKill(mode, kill);
+      outcomes.push(`round ${round} ${mode}: ${outcome}`);
+      console.log(`round ${round}: ${mode} sync -> ${outcome}`);
+      await assertFilesOpen(`round ${round} (seed ${SEED})`);
+    }
+  });
+
+  /** Differences between a file's table and the model (as multisets of rows). */
+  async function differences(path: string, table: Table): Promise<Difference> {
+    return withDuck(expected, async (q) => {
+      await q.run(`ATTACH '${path}' AS side (READ_ONLY)`);
+      try {
+        const cols = table === 'kc' ? 'id, v, s, updated_at' : table === 'kn' ? 'id, v, s' : 'a, s';
+        const missing = `SELECT ${cols} FROM main.${table} EXCEPT ALL SELECT ${cols} FROM side.${table}`;
+        const extra = `SELECT ${cols} FROM side.${table} EXCEPT ALL SELECT ${cols} FROM main.${table}`;
+        const [n] = await q.json(`SELECT (SELECT count(*) FROM (${missing}))::INTEGER AS missing, (SELECT count(*) FROM (${extra}))::INTEGER AS extra`);
+        const sample = await q.json(
+          `(SELECT 'model has, side lacks' AS what, * FROM (${missing}) LIMIT 3) UNION ALL (SELECT 'side has, model lacks' AS what, * FROM (${extra}) LIMIT 3)`,
+        );
+        return { table, missing: Number(n?.missing), extra: Number(n?.extra), sample: sample.map((s) => JSON.stringify(s)) };
+      } finally {
+        await q.run('DETACH side');
+      }
+    });
+  }
+
+  test('after the kills one clean sync converges, a second finds nothing to do, verify exits 0, no write is lost', { timeout: 120_000 }, async () => {
+    console.log(`outcomes:\n  ${outcomes.join('\n  ')}`);
+    await assertFilesOpen('after the kills');
+    const first = await runCli([...args, '--mode', 'incremental', '--json'], { env: cleanEnv() });
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const firstDoc = JSON.parse(first.stdout) as { ok: boolean; tables: Array<{ name: string; status: string }> };
+    assert.equal(firstDoc.ok, true, first.stdout);
+
+    const second = await runCli([...args, '--mode', 'incremental', '--json'], { env: cleanEnv() });
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    const doc = JSON.parse(second.stdout) as { ok: boolean; tables: Array<{ name: string; status: string; rowsPulled: number; rowsPushed: number; rowsDeleted: number; conflicts: number }> };
+    assert.deepEqual(
+      doc.tables.map((t) => [t.name, t.status, t.rowsPulled, t.rowsPushed, t.rowsDeleted, t.conflicts]),
+      TABLES.map((t) => [t, 'ok', 0, 0, 0, 0]),
+      'a second sync finds nothing to do',
+    );
+
+    const v = await runCli(['verify', '--local', local, '--remote', remote, '--log-dir', join(dir, 'logs')], { env: cleanEnv() });
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+
+    // Every write of either side is there: both sides hold exactly the model (keyed tables). The
+    // keyless table holds every row of the model (no lost insert, every update's new version); that
+    // it holds nothing more is the todo test below (a known bug resurrects and doubles rows there).
+    const [conflicts] = await withDuck(local, (q) => q.json('SELECT count(*)::INTEGER AS n FROM dewey_sync_conflicts'));
+    const problems: string[] = [];
+    for (const [name, path] of [['local', local], ['remote', remote]] as const) {
+      for (const table of TABLES) {
+        const d = await differences(path, table);
+        if (table === 'kl') {
+          if (d.missing) problems.push(`${name} kl: ${d.missing} model row(s) missing; ${d.sample.join(' ')}`);
+          else if (d.extra) console.log(`${name} kl: ${d.extra} row(s) the model lacks (known bug, see the todo test)`);
+        } else if (d.missing || d.extra) {
+          problems.push(`${name} ${table}: ${d.missing} model row(s) missing or different, ${d.extra} row(s) the model lacks; ${d.sample.join(' ')}`);
+        }
+      }
+    }
+    assert.deepEqual(problems, [], `writes lost or wrong (seed ${SEED}; ${writeLog.local.length} local and ${writeLog.remote.length} remote write statements)`);
+    assert.equal(Number(conflicts?.n), 0, 'the sides wrote disjoint rows: no conflicts');
+  });
+
+  test(
+    'the keyless table holds exactly the model: no deleted row or old version back, no row doubled',
+    {
+      todo:
+        'known bug: when a kill falls between the remote push transaction of a keyless table and its local transaction, the next sync counts the pushed copies as remote changes and adds the local changes again (new = local + remote - baseline): inserted rows doubled, deleted rows and old versions of updated rows back',
+    },
+    async () => {
+      for (const path of [local, remote]) {
+        const d = await differences(path, 'kl');
+        assert.deepEqual([d.missing, d.extra], [0, 0], `${path}: ${d.sample.join(' ')}`);
+      }
+    },
+  );
+});

@@ -1,0 +1,500 @@
+/**
+ * Property test (fast-check): one remote file and two or three local files. Random inserts, updates
+ * and deletes on every side (a keyed table with a cursor column, a keyed table without one, a keyless
+ * table) are interleaved with random syncs (random local, mode incremental or full, policy
+ * remote-wins, local-wins or newest-wins). A reference model of the three-way merge (design
+ * decision 6; multisets for keyless tables) runs alongside. After a final round (every local syncs
+ * incrementally in both directions, twice, in order):
+ * - every file holds exactly what the model says, so all sides are identical (full ordered dumps);
+ * - every conflict the model saw (the same key changed differently on two sides) is recorded in
+ *   that local's dewey_sync_conflicts with both versions and the winner, and nothing else is;
+ * - every row with winner 'remote' has a local_version that the test wrote on that local.
+ *
+ * PROPERTY_SEED=<n> replays a run (the seed is printed), PROPERTY_RUNS=<n> changes the number of
+ * runs, PROPERTY_SHRINK=1 shrinks a failing case (slow: every try runs real syncs).
+ */
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { sync } from '../../src/api/sync.js';
+import { verify } from '../../src/api/verify.js';
+import type { ConflictPolicy } from '../../src/config/schema.js';
+import { exec, withDuck, type DuckHandle } from '../helpers/duck.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+const SEED = process.env.PROPERTY_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.PROPERTY_SEED);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 15);
+const SHRINK = process.env.PROPERTY_SHRINK === '1';
+console.log(`PROPERTY_SEED=${SEED} (runs: ${RUNS}; replay with PROPERTY_SEED=${SEED})`);
+
+// ---------------------------------------------------------------------------------------------
+// Tables and the reference model
+
+type KeyedTable = 'items' | 'plain';
+const KEYED: KeyedTable[] = ['items', 'plain'];
+/** items has the cursor column updated_at; plain has none (bucket summaries find its changes). */
+const HAS_CURSOR: Record<KeyedTable, boolean> = { items: true, plain: false };
+const POLICIES: ConflictPolicy[] = ['remote-wins', 'local-wins', 'newest-wins'];
+
+/** Cursor values: the test's one clock, one second per write, well inside the cursor's lag window. */
+const BASE_MS = Date.UTC(2024, 0, 1);
+function clockText(tick: number): string {
+  return new Date(BASE_MS + tick * 1000).toISOString().replace('T', ' ').slice(0, 19);
+}
+const OLD_TIME = '2023-12-31 00:00:00';
+
+/** A keyed row as DuckDB's to_json renders it (columns in table order). */
+function itemJson(id: number, v: string, updatedAt: string): string {
+  return JSON.stringify({ id, v, updated_at: updatedAt });
+}
+function plainJson(id: number, v: string): string {
+  return JSON.stringify({ id, v });
+}
+function tagJson(a: number, b: string): string {
+  return JSON.stringify({ a, b });
+}
+
+/** One side's content: keyed rows by key (as JSON text), keyless rows as counts by row JSON. */
+interface Content {
+  items: Map<number, string>;
+  plain: Map<number, string>;
+  tags: Map<string, number>;
+}
+
+interface ConflictRecord {
+  table: string;
+  key: number;
+  local: string | null;
+  remote: string | null;
+  winner: 'local' | 'remote';
+  policy: ConflictPolicy;
+}
+
+interface LocalModel {
+  content: Content;
+  baseline: Content;
+  conflicts: ConflictRecord[];
+  /** Every keyed version the test wrote on this local (null: a delete), by table and key. */
+  written: Map<string, Set<string | null>>;
+}
+
+function cloneContent(c: Content): Content {
+  return { items: new Map(c.items), plain: new Map(c.plain), tags: new Map(c.tags) };
+}
+
+function initialContent(): Content {
+  const items = new Map<number, string>();
+  const plain = new Map<number, string>();
+  for (let id = 1; id <= 4; id++) {
+    items.set(id, itemJson(id, 'init', OLD_TIME));
+    plain.set(id, plainJson(id, 'init'));
+  }
+  return { items, plain, tags: new Map([[tagJson(1, 'x'), 2], [tagJson(2, 'y'), 1]]) };
+}
+
+function setOrDelete<K, V>(map: Map<K, V>, key: K, value: V | undefined): void {
+  if (value === undefined) map.delete(key);
+  else map.set(key, value);
+}
+
+function updatedAt(row: string): string {
+  return (JSON.parse(row) as { updated_at: string }).updated_at;
+}
+
+/**
+ * Three-way merge of one keyed table, as syncKeyedTable + buildMergePlan do it: changed only
+ * locally → push; only remotely → pull; both to the same value → nothing; both differently →
+ * conflict resolved by policy. Direction 'push' leaves pulls (and remote-winning conflicts) alone.
+ * The baseline of every merged key moves to the local content.
+ */
+function mergeKeyed(table: KeyedTable, local: LocalModel, remote: Content, policy: ConflictPolicy, direction: 'both' | 'push'): void {
+  const l = local.content[table];
+  const b = local.baseline[table];
+  const r = remote[table];
+  const keys = new Set([...l.keys(), ...r.keys(), ...b.keys()]);
+  for (const k of [...keys].sort((x, y) => x - y)) {
+    const lv = l.get(k);
+    const bv = b.get(k);
+    const rv = r.get(k);
+    const lchg = lv !== bv;
+    const rchg = rv !== bv;
+    if (!lchg && !rchg) continue;
+    let action: 'push' | 'pull' | 'same';
+    if (lchg && !rchg) action = 'push';
+    else if (rchg && !lchg) action = 'pull';
+    else if (lv === rv) action = 'same';
+    else {
+      const localWins =
+        policy === 'local-wins' || (policy === 'newest-wins' && HAS_CURSOR[table] && lv !== undefined && (rv === undefined || updatedAt(lv) > updatedAt(rv)));
+      action = localWins ? 'push' : 'pull';
+      if (direction === 'both' || localWins) {
+        local.conflicts.push({ table, key: k, local: lv ?? null, remote: rv ?? null, winner: localWins ? 'local' : 'remote', policy });
+      }
+    }
+    if (direction === 'push' && action === 'pull') continue;
+    if (action === 'push') setOrDelete(r, k, lv);
+    if (action === 'pull') setOrDelete(l, k, rv);
+    setOrDelete(b, k, l.get(k));
+  }
+}
+
+/** Multiset merge of the keyless table: new count = local + remote − baseline (never below 0). */
+function mergeKeyless(local: LocalModel, remote: Content, direction: 'both' | 'push'): void {
+  const l = local.content.tags;
+  const b = local.baseline.tags;
+  const r = remote.tags;
+  for (const f of new Set([...l.keys(), ...r.keys(), ...b.keys()])) {
+    const ln = l.get(f) ?? 0;
+    const bn = b.get(f) ?? 0;
+    const rn = r.get(f) ?? 0;
+    if (ln === bn && rn === bn) continue;
+    const merged = Math.max(ln + rn - bn, 0);
+    setOrDelete(r, f, merged || undefined);
+    if (direction === 'both') setOrDelete(l, f, merged || undefined);
+    setOrDelete(b, f, (direction === 'both' ? merged : ln) || undefined);
+  }
+}
+
+/** What one sync of `local` does to the model. */
+function modelSync(local: LocalModel, remote: Content, mode: 'incremental' | 'full', policy: ConflictPolicy): void {
+  if (mode === 'incremental') {
+    for (const t of KEYED) mergeKeyed(t, local, remote, policy, 'both');
+    mergeKeyless(local, remote, 'both');
+    return;
+  }
+  // Full: push local changes (same merge rules), then replace the local content with the remote's;
+  // local versions that the replace discards are recorded (winner remote).
+  for (const t of KEYED) {
+    mergeKeyed(t, local, remote, policy, 'push');
+    const l = local.content[t];
+    const b = local.baseline[t];
+    const changed = [...new Set([...l.keys(), ...b.keys()])].filter((k) => l.get(k) !== b.get(k)).sort((x, y) => x - y);
+    const newContent = new Map(remote[t]);
+    for (const k of changed) {
+      const old = l.get(k);
+      const now = newContent.get(k);
+      if (old !== now) local.conflicts.push({ table: t, key: k, local: old ?? null, remote: now ?? null, winner: 'remote', policy });
+    }
+  }
+  mergeKeyless(local, remote, 'push');
+  local.content = cloneContent(remote);
+  local.baseline = cloneContent(remote);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+type Side = 'remote' | number;
+
+type WriteOp =
+  | { kind: 'write'; side: number; table: KeyedTable; action: 'upsert' | 'delete'; key: number; v: string }
+  | { kind: 'write'; side: number; table: 'tags'; action: 'insert' | 'delete' | 'update'; a: number; b: string; a2: number; b2: string };
+type SyncOp = { kind: 'sync'; local: number; mode: 'incremental' | 'full'; policy: ConflictPolicy };
+type Op = WriteOp | SyncOp;
+
+/** side 0 is the remote, 1..3 a local (taken modulo the number of locals). */
+const keyedWrite = fc.record({
+  kind: fc.constant('write' as const),
+  side: fc.integer({ min: 0, max: 3 }),
+  table: fc.constantFrom<KeyedTable>('items', 'plain'),
+  action: fc.constantFrom<'upsert' | 'delete'>('upsert', 'upsert', 'delete'),
+  key: fc.integer({ min: 1, max: 4 }),
+  v: fc.constantFrom('a', 'b', 'c'),
+});
+const keylessWrite = fc.record({
+  kind: fc.constant('write' as const),
+  side: fc.integer({ min: 0, max: 3 }),
+  table: fc.constant('tags' as const),
+  action: fc.constantFrom<'insert' | 'delete' | 'update'>('insert', 'delete', 'update'),
+  a: fc.integer({ min: 1, max: 3 }),
+  b: fc.constantFrom('x', 'y'),
+  a2: fc.integer({ min: 1, max: 3 }),
+  b2: fc.constantFrom('x', 'y'),
+});
+const syncOp = fc.record({
+  kind: fc.constant('sync' as const),
+  local: fc.integer({ min: 0, max: 2 }),
+  mode: fc.constantFrom<'incremental' | 'full'>('incremental', 'full'),
+  policy: fc.constantFrom(...POLICIES),
+});
+const opsArb = fc.array(fc.oneof({ arbitrary: keyedWrite, weight: 5 }, { arbitrary: keylessWrite, weight: 2 }, { arbitrary: syncOp, weight: 2 }), {
+  minLength: 4,
+  maxLength: 22,
+});
+
+function describeOp(op: Op, locals: number): string {
+  if (op.kind === 'sync') return `sync local${op.local % locals} ${op.mode} ${op.policy}`;
+  const side = op.side === 0 ? 'remote' : `local${(op.side - 1) % locals}`;
+  if (op.table === 'tags') return `${side}: tags ${op.action} (${op.a},${op.b})${op.action === 'update' ? ` -> (${op.a2},${op.b2})` : ''}`;
+  return `${side}: ${op.table} ${op.action} ${op.key}${op.action === 'upsert' ? ` = ${op.v}` : ''}`;
+}
+
+/** Applies a write to a side's model; returns the SQL that makes it on the file. */
+function applyWrite(op: WriteOp, content: Content, tick: number): string {
+  if (op.table === 'tags') {
+    const from = tagJson(op.a, op.b);
+    const have = content.tags.get(from) ?? 0;
+    const one = `(SELECT rowid FROM tags WHERE a = ${op.a} AND b = '${op.b}' ORDER BY rowid LIMIT 1)`;
+    if (op.action === 'insert') {
+      content.tags.set(from, have + 1);
+      return `INSERT INTO tags VALUES (${op.a}, '${op.b}')`;
+    }
+    if (have === 0) return '';
+    setOrDelete(content.tags, from, have - 1 || undefined);
+    if (op.action === 'delete') return `DELETE FROM tags WHERE rowid IN ${one}`;
+    const to = tagJson(op.a2, op.b2);
+    content.tags.set(to, (content.tags.get(to) ?? 0) + 1);
+    return `UPDATE tags SET a = ${op.a2}, b = '${op.b2}' WHERE rowid IN ${one}`;
+  }
+  const rows = content[op.table];
+  if (op.action === 'delete') {
+    rows.delete(op.key);
+    return `DELETE FROM ${op.table} WHERE id = ${op.key}`;
+  }
+  if (op.table === 'items') {
+    const at = clockText(tick);
+    rows.set(op.key, itemJson(op.key, op.v, at));
+    return `INSERT OR REPLACE INTO items VALUES (${op.key}, '${op.v}', TIMESTAMP '${at}')`;
+  }
+  rows.set(op.key, plainJson(op.key, op.v));
+  return `INSERT OR REPLACE INTO plain VALUES (${op.key}, '${op.v}')`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the files
+
+const DUMP_SQL = {
+  items: `SELECT CAST(to_json(struct_pack(id := id, v := v, updated_at := updated_at)) AS VARCHAR) AS j FROM items ORDER BY id`,
+  plain: `SELECT CAST(to_json(struct_pack(id := id, v := v)) AS VARCHAR) AS j FROM plain ORDER BY id`,
+  tags: `SELECT CAST(to_json(struct_pack(a := a, b := b)) AS VARCHAR) AS j, count(*)::INTEGER AS n FROM tags GROUP BY ALL ORDER BY ALL`,
+};
+
+interface Dump {
+  items: string[];
+  plain: string[];
+  tags: string[];
+}
+
+async function dumpWith(q: DuckHandle, catalog: string): Promise<Dump> {
+  const on = (sql: string): string => sql.replace(/FROM (items|plain|tags)/, `FROM ${catalog}.$1`);
+  const items = (await q.json(on(DUMP_SQL.items))).map((r) => String(r.j));
+  const plain = (await q.json(on(DUMP_SQL.plain))).map((r) => String(r.j));
+  const tags = (await q.json(on(DUMP_SQL.tags))).map((r) => `${String(r.j)} x${String(r.n)}`);
+  return { items, plain, tags };
+}
+
+function dumpOf(c: Content): Dump {
+  const sorted = (m: Map<number, string>): string[] => [...m.entries()].sort((x, y) => x[0] - y[0]).map((e) => e[1]);
+  const tags = [...c.tags.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([j, n]) => `${j} x${n}`);
+  return { items: sorted(c.items), plain: sorted(c.plain), tags };
+}
+
+function conflictLine(c: ConflictRecord): string {
+  return JSON.stringify([c.table, JSON.stringify({ id: c.key }), c.local, c.remote, c.winner, c.policy]);
+}
+
+async function readConflicts(q: DuckHandle): Promise<Array<{ line: string; table: string; key: number; local: string | null; winner: string }>> {
+  const rows = await q.json(
+    `SELECT table_name, key_json, CAST(local_version AS VARCHAR) AS lv, CAST(remote_version AS VARCHAR) AS rv, winner, policy FROM dewey_sync_conflicts`,
+  );
+  return rows.map((r) => {
+    const local = r.lv === null ? null : String(r.lv);
+    const remote = r.rv === null ? null : String(r.rv);
+    const keyJson = r.key_json === null ? null : String(r.key_json);
+    return {
+      line: JSON.stringify([r.table_name, keyJson, local, remote, r.winner, r.policy]),
+      table: String(r.table_name),
+      key: keyJson === null ? NaN : (JSON.parse(keyJson) as { id: number }).id,
+      local,
+      winner: String(r.winner),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('convergence property: random edits on several locals and the remote, random syncs', () => {
+  const dir = tempDir('duckdb-sync-property-');
+  const template = { remote: join(dir, 'template-remote.duckdb'), local: join(dir, 'template-local.duckdb') };
+  let runNo = 0;
+  let conflictsSeen = 0;
+  let syncsRun = 0;
+
+  before(async () => {
+    await exec(
+      template.remote,
+      'CREATE TABLE items (id INTEGER PRIMARY KEY, v VARCHAR, updated_at TIMESTAMP)',
+      'CREATE TABLE plain (id INTEGER PRIMARY KEY, v VARCHAR)',
+      'CREATE TABLE tags (a INTEGER, b VARCHAR)',
+      `INSERT INTO items SELECT i, 'init', TIMESTAMP '${OLD_TIME}' FROM range(1, 5) r(i)`,
+      `INSERT INTO plain SELECT i, 'init' FROM range(1, 5) r(i)`,
+      `INSERT INTO tags VALUES (1, 'x'), (1, 'x'), (2, 'y')`,
+    );
+    const first = await sync({ local: template.local, remote: template.remote, env: {}, cwd: dir, mode: 'full' });
+    assert.equal(first.ok, true, JSON.stringify(first.tables));
+  });
+
+  function copyDb(from: string, to: string): void {
+    copyFileSync(from, to);
+    if (existsSync(`${from}.wal`)) copyFileSync(`${from}.wal`, `${to}.wal`);
+  }
+
+  async function runScenario(localCount: number, ops: Op[], finalPolicy: ConflictPolicy): Promise<void> {
+    const runDir = join(dir, `run-${++runNo}`);
+    mkdirSync(runDir);
+    const remotePath = join(runDir, 'remote.duckdb');
+    copyDb(template.remote, remotePath);
+    const localPaths = Array.from({ length: localCount }, (_v, i) => join(runDir, `local${i}.duckdb`));
+    for (const p of localPaths) copyDb(template.local, p);
+
+    const remote = initialContent();
+    const locals: LocalModel[] = localPaths.map(() => ({ content: initialContent(), baseline: initialContent(), conflicts: [], written: new Map() }));
+    const pending = new Map<string, string[]>();
+    const trail: string[] = [];
+    let tick = 0;
+
+    const flush = async (): Promise<void> => {
+      for (const [path, statements] of pending) if (statements.length) await exec(path, ...statements);
+      pending.clear();
+    };
+
+    const runSync = async (i: number, mode: 'incremental' | 'full', policy: ConflictPolicy): Promise<void> => {
+      await flush();
+      const local = locals[i] as LocalModel;
+      const path = localPaths[i] as string;
+      const result = await sync({ local: path, remote: remotePath, env: {}, cwd: runDir, mode, direction: 'both', onConflict: policy });
+      syncsRun++;
+      assert.equal(result.ok, true, `sync failed: ${JSON.stringify(result.tables)}\n${trail.join('\n')}`);
+      modelSync(local, remote, mode, policy);
+      // The synced local and the remote hold what the model says.
+      const [gotLocal, gotRemote] = await withDuck(path, async (q) => {
+        await q.run(`ATTACH '${remotePath}' AS rem (READ_ONLY)`);
+        try {
+          return [await dumpWith(q, 'main'), await dumpWith(q, 'rem')];
+        } finally {
+          await q.run('DETACH rem');
+        }
+      });
+      const context = `after "${trail[trail.length - 1]}"; operations so far:\n${trail.join('\n')}`;
+      assert.deepEqual(gotRemote, dumpOf(remote), `remote differs from the model ${context}`);
+      assert.deepEqual(gotLocal, dumpOf(local.content), `local${i} differs from the model ${context}`);
+    };
+
+    for (const op of ops) {
+      trail.push(describeOp(op, localCount));
+      if (op.kind === 'sync') {
+        await runSync(op.local % localCount, op.mode, op.policy);
+        continue;
+      }
+      const li = op.side === 0 ? undefined : (op.side - 1) % localCount;
+      const side: Side = li === undefined ? 'remote' : li;
+      const content = side === 'remote' ? remote : (locals[side] as LocalModel).content;
+      const sql = applyWrite(op, content, ++tick);
+      if (!sql) continue;
+      const path = side === 'remote' ? remotePath : (localPaths[side] as string);
+      pending.set(path, [...(pending.get(path) ?? []), sql]);
+      if (side !== 'remote' && op.table !== 'tags') {
+        const written = (locals[side] as LocalModel).written;
+        const id = `${op.table}:${op.key}`;
+        written.set(id, (written.get(id) ?? new Set()).add(content[op.table].get(op.key) ?? null));
+      }
+    }
+
+    // Final round: every local syncs incrementally in both directions, twice, in order.
+    for (let round = 1; round <= 2; round++) {
+      for (let i = 0; i < localCount; i++) {
+        trail.push(`final round ${round}: sync local${i} incremental ${finalPolicy}`);
+        await runSync(i, 'incremental', finalPolicy);
+      }
+    }
+
+    const expected = dumpOf(remote);
+    const remoteDump = await withDuck(remotePath, (q) => dumpWith(q, 'main'));
+    assert.deepEqual(remoteDump, expected, `remote differs from the model\n${trail.join('\n')}`);
+    for (let i = 0; i < localCount; i++) {
+      const path = localPaths[i] as string;
+      const local = locals[i] as LocalModel;
+      const { dump, conflicts } = await withDuck(path, async (q) => ({ dump: await dumpWith(q, 'main'), conflicts: await readConflicts(q) }));
+      assert.deepEqual(dump, remoteDump, `local${i} is not identical to the remote\n${trail.join('\n')}`);
+      // Every losing version is recorded, with both versions and the winner; nothing else is.
+      assert.deepEqual(
+        conflicts.map((c) => c.line).sort(),
+        local.conflicts.map(conflictLine).sort(),
+        `local${i}: dewey_sync_conflicts differs from the conflicts the model saw\n${trail.join('\n')}`,
+      );
+      for (const c of conflicts.filter((x) => x.winner === 'remote')) {
+        const written = local.written.get(`${c.table}:${c.key}`);
+        assert.ok(written?.has(c.local), `local${i}: losing local version ${String(c.local)} of ${c.table} ${c.key} was never written on local${i}`);
+      }
+      conflictsSeen += conflicts.length;
+    }
+    rmSync(runDir, { recursive: true, force: true });
+  }
+
+  test('after a final round of incremental syncs every side is identical and every losing version is recorded', { timeout: 240_000 }, async () => {
+    const started = performance.now();
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 2, max: 3 }), opsArb, fc.constantFrom(...POLICIES), async (localCount, ops, finalPolicy) => {
+        await runScenario(localCount, ops, finalPolicy);
+      }),
+      { seed: SEED, numRuns: RUNS, endOnFailure: !SHRINK, verbose: 1 },
+    );
+    console.log(`${RUNS} runs, ${syncsRun} syncs, ${conflictsSeen} conflict rows checked in ${Math.round((performance.now() - started) / 1000)} s (seed ${SEED})`);
+  });
+
+  test('sanity: the same key changed differently on a local and the remote is recorded under every policy', async () => {
+    const cases: Array<[ConflictPolicy, 'incremental' | 'full']> = [
+      ['remote-wins', 'full'],
+      ['local-wins', 'incremental'],
+      ['newest-wins', 'incremental'],
+      ['newest-wins', 'full'],
+    ];
+    for (const [policy, mode] of cases) {
+      {
+        // local0 writes item 1 and plain 1 later than the remote does (newest-wins: local wins items).
+        const ops: Op[] = [
+          { kind: 'write', side: 0, table: 'items', action: 'upsert', key: 1, v: 'b' },
+          { kind: 'write', side: 0, table: 'plain', action: 'upsert', key: 1, v: 'b' },
+          { kind: 'write', side: 1, table: 'items', action: 'upsert', key: 1, v: 'a' },
+          { kind: 'write', side: 1, table: 'plain', action: 'upsert', key: 1, v: 'a' },
+          { kind: 'write', side: 1, table: 'items', action: 'delete', key: 2, v: 'a' },
+          { kind: 'write', side: 0, table: 'items', action: 'upsert', key: 2, v: 'c' },
+          { kind: 'sync', local: 0, mode, policy },
+        ];
+        const before = conflictsSeen;
+        await runScenario(2, ops, policy);
+        // Two conflicts on local0 (items 1, items 2 deleted vs updated, plain 1), whoever wins.
+        assert.equal(conflictsSeen - before, 3, `${policy} ${mode}: three conflicts recorded`);
+      }
+    }
+  });
+
+  test(
+    'a local write pushed late, with a cursor older than another local\'s watermark, reaches every local',
+    {
+      todo:
+        'known bug: remote changes are read through the cursor filter (updated_at >= watermark - 300 s) and only deletes are looked for by counts, so a row another local pushes with an older updated_at is never pulled by an incremental sync',
+    },
+    async () => {
+      const runDir = join(dir, 'late-push');
+      mkdirSync(runDir);
+      const remotePath = join(runDir, 'remote.duckdb');
+      copyDb(template.remote, remotePath);
+      const [a, b, c] = ['a', 'b', 'c'].map((n) => join(runDir, `${n}.duckdb`)) as [string, string, string];
+      for (const p of [a, b, c]) copyDb(template.local, p);
+      const syncOf = (local: string): Promise<unknown> => sync({ local, remote: remotePath, env: {}, cwd: runDir, mode: 'incremental' });
+      // a writes offline at 10:00; b writes at 11:00 and syncs; c syncs (watermark 11:00); a syncs an hour later.
+      await exec(a, `UPDATE items SET v = 'a, offline', updated_at = TIMESTAMP '2024-01-01 10:00:00' WHERE id = 1`);
+      await exec(b, `UPDATE items SET v = 'b', updated_at = TIMESTAMP '2024-01-01 11:00:00' WHERE id = 2`);
+      await syncOf(b);
+      await syncOf(c);
+      await syncOf(a);
+      for (const l of [a, b, c, a, b, c]) await syncOf(l);
+      const v = await verify({ local: c, remote: remotePath, env: {}, cwd: runDir });
+      assert.equal(v.ok, true, `c never received a's write: ${JSON.stringify(v.tables.filter((t) => t.status !== 'identical'))}`);
+    },
+  );
+});
