@@ -5,6 +5,7 @@ import { engineRowHash } from './fingerprint.js';
 import { rowFp, type FingerprintScheme } from './fingerprintScheme.js';
 import { kMatch, kMatchUser, kSelect } from './keySql.js';
 import { STATE_SCHEMA } from './internalNames.js';
+import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
 import type { TablePair } from './tablePair.js';
 import type { TableMetadata } from './tableMetadata.js';
@@ -42,6 +43,7 @@ export async function writeBaseline(db: Database, pair: TablePair, scheme: Finge
   );
   // A new baseline knows every version the local holds: nothing pushed earlier is pending any more.
   await dropJournal(db, name);
+  await dropKeylessJournal(db, name);
   return name;
 }
 

@@ -10,6 +10,7 @@ import { engineRowHash } from './fingerprint.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { kMatchUser, kSelect } from './keySql.js';
 import { ensureLocalTable } from './localSchema.js';
+import { currentLogSeq } from './remoteChangeLog.js';
 import type { TableResult } from './result.js';
 import type { TablePair } from './tablePair.js';
 import { readOneTableMetadata, writeTableSuccess } from './tableMetadata.js';
@@ -68,6 +69,7 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
     const rowsDeleted = localInfo ? await countRemoved(db, pair, baselineTable) : 0;
     const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.policy ?? 'full-sync', options.runId) : 0;
     const watermark = options.cursor ? await maxValue(db, local, options.cursor.column) : null;
+    const logSeq = options.cursor ? await currentLogSeq(db, pair) : null;
     if (localInfo) await db.run('DROP TABLE IF EXISTS temp.old_rows');
     await writeTableSuccess(db, {
       tableName: pair.name,
@@ -82,6 +84,7 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
       keyColumns: pair.key,
       cursorColumn: options.cursor?.column ?? null,
       watermark,
+      logSeq,
       baselineTable,
       columnSignature: columnSignature(pair, options.scheme),
       engineVersion: options.engineVersion,

@@ -3,6 +3,7 @@ import { qualify, quoteIdent } from '../db/quote.js';
 import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import type { CursorState } from './cursor.js';
 import { cursorFilter } from './cursor.js';
+import { changeLogFilter, currentLogSeq } from './remoteChangeLog.js';
 import { engineRowHash } from './fingerprint.js';
 import { baselineRowFp, internalKeyFp, rowFp, userKeyFp, type FingerprintScheme } from './fingerprintScheme.js';
 import { STATE_SCHEMA } from './internalNames.js';
@@ -19,6 +20,8 @@ export interface RemoteDeltaResult {
   changed: number;
   /** Largest cursor value among the rows read (text), when a cursor is used. */
   maxCursor: string | null;
+  /** The remote change log's newest sequence number when it was read. */
+  logSeq: number | null;
 }
 
 /**
@@ -46,9 +49,13 @@ export async function computeRemoteDelta(
     await db.run(`CREATE OR REPLACE TEMP TABLE sync_rrows AS SELECT ${rowsSelect(pair)} FROM ${remote} r WHERE ${where}`, params);
   };
 
+  let logSeq: number | null = null;
   if (cursor) {
+    // Rows whose cursor moved, and rows other duckdb-sync clients pushed since the last sync.
     const filter = cursorFilter(cursor, 'r');
-    await fetchRows(filter.sql, filter.params);
+    logSeq = await currentLogSeq(db, pair);
+    if (logSeq === null || filter.sql === 'true') await fetchRows(filter.sql, filter.params);
+    else await fetchRows(`(${filter.sql} OR ${changeLogFilter(pair, 'r', 'CAST($2 AS BIGINT)')})`, [...filter.params, String(cursor.logSeq ?? 0)]);
   } else {
     await db.run(
       `CREATE OR REPLACE TEMP TABLE sync_rsum AS
@@ -134,7 +141,7 @@ export async function computeRemoteDelta(
   }
   const [changed] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rd');
   const maxCursor = cursor ? await maxCursorRead(db, cursor) : null;
-  return { rowsRead, changed: Number(changed?.n ?? 0), maxCursor };
+  return { rowsRead, changed: Number(changed?.n ?? 0), maxCursor, logSeq };
 
   async function differingBuckets(a: string, b: string): Promise<void> {
     await db.run(

@@ -31,6 +31,7 @@ const MIGRATIONS: Record<number, (db: Database) => Promise<void>> = {
       key_columns VARCHAR[],
       cursor_column VARCHAR,
       watermark VARCHAR,
+      log_seq BIGINT,
       baseline_table VARCHAR,
       column_signature VARCHAR,
       engine_version VARCHAR

@@ -10,6 +10,7 @@ import { kJson } from './keySql.js';
 import { computeLocalDelta } from './localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';
 import { clearJournal, discountOwnPushes, journalLocalChanges } from './pushJournal.js';
+import { logPushedKeys } from './remoteChangeLog.js';
 import { computeRemoteDelta } from './remoteDelta.js';
 import type { Direction, TableResult } from './result.js';
 import type { TablePair } from './tablePair.js';
@@ -49,6 +50,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
   let counts: PlanCounts | undefined;
   let rowsRead = 0;
   let maxCursor: string | null = null;
+  let logSeq: number | null = null;
   // Local changes first; before they may reach the remote, they are journaled (see pushJournal.ts).
   await db.transaction(async () => {
     const changed = await computeLocalDelta(db, pair, ctx.baselineTable);
@@ -59,13 +61,17 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
       const remote = await computeRemoteDelta(db, pair, ctx.baselineTable, ctx.scheme, ctx.cursor);
       rowsRead = remote.rowsRead;
       maxCursor = remote.maxCursor;
+      logSeq = remote.logSeq;
       if (remote.changed) await discountOwnPushes(db, pair, ctx.baselineTable);
       counts = await buildMergePlan(db, pair, ctx.policy, ctx.direction, ctx.cursor);
       if (counts.conflictsTotal && ctx.policy === 'fail') {
         const sample = await db.all<{ k: string }>(`SELECT ${kJson(pair, 'p')} AS k FROM temp.sync_plan p WHERE p.kind = 'conflict' LIMIT 3`);
         throw new ConflictPolicyError(pair.name, counts.conflictsTotal, sample.map((s) => s.k));
       }
-      if (writesRemote && (counts.push || counts.deleteRemote)) await applyPush(db, pair);
+      if (writesRemote && (counts.push || counts.deleteRemote)) {
+        await applyPush(db, pair);
+        if (ctx.cursor) await logPushedKeys(db, pair);
+      }
     }),
   );
   const c = counts as PlanCounts;
@@ -87,7 +93,8 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
     await moveBaselineKeys(db, pair, ctx.scheme, ctx.baselineTable, 'temp.sync_moved');
     await clearJournal(db, pair, ctx.baselineTable, 'temp.sync_moved');
     // The watermark moves only when every remote change up to it was applied locally.
-    const watermark = ctx.cursor && ctx.direction !== 'push' && c.skippedRemote === 0 ? await newerWatermark(db, ctx.cursor, maxCursor) : (ctx.cursor?.watermark ?? null);
+    const caughtUp = ctx.cursor !== undefined && ctx.direction !== 'push' && c.skippedRemote === 0;
+    const watermark = caughtUp && ctx.cursor ? await newerWatermark(db, ctx.cursor, maxCursor) : (ctx.cursor?.watermark ?? null);
     const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(pair.local.schema, pair.local.table)}`);
     await writeTableSuccess(db, {
       tableName: pair.name,
@@ -102,6 +109,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
       keyColumns: pair.key,
       cursorColumn: ctx.cursor?.column ?? null,
       watermark,
+      logSeq: caughtUp ? (logSeq ?? ctx.cursor?.logSeq ?? null) : (ctx.cursor?.logSeq ?? null),
       baselineTable: ctx.baselineTable,
       columnSignature: columnSignature(pair, ctx.scheme),
       engineVersion: ctx.engineVersion,

@@ -10,12 +10,14 @@ import type { Direction, TableResult } from './result.js';
 import type { TablePair } from './tablePair.js';
 import { writeTableSuccess } from './tableMetadata.js';
 import { engineRowHash } from './fingerprint.js';
+import { dropKeylessJournal, journalKeylessPush, markKeylessPush, recoverKeylessPush } from './keylessPushJournal.js';
 
 /**
  * Two-way sync of a table without a key, as a multiset: each distinct row (by fingerprint f) has
  * a count on each side and in the baseline. Changes on both sides add up:
  * new count = local + remote − baseline (never below 0). There are no conflicts between copies;
- * nothing is lost because both sides' additions are kept.
+ * nothing is lost because both sides' additions are kept. A push is journaled so that a crash
+ * before the local transaction does not count it twice (keylessPushJournal.ts).
  */
 export async function syncKeylessTable(db: Database, pair: TablePair, ctx: KeyedSyncContext): Promise<TableResult & { rowsRead: number }> {
   const local = qualify(pair.local.schema, pair.local.table);
@@ -28,8 +30,9 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Keyed
   let counts = { pull: 0, push: 0, deleteLocal: 0, deleteRemote: 0 };
   let rowsRead = 0;
 
-  await db.withRemote(!writesRemote, () =>
-    db.transaction(async () => {
+  await db.withRemote(!writesRemote, async () => {
+    if (!ctx.dryRun) await recoverKeylessPush(db, ctx.scheme, ctx.baselineTable);
+    await db.transaction(async () => {
       await db.run(`CREATE OR REPLACE TEMP TABLE sync_kl AS SELECT ${lf} AS f, count(*) AS n FROM ${local} t GROUP BY 1`);
       await db.run(`CREATE OR REPLACE TEMP TABLE sync_kr AS SELECT ${rf} AS f, count(*) AS n FROM ${remote} r GROUP BY 1`);
       await db.run(
@@ -55,18 +58,21 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Keyed
           QUALIFY row_number() OVER (PARTITION BY __f) = 1`,
       );
       rowsRead = Number(c?.summaries ?? 0) + Number((await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rrows'))[0]?.n ?? 0);
-      if (writesRemote && (counts.push || counts.deleteRemote)) {
-        await removeCopies(db, remote, (a) => rowFp(pair, 'remote', ctx.scheme, a), 'rn', 'new_r');
-        await db.run(
-          `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')})
-           SELECT ${pair.columns.map((c) => `x.${quoteIdent(c.local)}`).join(', ')}
-             FROM (SELECT t.*, ${lf} AS __f FROM ${local} t WHERE ${lf} IN (SELECT f FROM temp.sync_kplan WHERE new_r > rn)
-                   QUALIFY row_number() OVER (PARTITION BY __f) = 1) x
-             JOIN temp.sync_kplan p ON p.f = x.__f, range(p.new_r - p.rn)`,
-        );
-      }
-    }),
-  );
+    });
+    if (!writesRemote || !(counts.push || counts.deleteRemote)) return;
+    const pushId = await journalKeylessPush(db, pair, ctx.scheme, ctx.baselineTable);
+    await db.transaction(async () => {
+      await removeCopies(db, remote, (a) => rowFp(pair, 'remote', ctx.scheme, a), 'rn', 'new_r');
+      await db.run(
+        `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')})
+         SELECT ${pair.columns.map((c) => `x.${quoteIdent(c.local)}`).join(', ')}
+         FROM (SELECT t.*, ${lf} AS __f FROM ${local} t WHERE ${lf} IN (SELECT f FROM temp.sync_kplan WHERE new_r > rn)
+               QUALIFY row_number() OVER (PARTITION BY __f) = 1) x
+         JOIN temp.sync_kplan p ON p.f = x.__f, range(p.new_r - p.rn)`,
+      );
+      await markKeylessPush(db, pair, pushId);
+    });
+  });
   const result = {
     name: pair.name,
     status: ctx.dryRun ? ('planned' as const) : ('ok' as const),
@@ -105,6 +111,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Keyed
                 QUALIFY row_number() OVER (PARTITION BY __f) = 1) x ON x.__f = p.f
         WHERE p.bn = 0 AND p.new_b > 0`,
     );
+    await dropKeylessJournal(db, ctx.baselineTable);
     const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${local}`);
     await writeTableSuccess(db, {
       tableName: pair.name,

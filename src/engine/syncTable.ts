@@ -41,7 +41,8 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   if (pair.localOnly) return syncLocalOnlyTable(db, pair, meta, ctx);
   let baselineTable = localInfo && !localColumnsChanged(localInfo, meta?.columnSignature, pair.key.length > 0) ? await usableBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion) : undefined;
   const found = findCursorColumn(pair);
-  const cursor: CursorState | undefined = found ? { ...found, watermark: meta?.cursorColumn === found.column ? meta.watermark : null } : undefined;
+  const sameCursor = meta?.cursorColumn === found?.column;
+  const cursor: CursorState | undefined = found ? { ...found, watermark: sameCursor ? (meta?.watermark ?? null) : null, logSeq: sameCursor ? (meta?.logSeq ?? null) : null } : undefined;
   const policy = pair.settings.onConflict ?? ctx.policy;
   let schemaNote: string | undefined;
 

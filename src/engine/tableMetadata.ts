@@ -22,6 +22,8 @@ export interface TableMetadata {
   keyColumns: string[];
   cursorColumn: string | null;
   watermark: string | null;
+  /** Last remote change-log sequence number seen (remoteChangeLog.ts). */
+  logSeq: number | null;
   baselineTable: string | null;
   columnSignature: string | null;
   engineVersion: string | null;
@@ -32,13 +34,15 @@ const T = quoteIdent(METADATA_TABLE);
 /** Records a successful sync of a table (inside the caller's transaction). */
 export async function writeTableSuccess(
   db: Database,
-  m: Pick<TableMetadata, 'tableName' | 'remoteTable' | 'lastSyncMode' | 'lastDirection' | 'rowsPulled' | 'rowsPushed' | 'rowsDeleted' | 'conflicts' | 'rowCount' | 'keyColumns' | 'cursorColumn' | 'watermark' | 'baselineTable' | 'columnSignature' | 'engineVersion'>,
+  m: Pick<TableMetadata, 'tableName' | 'remoteTable' | 'lastSyncMode' | 'lastDirection' | 'rowsPulled' | 'rowsPushed' | 'rowsDeleted' | 'conflicts' | 'rowCount' | 'keyColumns' | 'cursorColumn' | 'watermark' | 'baselineTable' | 'columnSignature' | 'engineVersion'> & {
+    logSeq?: number | null;
+  },
 ): Promise<void> {
   await db.run(
     `INSERT OR REPLACE INTO ${T} (table_name, remote_table, last_sync_time, last_success_time, last_sync_mode, last_direction, status,
        error_message, rows_synced, rows_pulled, rows_pushed, rows_deleted, conflicts, row_count, key_columns, cursor_column,
-       watermark, baseline_table, column_signature, engine_version)
-     VALUES ($1, $2, now(), now(), $3, $4, 'ok', NULL, $5, $6, $7, $8, $9, $10, CAST($11 AS VARCHAR[]), $12, $13, $14, $15, $16)`,
+       watermark, baseline_table, column_signature, engine_version, log_seq)
+     VALUES ($1, $2, now(), now(), $3, $4, 'ok', NULL, $5, $6, $7, $8, $9, $10, CAST($11 AS VARCHAR[]), $12, $13, $14, $15, $16, $17)`,
     [
       m.tableName,
       m.remoteTable,
@@ -56,6 +60,7 @@ export async function writeTableSuccess(
       m.baselineTable,
       m.columnSignature,
       m.engineVersion,
+      m.logSeq ?? null,
     ],
   );
 }
@@ -104,6 +109,7 @@ function fromRow(r: Record<string, unknown>): TableMetadata {
     keyColumns: (r.key_columns as string[] | null) ?? [],
     cursorColumn: (r.cursor_column as string | null) ?? null,
     watermark: (r.watermark as string | null) ?? null,
+    logSeq: r.log_seq === null || r.log_seq === undefined ? null : Number(r.log_seq),
     baselineTable: (r.baseline_table as string | null) ?? null,
     columnSignature: (r.column_signature as string | null) ?? null,
     engineVersion: (r.engine_version as string | null) ?? null,
