@@ -39,9 +39,11 @@ export async function computeRemoteDelta(
   baselineTable: string,
   scheme: FingerprintScheme,
   cursor: CursorState | undefined,
+  scope: RemoteScope = 'all',
 ): Promise<RemoteDeltaResult> {
   const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
   const baseline = qualify(STATE_SCHEMA, baselineTable);
+  if (scope === 'localChanges') return remoteVersionsOfLocalChanges(db, pair, remote, baseline);
   const [rc] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${remote}`);
   const remoteCount = Number(rc?.n ?? 0);
   const buckets = Math.max(1, Math.ceil(remoteCount / ROWS_PER_BUCKET));
@@ -150,6 +152,38 @@ export async function computeRemoteDelta(
           WHERE x.n IS DISTINCT FROM y.n OR x.s IS DISTINCT FROM y.s`,
     );
   }
+}
+
+/**
+ * `all`: every remote change. `localChanges`: only the remote versions of the keys changed locally
+ * (temp.sync_ld) — enough to push local changes with conflict detection when the local content is
+ * replaced right after (full mode).
+ */
+export type RemoteScope = 'all' | 'localChanges';
+
+async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remote: string, baseline: string): Promise<RemoteDeltaResult> {
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE sync_rrows AS SELECT ${rowsSelect(pair)} FROM ${remote} r
+      WHERE EXISTS (SELECT 1 FROM temp.sync_ld l WHERE ${kMatchUser(pair, 'remote', 'r', 'l')})`,
+  );
+  const h = engineRowHash(
+    pair.columns.map((c) => c.local),
+    't',
+  );
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE sync_rd AS
+       WITH r AS (SELECT ${kSelect(pair, 'local', 't')}, ${h} AS rh FROM temp.sync_rrows t)
+       SELECT r.*, b.h AS bh FROM r LEFT JOIN ${baseline} b ON ${kMatch(pair, 'r', 'b')} WHERE r.rh IS DISTINCT FROM b.h`,
+  );
+  // Keys changed locally that the baseline has and the remote no longer has: deleted there.
+  await db.run(
+    `INSERT INTO temp.sync_rd SELECT ${kList(pair, 'b')}, NULL, b.h FROM ${baseline} b
+      WHERE EXISTS (SELECT 1 FROM temp.sync_ld l WHERE ${kMatch(pair, 'l', 'b')})
+        AND NOT EXISTS (SELECT 1 FROM temp.sync_rrows t WHERE ${kMatchUser(pair, 'local', 't', 'b')})`,
+  );
+  const [read] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rrows');
+  const [changed] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rd');
+  return { rowsRead: Number(read?.n ?? 0), changed: Number(changed?.n ?? 0), maxCursor: null, logSeq: null };
 }
 
 /** The pair's columns read from the remote (alias r) under their local names. */

@@ -11,7 +11,7 @@ import { computeLocalDelta } from './localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';
 import { clearJournal, discountOwnPushes, journalLocalChanges } from './pushJournal.js';
 import { logPushedKeys } from './remoteChangeLog.js';
-import { computeRemoteDelta } from './remoteDelta.js';
+import { computeRemoteDelta, type RemoteScope } from './remoteDelta.js';
 import type { Direction, TableResult } from './result.js';
 import type { TablePair } from './tablePair.js';
 import { writeTableSuccess } from './tableMetadata.js';
@@ -25,6 +25,8 @@ export interface KeyedSyncContext {
   engineVersion: string;
   runId: string | undefined;
   dryRun: boolean;
+  /** Which remote changes to look for (default all; full mode only needs those of local changes). */
+  remoteScope?: RemoteScope;
 }
 
 /** Raised by the `fail` policy: the table is left untouched on both sides. */
@@ -52,13 +54,17 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
   let maxCursor: string | null = null;
   let logSeq: number | null = null;
   // Local changes first; before they may reach the remote, they are journaled (see pushJournal.ts).
-  await db.transaction(async () => {
+  const localChanges = await db.transaction(async () => {
     const changed = await computeLocalDelta(db, pair, ctx.baselineTable);
     if (changed && writesRemote) await journalLocalChanges(db, pair, ctx.baselineTable);
+    return changed;
   });
+  if (ctx.remoteScope === 'localChanges' && localChanges === 0) {
+    return { name: pair.name, status: ctx.dryRun ? 'planned' : 'ok', rowsPulled: 0, rowsPushed: 0, rowsDeleted: 0, conflicts: 0, rowsRead: 0 };
+  }
   await db.withRemote(!writesRemote, () =>
     db.transaction(async () => {
-      const remote = await computeRemoteDelta(db, pair, ctx.baselineTable, ctx.scheme, ctx.cursor);
+      const remote = await computeRemoteDelta(db, pair, ctx.baselineTable, ctx.scheme, ctx.cursor, ctx.remoteScope);
       rowsRead = remote.rowsRead;
       maxCursor = remote.maxCursor;
       logSeq = remote.logSeq;

@@ -30,6 +30,15 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Keyed
   let counts = { pull: 0, push: 0, deleteLocal: 0, deleteRemote: 0 };
   let rowsRead = 0;
 
+  if (ctx.remoteScope === 'localChanges') {
+    // Full mode only pushes local changes before replacing the local content: none, nothing to do.
+    const [changed] = await db.all<{ n: bigint }>(
+      `SELECT count(*) AS n FROM (SELECT ${lf} AS f, count(*) AS n FROM ${local} t GROUP BY 1) l
+         FULL JOIN (SELECT ${baselineRowFp(ctx.scheme)} AS f, n FROM ${baseline}) b ON l.f = b.f WHERE l.n IS DISTINCT FROM b.n`,
+    );
+    if (!changed || changed.n === 0n) return { name: pair.name, status: ctx.dryRun ? 'planned' : 'ok', rowsPulled: 0, rowsPushed: 0, rowsDeleted: 0, conflicts: 0, rowsRead };
+  }
+
   await db.withRemote(!writesRemote, async () => {
     if (!ctx.dryRun) await recoverKeylessPush(db, ctx.scheme, ctx.baselineTable);
     await db.transaction(async () => {

@@ -9,6 +9,7 @@ import type { FingerprintScheme } from './fingerprintScheme.js';
 import { planFullTable } from './planFullTable.js';
 import { pullFullTable, type PullProgress } from './pullFull.js';
 import { emptyTableResult, type Direction, type TableResult } from './result.js';
+import type { RemoteScope } from './remoteDelta.js';
 import { syncKeyedTable } from './syncKeyedTable.js';
 import { syncKeylessTable } from './syncKeylessTable.js';
 import type { TablePair } from './tablePair.js';
@@ -104,18 +105,20 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   }
 
   const merge = { baselineTable, scheme: ctx.scheme, cursor, policy, engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: ctx.dryRun };
-  const syncChanges = (direction: Direction): Promise<TableResult> =>
-    pair.key.length ? syncKeyedTable(db, pair, { ...merge, direction }) : syncKeylessTable(db, pair, { ...merge, direction });
+  const syncChanges = (direction: Direction, remoteScope: RemoteScope = 'all'): Promise<TableResult> =>
+    pair.key.length ? syncKeyedTable(db, pair, { ...merge, direction, remoteScope }) : syncKeylessTable(db, pair, { ...merge, direction, remoteScope });
 
   const noted = (r: TableResult): TableResult => (schemaNote ? { ...r, warnings: [schemaNote, ...(r.warnings ?? [])] } : r);
   if (ctx.mode === 'incremental') return noted(await syncChanges(ctx.direction));
   if (ctx.dryRun) {
-    const pushed = ctx.direction === 'pull' ? undefined : await syncChanges('push');
+    const pushed = ctx.direction === 'pull' ? undefined : await syncChanges('push', 'localChanges');
     const pulled = await db.withRemote(true, () => planFullTable(db, pair, localInfo));
     return { ...pulled, rowsPushed: pushed?.rowsPushed ?? 0, conflicts: pushed?.conflicts ?? 0 };
   }
   if (ctx.direction === 'pull') return noted(await fullPull());
-  const pushed = await syncChanges('push');
+  // Full mode: local changes are pushed first (conflicts checked against their remote versions only,
+  // since the whole local content is replaced right after).
+  const pushed = await syncChanges('push', 'localChanges');
   if (ctx.direction === 'push') return noted(pushed);
   const pulled = noted(await fullPull());
   return { ...pulled, rowsPushed: pushed.rowsPushed, rowsDeleted: pulled.rowsDeleted + pushed.rowsDeleted, conflicts: pulled.conflicts + pushed.conflicts };
