@@ -37,7 +37,11 @@ async function applyActions(
   const col = (c: { local: string; remote: string }): string => quoteIdent(t.targetSide === 'local' ? c.local : c.remote);
   const planned = (extra: string, alias: string, side: 'local' | 'remote'): string =>
     `EXISTS (SELECT 1 FROM temp.sync_plan p WHERE p.action = '${action}' AND ${extra} AND ${kMatchUser(pair, side, alias, 'p')})`;
-  await db.run(`DELETE FROM ${t.target} AS x WHERE ${planned(`p.${t.present} IS NULL`, 'x', t.targetSide)}`);
+  const [n] = await db.all<{ deletes: bigint; upserts: bigint }>(
+    `SELECT count(*) FILTER (WHERE ${t.present} IS NULL) AS deletes, count(*) FILTER (WHERE ${t.present} IS NOT NULL) AS upserts FROM temp.sync_plan WHERE action = '${action}'`,
+  );
+  if (n && n.deletes > 0n) await db.run(`DELETE FROM ${t.target} AS x WHERE ${planned(`p.${t.present} IS NULL`, 'x', t.targetSide)}`);
+  if (!n || n.upserts === 0n) return;
   await db.run(
     `CREATE OR REPLACE TEMP TABLE sync_apply AS SELECT ${kSelect(pair, 'local', 's')}, s.* FROM ${t.source} s WHERE ${planned(`p.${t.present} IS NOT NULL`, 's', 'local')}`,
   );

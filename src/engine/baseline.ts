@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import { qualify } from '../db/quote.js';
 import { engineRowHash } from './fingerprint.js';
 import { rowFp, type FingerprintScheme } from './fingerprintScheme.js';
-import { kMatch, kMatchUser, kSelect } from './keySql.js';
+import { kList, kMatch, kMatchUser, kSelect } from './keySql.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
@@ -51,10 +51,23 @@ export async function writeBaseline(db: Database, pair: TablePair, scheme: Finge
  * Moves the baseline of the keys listed in `keysTable` (an internal table with k0…kn) to what the
  * local table holds for them now (inside the caller's local transaction).
  */
-export async function moveBaselineKeys(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string, keysTable: string): Promise<void> {
+export async function moveBaselineKeys(
+  db: Database,
+  pair: TablePair,
+  scheme: FingerprintScheme,
+  baselineTable: string,
+  keysTable: string,
+  /** SQL over `keysTable` giving each key's new row hash (NULL: deleted), when known without the local table. */
+  hashes?: string,
+): Promise<void> {
   const baseline = qualify(STATE_SCHEMA, baselineTable);
   const local = qualify(pair.local.schema, pair.local.table);
   await db.run(`DELETE FROM ${baseline} b WHERE EXISTS (SELECT 1 FROM ${keysTable} p WHERE ${kMatch(pair, 'p', 'b')})`);
+  if (scheme === 'engine' && hashes) {
+    // The plan already knows each moved key's new hash: no need to read the local table again.
+    await db.run(`INSERT INTO ${baseline} SELECT ${kList(pair)}, ${hashes} FROM ${keysTable} WHERE ${hashes} IS NOT NULL`);
+    return;
+  }
   await db.run(
     `INSERT INTO ${baseline} SELECT ${baselineSelect(pair, scheme)} FROM ${local} t
       WHERE EXISTS (SELECT 1 FROM ${keysTable} p WHERE ${kMatchUser(pair, 'local', 't', 'p')})`,

@@ -16,14 +16,22 @@ export function kSelect(pair: TablePair, side: 'local' | 'remote', alias?: strin
   return pair.key.map((k, i) => `${ref(alias, side === 'local' ? k : remoteName(pair, k))} AS k${i}`).join(', ');
 }
 
-/** `a.k0 IS NOT DISTINCT FROM b.k0 AND …` between two internal tables. */
+/**
+ * Key equality. Primary key columns are never NULL, and plain `=` lets DuckDB use its fastest
+ * joins; keys named in the config may hold NULLs, so they compare with IS NOT DISTINCT FROM.
+ */
+function keyEq(pair: TablePair, a: string, b: string): string {
+  return `${a} ${pair.remoteInfo.primaryKey.length && !pair.settings.key ? '=' : 'IS NOT DISTINCT FROM'} ${b}`;
+}
+
+/** `a.k0 = b.k0 AND …` between two internal tables. */
 export function kMatch(pair: TablePair, a: string, b: string): string {
-  return pair.key.map((_k, i) => `${a}.k${i} IS NOT DISTINCT FROM ${b}.k${i}`).join(' AND ');
+  return pair.key.map((_k, i) => keyEq(pair, `${a}.k${i}`, `${b}.k${i}`)).join(' AND ');
 }
 
 /** Matches a user table's key columns (local or remote names) with an internal table's k0…kn. */
 export function kMatchUser(pair: TablePair, side: 'local' | 'remote', user: string, internal: string): string {
-  return pair.key.map((k, i) => `${user}.${quoteIdent(side === 'local' ? k : remoteName(pair, k))} IS NOT DISTINCT FROM ${internal}.k${i}`).join(' AND ');
+  return pair.key.map((k, i) => keyEq(pair, `${user}.${quoteIdent(side === 'local' ? k : remoteName(pair, k))}`, `${internal}.k${i}`)).join(' AND ');
 }
 
 /** JSON text of the key from an internal table: `{"id":1}`. */

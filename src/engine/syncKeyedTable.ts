@@ -96,7 +96,8 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
     if (c.conflicts) await recordConflicts(db, pair, ctx.policy, ctx.runId);
     if (ctx.direction !== 'push' && (c.pull || c.deleteLocal)) await applyPull(db, pair);
     await db.run(`CREATE OR REPLACE TEMP TABLE sync_moved AS SELECT * FROM temp.sync_plan WHERE action IN ('push', 'pull', 'same')`);
-    await moveBaselineKeys(db, pair, ctx.scheme, ctx.baselineTable, 'temp.sync_moved');
+    // New hashes: pulled rows are the remote's versions, pushed and agreed ones the local's.
+    await moveBaselineKeys(db, pair, ctx.scheme, ctx.baselineTable, 'temp.sync_moved', ctx.direction === 'push' ? undefined : `CASE WHEN action = 'pull' THEN rh ELSE lh END`);
     await clearJournal(db, pair, ctx.baselineTable, 'temp.sync_moved');
     // The watermark moves only when every remote change up to it was applied locally.
     const caughtUp = ctx.cursor !== undefined && ctx.direction !== 'push' && c.skippedRemote === 0;

@@ -1,0 +1,182 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createOrdersSql, insertOrdersSql, ORDERS_TABLE, ORDERS_VERSION } from '../lib/datasets.js';
+import { withDuckDB } from '../lib/duck.js';
+import { formatInt, formatMs } from '../lib/format.js';
+import { ensureInput, removeDatabaseFile } from '../lib/inputs.js';
+import { assertSucceeded, runNode, type ProcessSample } from '../lib/measure.js';
+import { median } from '../lib/stats.js';
+import type { BenchContext, Check, Scenario, ScenarioResult, SideResult } from '../lib/types.js';
+
+const COPY_SCRIPT = fileURLToPath(new URL('../lib/copyFromDatabase.mjs', import.meta.url));
+
+/** Targets (issue 3): medians of whole processes, as a share of a full sync of the same table in the same run. */
+export const CURSOR_MAX_SHARE = 0.15;
+export const NO_CURSOR_MAX_SHARE = 0.4;
+export const PUSH_MAX_SHARE = 0.3;
+/** Share of rows changed on the remote, and local out-of-band updates for the push case. */
+const CHANGED_SHARE = 0.001;
+const PUSH_UPDATES = 5000;
+
+interface Case {
+  id: string;
+  label: string;
+  /** Prepares the local and remote files of one run (not timed). */
+  prepare(local: string, remote: string): void;
+  args(local: string, remote: string): string[];
+  /** Checks the outcome (not timed). */
+  verify(local: string, remote: string, sample: ProcessSample): Promise<void>;
+}
+
+/**
+ * Incremental sync of a 5M-row keyed table (issue 3):
+ * - with a cursor column, 0.1% of rows changed on the remote (updated_at moved);
+ * - without a cursor column, 0.1% changed on the remote (bucket summaries find them);
+ * - 5,000 out-of-band local updates pushed;
+ * each as a whole process, against a full sync of the same table and DuckDB's COPY FROM DATABASE
+ * measured in the same run. Rows read from the remote (`rowsRead`) are reported.
+ */
+export const incrementalSyncScenario: Scenario = {
+  name: 'incremental-sync',
+  description: 'incremental sync (cursor, no cursor, push) vs a full sync of the same table and COPY FROM DATABASE',
+  async run(ctx: BenchContext): Promise<ScenarioResult> {
+    const cli = join(ctx.repoRoot, 'dist', 'cli', 'main.js');
+    const dir = join(ctx.workDir, 'runs', 'incremental-sync');
+    const cwd = join(dir, 'cwd');
+    mkdirSync(cwd, { recursive: true });
+    const withCursor = await ensureInput(ctx, { name: ORDERS_TABLE, version: ORDERS_VERSION, statements: (rows) => [createOrdersSql(), insertOrdersSql(rows)] });
+    const noCursor = await ensureInput(ctx, {
+      name: `${ORDERS_TABLE}-nocursor`,
+      version: ORDERS_VERSION,
+      statements: (rows) => [createOrdersSql(), insertOrdersSql(rows), `ALTER TABLE ${ORDERS_TABLE} DROP COLUMN updated_at`, `ALTER TABLE ${ORDERS_TABLE} DROP COLUMN created_at`],
+    });
+    const modulo = Math.max(1, Math.round(1 / CHANGED_SHARE));
+
+    // Synced starting points (a full sync each), then the changed copies.
+    const prepared = async (name: string, input: string, change: { remote?: string; local?: string }): Promise<{ local: string; remote: string; changed: number }> => {
+      const remote = join(dir, `${name}-remote.duckdb`);
+      const local = join(dir, `${name}-local.duckdb`);
+      removeDatabaseFile(remote);
+      removeDatabaseFile(local);
+      copyFileSync(input, remote);
+      const first = await runNode([cli, 'sync', '--local', local, '--remote', remote], { cwd });
+      assertSucceeded(`prepare ${name}`, first);
+      const [file, sql] = change.remote ? [remote, change.remote] : [local, change.local as string];
+      const n = await withDuckDB(file, async (q) => {
+        await q.run(sql);
+        const [row] = await q.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${ORDERS_TABLE} WHERE status = 'changed' OR note = 'edited locally'`);
+        return Number(row?.n ?? 0);
+      });
+      return { local, remote, changed: n };
+    };
+    ctx.log(`preparing synced copies (${formatInt(Math.round(ctx.rows * CHANGED_SHARE))} remote changes, ${formatInt(PUSH_UPDATES)} local updates)…`);
+    const remoteChange = `UPDATE ${ORDERS_TABLE} SET status = 'changed', amount = coalesce(amount, 0) + 1 WHERE hash(id) % ${modulo} = 0`;
+    const cursorState = await prepared('cursor', withCursor, {
+      remote: `UPDATE ${ORDERS_TABLE} SET status = 'changed', updated_at = TIMESTAMP '2030-01-01' + to_seconds(id % 1000) WHERE hash(id) % ${modulo} = 0`,
+    });
+    const noCursorState = await prepared('nocursor', noCursor, { remote: remoteChange });
+    const changed = cursorState.changed;
+    const pushState = await prepared('push', withCursor, {
+      local: `UPDATE ${ORDERS_TABLE} SET note = 'edited locally' WHERE id IN (SELECT id FROM ${ORDERS_TABLE} ORDER BY hash(id * 31) LIMIT ${PUSH_UPDATES})`,
+    });
+
+    const fresh = (): void => undefined;
+    const incremental = (state: { local: string; remote: string }, expect: (doc: SyncDoc) => string | undefined): Pick<Case, 'prepare' | 'args' | 'verify'> => ({
+      prepare: (local, remote) => {
+        copyFileSync(state.local, local);
+        copyFileSync(state.remote, remote);
+      },
+      args: (local, remote) => [cli, 'sync', '--mode', 'incremental', '--json', '--local', local, '--remote', remote],
+      verify: async (_l, _r, sample) => {
+        const problem = expect(JSON.parse(sample.stdout) as SyncDoc);
+        if (problem) throw new Error(problem);
+      },
+    });
+    const table = (doc: SyncDoc): SyncDoc['tables'][number] | undefined => doc.tables.find((t) => t.name === ORDERS_TABLE);
+    const cases: Case[] = [
+      {
+        id: 'copy',
+        label: 'COPY FROM DATABASE',
+        prepare: fresh,
+        args: (local) => [COPY_SCRIPT, local, withCursor],
+        verify: async () => undefined,
+      },
+      {
+        id: 'full',
+        label: 'full sync (new local file)',
+        prepare: fresh,
+        args: (local) => [cli, 'sync', '--local', local, '--remote', withCursor],
+        verify: async () => undefined,
+      },
+      {
+        id: 'cursor',
+        label: `incremental, cursor, ${formatInt(changed)} remote changes`,
+        ...incremental(cursorState, (doc) => (table(doc)?.rowsPulled === cursorState.changed ? undefined : `expected ${cursorState.changed} rows pulled: ${JSON.stringify(table(doc))}`)),
+      },
+      {
+        id: 'nocursor',
+        label: `incremental, no cursor, ${formatInt(changed)} remote changes`,
+        ...incremental(noCursorState, (doc) => (table(doc)?.rowsPulled === noCursorState.changed ? undefined : `expected ${noCursorState.changed} rows pulled: ${JSON.stringify(table(doc))}`)),
+      },
+      {
+        id: 'push',
+        label: `incremental, ${formatInt(PUSH_UPDATES)} local updates pushed`,
+        ...incremental(pushState, (doc) => (table(doc)?.rowsPushed === pushState.changed ? undefined : `expected ${PUSH_UPDATES} rows pushed: ${JSON.stringify(table(doc))}`)),
+      },
+    ];
+
+    const samples = new Map<string, ProcessSample[]>(cases.map((c) => [c.id, []]));
+    const rowsRead = new Map<string, number>();
+    for (let round = 0; round < ctx.warmup + ctx.runs; round++) {
+      const warmup = round < ctx.warmup;
+      const k = warmup ? round : round - ctx.warmup;
+      for (let i = 0; i < cases.length; i++) {
+        const c = cases[(i + k) % cases.length] as Case;
+        const local = join(dir, `${c.id}.duckdb`);
+        const remote = join(dir, `${c.id}-remote-run.duckdb`);
+        removeDatabaseFile(local);
+        removeDatabaseFile(remote);
+        c.prepare(local, remote);
+        const sample = await runNode(c.args(local, remote), { cwd });
+        assertSucceeded(`incremental-sync / ${c.label}`, sample);
+        await c.verify(local, remote, sample);
+        if (sample.stdout.trim().startsWith('{')) {
+          const t = table(JSON.parse(sample.stdout) as SyncDoc);
+          if (t?.rowsRead !== undefined) rowsRead.set(c.id, t.rowsRead);
+        }
+        ctx.log(`  ${warmup ? 'warm-up' : `run ${k + 1}/${ctx.runs}`} ${c.label}: ${formatMs(sample.wallMs)}`);
+        if (!warmup) samples.get(c.id)?.push(sample);
+        removeDatabaseFile(local);
+        removeDatabaseFile(remote);
+      }
+    }
+
+    const wall = (id: string): number => median((samples.get(id) ?? []).map((s) => s.wallMs));
+    const share = (id: string): number => wall(id) / wall('full');
+    const check = (id: string, max: number, name: string): Check => ({ name, value: share(id), unit: 'ratio', max, pass: share(id) <= max });
+    const sides: SideResult[] = cases.map((c) => ({ label: c.label, command: `node ${c.args('<local>', '<remote>').join(' ')}`, samples: samples.get(c.id) ?? [] }));
+    return {
+      name: this.name,
+      description: this.description,
+      rows: ctx.rows,
+      runs: ctx.runs,
+      warmup: ctx.warmup,
+      sides,
+      checks: [
+        check('cursor', CURSOR_MAX_SHARE, 'incremental with cursor / full sync'),
+        check('nocursor', NO_CURSOR_MAX_SHARE, 'incremental without cursor / full sync'),
+        check('push', PUSH_MAX_SHARE, 'push of local updates / full sync'),
+      ],
+      notes: [
+        `full sync / COPY FROM DATABASE (medians): ${(wall('full') / wall('copy')).toFixed(2)}`,
+        ...['cursor', 'nocursor', 'push'].map((id) => `${id}: ${(wall(id) / wall('copy')).toFixed(2)} × COPY FROM DATABASE; rows read from the remote: ${formatInt(rowsRead.get(id) ?? Number.NaN)} of ${formatInt(ctx.rows)}`),
+        'each incremental run starts from copies of a synced local file and its remote (copying is not timed)',
+      ],
+    };
+  },
+};
+
+interface SyncDoc {
+  tables: Array<{ name: string; rowsPulled: number; rowsPushed: number; rowsRead?: number }>;
+}
