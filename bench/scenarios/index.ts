@@ -1,0 +1,6 @@
+import type { Scenario } from '../lib/types.js';
+import { fullSyncScenario } from './fullSync.js';
+import { incrementalSyncScenario } from './incrementalSync.js';
+
+/** Every scenario, in the order `npm run bench` runs them. Add new ones here. */
+export const SCENARIOS: readonly Scenario[] = [fullSyncScenario, incrementalSyncScenario];
