@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { qualify } from '../db/quote.js';
+import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { engineRowHash } from './fingerprint.js';
 import { rowFp, type FingerprintScheme } from './fingerprintScheme.js';
 import { kList, kMatch, kMatchUser, kSelect } from './keySql.js';
@@ -28,18 +29,27 @@ export function columnSignature(pair: TablePair, scheme: FingerprintScheme): str
 }
 
 /** The baseline's columns for the rows of a local user table (aliased `t`). */
-function baselineSelect(pair: TablePair, scheme: FingerprintScheme): string {
-  const h = engineRowHash(pair.columns.map((c) => c.local), 't');
-  const f = scheme === 'canonical' ? `, ${rowFp(pair, 'local', scheme, 't')} AS f` : '';
-  return pair.key.length ? `${kSelect(pair, 'local', 't')}, ${h} AS h${f}` : `${h} AS h${f}, count(*) AS n`;
+function baselineSelect(pair: TablePair, scheme: FingerprintScheme, side: 'local' | 'remote' = 'local'): string {
+  const h = engineRowHash(
+    pair.columns.map((c) => (side === 'local' ? c.local : c.remote)),
+    't',
+  );
+  const f = scheme === 'canonical' ? `, ${rowFp(pair, side, scheme, 't')} AS f` : '';
+  return pair.key.length ? `${kSelect(pair, side, 't')}, ${h} AS h${f}` : `${h} AS h${f}, count(*) AS n`;
 }
 
-/** Rebuilds the baseline from the local table's current content (inside the caller's transaction). */
-export async function writeBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme): Promise<string> {
+/**
+ * Rebuilds the baseline from the local table's current content (inside the caller's transaction).
+ * `from: 'remote'` reads the same rows from a file remote instead, right after they were copied
+ * with identical column types: the same hashes, but DuckDB scans the committed remote table on
+ * every thread, while the uncommitted local rows are scanned on one.
+ */
+export async function writeBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, from: 'local' | 'remote' = 'local'): Promise<string> {
   const name = baselineTableName(pair);
-  const source = qualify(pair.local.schema, pair.local.table);
+  const side = from === 'remote' && scheme === 'engine' ? 'remote' : 'local';
+  const source = side === 'remote' ? qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table) : qualify(pair.local.schema, pair.local.table);
   await db.run(
-    `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme)} FROM ${source} t${pair.key.length ? '' : ' GROUP BY ALL'}`,
+    `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme, side)} FROM ${source} t${pair.key.length ? '' : ' GROUP BY ALL'}`,
   );
   // A new baseline knows every version the local holds: nothing pushed earlier is pending any more.
   await dropJournal(db, name);

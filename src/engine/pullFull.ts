@@ -65,7 +65,9 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
       await db.run(`UPDATE ${local} AS t SET ${extra.map((c, i) => `${c} = e.x${i}`).join(', ')} FROM temp.sync_extra e WHERE ${kMatchUser(pair, 'local', 't', 'e')}`);
       await db.run('DROP TABLE temp.sync_extra');
     }
-    const baselineTable = await writeBaseline(db, pair, options.scheme);
+    // The rows just copied have the remote's types when the table is new or typed alike: hash them there.
+    const sameTypes = !localInfo || pair.columns.every((c) => localInfo.columns.find((l) => l.name === c.local)?.type === c.type);
+    const baselineTable = await writeBaseline(db, pair, options.scheme, sameTypes ? 'remote' : 'local');
     const rowsDeleted = localInfo ? await countRemoved(db, pair, baselineTable) : 0;
     const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.policy ?? 'full-sync', options.runId) : 0;
     const watermark = options.cursor ? await maxValue(db, local, options.cursor.column) : null;
