@@ -118,6 +118,15 @@ export class CrontabError extends SyncError {
   }
 }
 
+/** Raised by the `fail` conflict policy: the table is left untouched on both sides. Exit 1. */
+export class ConflictPolicyError extends SyncError {
+  constructor(table: string, conflicts: number, sample: string[]) {
+    super('E_CONFLICT', `${conflicts} conflict(s) and the policy is "fail"; nothing was changed (e.g. ${sample.join(' ')})`, 1, {
+      hint: `resolve the rows by hand, or run again with --on-conflict remote-wins|local-wins|newest-wins for ${table}`,
+    });
+  }
+}
+
 /** Converts anything thrown into a SyncError, keeping SyncErrors as they are. */
 export function toSyncError(error: unknown): SyncError {
   if (error instanceof SyncError) return error;

@@ -19,6 +19,7 @@ export type { LogFields, Logger, LogLevel } from './log/logger.js';
 export { silentLogger } from './log/logger.js';
 export {
   ConfigError,
+  ConflictPolicyError,
   CrontabError,
   CrontabUnavailableError,
   DatabaseError,

@@ -1,7 +1,7 @@
 import type { ConflictPolicy } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { qualify } from '../db/quote.js';
-import { SyncError } from '../errors.js';
+import { ConflictPolicyError } from '../errors.js';
 import { applyPull, applyPush, recordConflicts } from './applyChanges.js';
 import { columnSignature, moveBaselineKeys } from './baseline.js';
 import type { CursorState } from './cursor.js';
@@ -27,15 +27,6 @@ export interface KeyedSyncContext {
   dryRun: boolean;
   /** Which remote changes to look for (default all; full mode only needs those of local changes). */
   remoteScope?: RemoteScope;
-}
-
-/** Raised by the `fail` policy: the table is left untouched on both sides. */
-export class ConflictPolicyError extends SyncError {
-  constructor(table: string, conflicts: number, sample: string[]) {
-    super('E_CONFLICT', `${conflicts} conflict(s) and the policy is "fail"; nothing was changed (e.g. ${sample.join(' ')})`, 1, {
-      hint: `resolve the rows by hand, or run again with --on-conflict remote-wins|local-wins|newest-wins for ${table}`,
-    });
-  }
 }
 
 /**
