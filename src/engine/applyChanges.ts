@@ -6,33 +6,44 @@ import { kJson, kMatchUser, kSelect, rowJson } from './keySql.js';
 import type { TablePair } from './tablePair.js';
 
 /**
- * Writes the plan's `push` actions to the remote from the local table: deletes, updates of rows the
- * remote has (columns outside the pair are left as they are), inserts of rows it lacks. Runs
- * inside the caller's remote transaction.
+ * Writes the plan's `push` actions to the remote from the local table. Runs inside the caller's
+ * remote transaction. `onlyPairColumns`: the remote table has no column outside the pair.
  */
-export async function applyPush(db: Database, pair: TablePair): Promise<void> {
+export async function applyPush(db: Database, pair: TablePair, onlyPairColumns: boolean): Promise<void> {
   await applyActions(db, pair, 'push', {
     target: qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table),
     targetSide: 'remote',
     source: qualify(pair.local.schema, pair.local.table),
     present: 'lh',
+    replaceRows: onlyPairColumns,
   });
 }
 
 /**
  * Writes the plan's `pull` actions to the local table from temp.sync_rrows. Runs inside the
- * caller's local transaction.
+ * caller's local transaction. `onlyPairColumns`: the local table has no column outside the pair.
  */
-export async function applyPull(db: Database, pair: TablePair): Promise<void> {
-  await applyActions(db, pair, 'pull', { target: qualify(pair.local.schema, pair.local.table), targetSide: 'local', source: 'temp.sync_rrows', present: 'rh' });
+export async function applyPull(db: Database, pair: TablePair, onlyPairColumns: boolean): Promise<void> {
+  await applyActions(db, pair, 'pull', {
+    target: qualify(pair.local.schema, pair.local.table),
+    targetSide: 'local',
+    source: 'temp.sync_rrows',
+    present: 'rh',
+    replaceRows: onlyPairColumns,
+  });
 }
 
-/** Source rows use local column names; the target uses the names of its side. */
+/**
+ * Deletes, then writes the new versions. When the target holds only the pair's columns, changed
+ * rows are deleted and inserted again (DuckDB commits that several times faster than an UPDATE of
+ * every column); otherwise they are updated in place, so columns outside the pair keep their
+ * values. Source rows use local column names; the target uses the names of its side.
+ */
 async function applyActions(
   db: Database,
   pair: TablePair,
   action: 'push' | 'pull',
-  t: { target: string; targetSide: 'local' | 'remote'; source: string; present: 'lh' | 'rh' },
+  t: { target: string; targetSide: 'local' | 'remote'; source: string; present: 'lh' | 'rh'; replaceRows: boolean },
 ): Promise<void> {
   const col = (c: { local: string; remote: string }): string => quoteIdent(t.targetSide === 'local' ? c.local : c.remote);
   const planned = (extra: string, alias: string, side: 'local' | 'remote'): string =>
@@ -40,14 +51,15 @@ async function applyActions(
   const [n] = await db.all<{ deletes: bigint; upserts: bigint }>(
     `SELECT count(*) FILTER (WHERE ${t.present} IS NULL) AS deletes, count(*) FILTER (WHERE ${t.present} IS NOT NULL) AS upserts FROM temp.sync_plan WHERE action = '${action}'`,
   );
-  if (n && n.deletes > 0n) await db.run(`DELETE FROM ${t.target} AS x WHERE ${planned(`p.${t.present} IS NULL`, 'x', t.targetSide)}`);
+  const deleted = t.replaceRows ? 'true' : `p.${t.present} IS NULL`;
+  if (n && (n.deletes > 0n || (t.replaceRows && n.upserts > 0n))) await db.run(`DELETE FROM ${t.target} AS x WHERE ${planned(deleted, 'x', t.targetSide)}`);
   if (!n || n.upserts === 0n) return;
   await db.run(
     `CREATE OR REPLACE TEMP TABLE sync_apply AS SELECT ${kSelect(pair, 'local', 's')}, s.* FROM ${t.source} s WHERE ${planned(`p.${t.present} IS NOT NULL`, 's', 'local')}`,
   );
   const keys = new Set(pair.key);
   const values = pair.columns.filter((c) => !keys.has(c.local));
-  if (values.length) {
+  if (values.length && !t.replaceRows) {
     await db.run(
       `UPDATE ${t.target} AS x SET ${values.map((c) => `${col(c)} = s.${quoteIdent(c.local)}`).join(', ')}
          FROM temp.sync_apply s WHERE ${kMatchUser(pair, t.targetSide, 'x', 's')}`,

@@ -56,6 +56,15 @@ export async function markKeylessPush(db: Database, pair: TablePair, pushId: str
   await db.run(`INSERT INTO ${MARKERS} VALUES ($1, $2, now())`, [pushId, pair.name]);
 }
 
+/** A push of this table was journaled and its outcome is not settled yet. */
+export async function keylessJournalExists(db: Database, baselineTable: string): Promise<boolean> {
+  const [exists] = await db.all<{ n: bigint }>(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
+    [STATE_SCHEMA, `${baselineTable}_pending`],
+  );
+  return exists !== undefined && exists.n > 0n;
+}
+
 /** Drops the journal once the baseline moved (inside the caller's local transaction). */
 export async function dropKeylessJournal(db: Database, baselineTable: string): Promise<void> {
   await db.run(`DROP TABLE IF EXISTS ${journal(baselineTable)}`);
@@ -66,11 +75,7 @@ export async function dropKeylessJournal(db: Database, baselineTable: string): P
  * attached. Returns true when a committed push was recovered.
  */
 export async function recoverKeylessPush(db: Database, scheme: FingerprintScheme, baselineTable: string): Promise<boolean> {
-  const [exists] = await db.all<{ n: bigint }>(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
-    [STATE_SCHEMA, `${baselineTable}_pending`],
-  );
-  if (!exists || exists.n === 0n) return false;
+  if (!(await keylessJournalExists(db, baselineTable))) return false;
   const [row] = await db.all<{ push_id: string }>(`SELECT any_value(push_id) AS push_id FROM ${journal(baselineTable)}`);
   const [markers] = await db.all<{ n: bigint }>(
     `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = 'pushes'`,

@@ -59,7 +59,7 @@ export async function dropJournal(db: Database, baselineTable: string): Promise<
   await db.run(`DROP TABLE IF EXISTS ${qualify(STATE_SCHEMA, journalTableName(baselineTable))}`);
 }
 
-async function journalExists(db: Database, baselineTable: string): Promise<boolean> {
+export async function journalExists(db: Database, baselineTable: string): Promise<boolean> {
   const [row] = await db.all<{ n: bigint }>(
     `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
     [STATE_SCHEMA, journalTableName(baselineTable)],

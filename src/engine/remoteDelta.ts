@@ -3,6 +3,7 @@ import { qualify, quoteIdent } from '../db/quote.js';
 import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import type { CursorState } from './cursor.js';
 import { cursorFilter } from './cursor.js';
+import { journalExists, journalTableName } from './pushJournal.js';
 import { changeLogFilter, currentLogSeq } from './remoteChangeLog.js';
 import { engineRowHash } from './fingerprint.js';
 import { baselineRowFp, internalKeyFp, rowFp, userKeyFp, type FingerprintScheme } from './fingerprintScheme.js';
@@ -43,7 +44,7 @@ export async function computeRemoteDelta(
 ): Promise<RemoteDeltaResult> {
   const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
   const baseline = qualify(STATE_SCHEMA, baselineTable);
-  if (scope === 'localChanges') return remoteVersionsOfLocalChanges(db, pair, remote, baseline);
+  if (scope === 'localChanges') return remoteVersionsOfLocalChanges(db, pair, remote, baselineTable);
   const [rc] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${remote}`);
   const remoteCount = Number(rc?.n ?? 0);
   const buckets = Math.max(1, Math.ceil(remoteCount / ROWS_PER_BUCKET));
@@ -161,10 +162,15 @@ export async function computeRemoteDelta(
  */
 export type RemoteScope = 'all' | 'localChanges';
 
-async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remote: string, baseline: string): Promise<RemoteDeltaResult> {
+async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remote: string, baselineTable: string): Promise<RemoteDeltaResult> {
+  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  // The keys changed locally, and those a push that was cut short may have written (pushJournal.ts):
+  // a row deleted locally after such a push is in neither the local table nor the baseline.
+  const journaled = (await journalExists(db, baselineTable)) ? ` UNION SELECT ${kList(pair)} FROM ${qualify(STATE_SCHEMA, journalTableName(baselineTable))}` : '';
+  await db.run(`CREATE OR REPLACE TEMP TABLE sync_lkeys AS SELECT ${kList(pair)} FROM temp.sync_ld${journaled}`);
   await db.run(
     `CREATE OR REPLACE TEMP TABLE sync_rrows AS SELECT ${rowsSelect(pair)} FROM ${remote} r
-      WHERE EXISTS (SELECT 1 FROM temp.sync_ld l WHERE ${kMatchUser(pair, 'remote', 'r', 'l')})`,
+      WHERE EXISTS (SELECT 1 FROM temp.sync_lkeys l WHERE ${kMatchUser(pair, 'remote', 'r', 'l')})`,
   );
   const h = engineRowHash(
     pair.columns.map((c) => c.local),
@@ -178,7 +184,7 @@ async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remot
   // Keys changed locally that the baseline has and the remote no longer has: deleted there.
   await db.run(
     `INSERT INTO temp.sync_rd SELECT ${kList(pair, 'b')}, NULL, b.h FROM ${baseline} b
-      WHERE EXISTS (SELECT 1 FROM temp.sync_ld l WHERE ${kMatch(pair, 'l', 'b')})
+      WHERE EXISTS (SELECT 1 FROM temp.sync_lkeys l WHERE ${kMatch(pair, 'l', 'b')})
         AND NOT EXISTS (SELECT 1 FROM temp.sync_rrows t WHERE ${kMatchUser(pair, 'local', 't', 'b')})`,
   );
   const [read] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rrows');

@@ -9,7 +9,7 @@ import type { FingerprintScheme } from './fingerprintScheme.js';
 import { kJson } from './keySql.js';
 import { computeLocalDelta } from './localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';
-import { clearJournal, discountOwnPushes, journalLocalChanges } from './pushJournal.js';
+import { clearJournal, discountOwnPushes, journalExists, journalLocalChanges } from './pushJournal.js';
 import { logPushedKeys } from './remoteChangeLog.js';
 import { computeRemoteDelta, type RemoteScope } from './remoteDelta.js';
 import type { Direction, TableResult } from './result.js';
@@ -27,6 +27,8 @@ export interface KeyedSyncContext {
   dryRun: boolean;
   /** Which remote changes to look for (default all; full mode only needs those of local changes). */
   remoteScope?: RemoteScope;
+  /** Local column names (to know whether the local table has columns outside the pair). */
+  localColumns: string[];
 }
 
 /**
@@ -50,7 +52,8 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
     if (changed && writesRemote) await journalLocalChanges(db, pair, ctx.baselineTable);
     return changed;
   });
-  if (ctx.remoteScope === 'localChanges' && localChanges === 0) {
+  // Full mode with nothing changed locally (and no push cut short earlier) has nothing to push.
+  if (ctx.remoteScope === 'localChanges' && localChanges === 0 && !(await journalExists(db, ctx.baselineTable))) {
     return { name: pair.name, status: ctx.dryRun ? 'planned' : 'ok', rowsPulled: 0, rowsPushed: 0, rowsDeleted: 0, conflicts: 0, rowsRead: 0 };
   }
   await db.withRemote(!writesRemote, () =>
@@ -66,7 +69,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
         throw new ConflictPolicyError(pair.name, counts.conflictsTotal, sample.map((s) => s.k));
       }
       if (writesRemote && (counts.push || counts.deleteRemote)) {
-        await applyPush(db, pair);
+        await applyPush(db, pair, pair.columns.length === pair.remoteInfo.columns.length);
         if (ctx.cursor) await logPushedKeys(db, pair);
       }
     }),
@@ -85,7 +88,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
 
   await db.transaction(async () => {
     if (c.conflicts) await recordConflicts(db, pair, ctx.policy, ctx.runId);
-    if (ctx.direction !== 'push' && (c.pull || c.deleteLocal)) await applyPull(db, pair);
+    if (ctx.direction !== 'push' && (c.pull || c.deleteLocal)) await applyPull(db, pair, ctx.localColumns.length === pair.columns.length && pair.columns.every((c) => ctx.localColumns.includes(c.local)));
     await db.run(`CREATE OR REPLACE TEMP TABLE sync_moved AS SELECT * FROM temp.sync_plan WHERE action IN ('push', 'pull', 'same')`);
     // New hashes: pulled rows are the remote's versions, pushed and agreed ones the local's.
     await moveBaselineKeys(db, pair, ctx.scheme, ctx.baselineTable, 'temp.sync_moved', ctx.direction === 'push' ? undefined : `CASE WHEN action = 'pull' THEN rh ELSE lh END`);

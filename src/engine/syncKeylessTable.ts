@@ -10,7 +10,7 @@ import type { Direction, TableResult } from './result.js';
 import type { TablePair } from './tablePair.js';
 import { writeTableSuccess } from './tableMetadata.js';
 import { engineRowHash } from './fingerprint.js';
-import { dropKeylessJournal, journalKeylessPush, markKeylessPush, recoverKeylessPush } from './keylessPushJournal.js';
+import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, markKeylessPush, recoverKeylessPush } from './keylessPushJournal.js';
 
 /**
  * Two-way sync of a table without a key, as a multiset: each distinct row (by fingerprint f) has
@@ -30,8 +30,9 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Keyed
   let counts = { pull: 0, push: 0, deleteLocal: 0, deleteRemote: 0 };
   let rowsRead = 0;
 
-  if (ctx.remoteScope === 'localChanges') {
-    // Full mode only pushes local changes before replacing the local content: none, nothing to do.
+  if (ctx.remoteScope === 'localChanges' && !(await keylessJournalExists(db, ctx.baselineTable))) {
+    // Full mode only pushes local changes before replacing the local content: none (and no push
+    // cut short to settle), nothing to do.
     const [changed] = await db.all<{ n: bigint }>(
       `SELECT count(*) AS n FROM (SELECT ${lf} AS f, count(*) AS n FROM ${local} t GROUP BY 1) l
          FULL JOIN (SELECT ${baselineRowFp(ctx.scheme)} AS f, n FROM ${baseline}) b ON l.f = b.f WHERE l.n IS DISTINCT FROM b.n`,

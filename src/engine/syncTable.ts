@@ -68,7 +68,17 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
     const narrowed = changes.narrowed as TablePair;
     const narrowedBaseline = await usableBaseline(db, narrowed, ctx.scheme, meta, ctx.engineVersion);
     if (narrowedBaseline) {
-      const synced = await syncKeyedTable(db, narrowed, { baselineTable: narrowedBaseline, scheme: ctx.scheme, cursor, policy, direction: 'both', engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: false });
+      const synced = await syncKeyedTable(db, narrowed, {
+        baselineTable: narrowedBaseline,
+        scheme: ctx.scheme,
+        cursor,
+        policy,
+        direction: 'both',
+        engineVersion: ctx.engineVersion,
+        runId: ctx.runId,
+        dryRun: false,
+        localColumns: localInfo.columns.map((c) => c.name),
+      });
       await addColumnsOnRemote(db, pair, changes.addedLocal);
       const widened = widenedPair(pair, changes);
       await db.withRemote(true, () =>
@@ -104,7 +114,8 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
     return fullPull(localInfo && ctx.mode === 'incremental' ? 'no usable baseline (first sync, or a schema or DuckDB version change): pulled in full' : undefined);
   }
 
-  const merge = { baselineTable, scheme: ctx.scheme, cursor, policy, engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: ctx.dryRun };
+  const localColumns = localInfo?.columns.map((c) => c.name) ?? [];
+  const merge = { baselineTable, scheme: ctx.scheme, cursor, policy, engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: ctx.dryRun, localColumns };
   const syncChanges = (direction: Direction, remoteScope: RemoteScope = 'all'): Promise<TableResult> =>
     pair.key.length ? syncKeyedTable(db, pair, { ...merge, direction, remoteScope }) : syncKeylessTable(db, pair, { ...merge, direction, remoteScope });
 
