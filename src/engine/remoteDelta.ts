@@ -76,16 +76,7 @@ export async function computeRemoteDelta(
   const [read] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rrows');
   let rowsRead = Number(read?.n ?? 0);
 
-  // Changed and new keys among the rows read.
-  const h = engineRowHash(
-    pair.columns.map((c) => c.local),
-    't',
-  );
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE sync_rd AS
-       WITH r AS (SELECT ${kSelect(pair, 'local', 't')}, ${h} AS rh FROM temp.sync_rrows t)
-       SELECT r.*, b.h AS bh FROM r LEFT JOIN ${baseline} b ON ${kMatch(pair, 'r', 'b')} WHERE r.rh IS DISTINCT FROM b.h`,
-  );
+  const h = await rowsReadAgainstBaseline(db, pair, baseline);
 
   if (cursor) {
     // Rows that vanished (or that the cursor did not show): the count tells whether to look.
@@ -172,15 +163,7 @@ async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remot
     `CREATE OR REPLACE TEMP TABLE sync_rrows AS SELECT ${rowsSelect(pair)} FROM ${remote} r
       WHERE EXISTS (SELECT 1 FROM temp.sync_lkeys l WHERE ${kMatchUser(pair, 'remote', 'r', 'l')})`,
   );
-  const h = engineRowHash(
-    pair.columns.map((c) => c.local),
-    't',
-  );
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE sync_rd AS
-       WITH r AS (SELECT ${kSelect(pair, 'local', 't')}, ${h} AS rh FROM temp.sync_rrows t)
-       SELECT r.*, b.h AS bh FROM r LEFT JOIN ${baseline} b ON ${kMatch(pair, 'r', 'b')} WHERE r.rh IS DISTINCT FROM b.h`,
-  );
+  await rowsReadAgainstBaseline(db, pair, baseline);
   // Keys changed locally that the baseline has and the remote no longer has: deleted there.
   await db.run(
     `INSERT INTO temp.sync_rd SELECT ${kList(pair, 'b')}, NULL, b.h FROM ${baseline} b
@@ -190,6 +173,23 @@ async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remot
   const [read] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rrows');
   const [changed] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rd');
   return { rowsRead: Number(read?.n ?? 0), changed: Number(changed?.n ?? 0), maxCursor: null, logSeq: null };
+}
+
+/**
+ * temp.sync_rd from the rows read (temp.sync_rrows): keys whose remote version differs from the
+ * baseline, or that the baseline lacks. Returns the row-hash expression over alias `t`.
+ */
+async function rowsReadAgainstBaseline(db: Database, pair: TablePair, baseline: string): Promise<string> {
+  const h = engineRowHash(
+    pair.columns.map((c) => c.local),
+    't',
+  );
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE sync_rd AS
+       WITH r AS (SELECT ${kSelect(pair, 'local', 't')}, ${h} AS rh FROM temp.sync_rrows t)
+       SELECT r.*, b.h AS bh FROM r LEFT JOIN ${baseline} b ON ${kMatch(pair, 'r', 'b')} WHERE r.rh IS DISTINCT FROM b.h`,
+  );
+  return h;
 }
 
 /** The pair's columns read from the remote (alias r) under their local names. */
