@@ -70,13 +70,20 @@ describe('SyncDaemon', () => {
     await sleep(2600);
     await daemon.close();
     assert.ok(calls.length >= 2 && calls.length <= 3, `${calls.length} runs in 2.6 s with a run every second`);
+
     for (const c of calls) {
       assert.equal(c.mode, 'full');
       assert.ok(new Date(c.start).getMilliseconds() < 300, `run started on a second boundary (+${new Date(c.start).getMilliseconds()} ms)`);
     }
+    // close() may fall just as a run starts: that run stops before its first table ('stopped').
+    const completed = calls.filter((c) => !c.sawAbort);
+    assert.ok(completed.length >= 2, `${completed.length} runs completed`);
     const status = logger.lines.filter((l) => /daemon run \d+ \(full\): ok, 4 table\(s\), 40 rows pulled/.test(l));
-    assert.equal(status.length, calls.length);
-    assert.deepEqual(daemon.runs.map((r) => r.outcome), calls.map(() => 'ok'));
+    assert.equal(status.length, completed.length);
+    assert.deepEqual(
+      daemon.runs.map((r) => r.outcome),
+      calls.map((c) => (c.sawAbort ? 'stopped' : 'ok')),
+    );
   });
 
   test('never two syncs at once: a due full sync is queued, a due incremental one skipped', async () => {
