@@ -133,3 +133,13 @@ export function toSyncError(error: unknown): SyncError {
   const message = error instanceof Error ? error.message : String(error);
   return new DatabaseError(message, { cause: error });
 }
+
+/** Local changes could not be pushed to the remote. They stay marked and are pushed later. Exit 1. */
+export class PushError extends SyncError {
+  constructor(readonly failures: ReadonlyArray<{ name: string; error?: string | undefined; errorCode?: string | undefined }>) {
+    super('E_PUSH', `push failed: ${failures.map((f) => `${f.name}: ${f.error ?? 'error'}`).join('; ')}`, 1, {
+      hint: 'the local changes are kept; they are pushed by the next push, the next start, or `duckdb-sync sync`',
+      transient: true,
+    });
+  }
+}

@@ -40,17 +40,25 @@ export async function withDatabase<T>(config: ResolvedConfig, logger: Logger | u
     retryDelayMs: config.retryDelayMs,
     logger: logger ?? silentLogger,
   });
-  let keep = true;
   try {
-    return await body(db);
-  } catch (error) {
-    keep = existed || local !== config.local || (await readStateVersion(db).catch(() => 0)) > 0;
-    throw error;
-  } finally {
+    const result = await body(db);
     await db.close();
-    if (!keep) {
-      rmSync(config.local, { force: true });
-      rmSync(`${config.local}.wal`, { force: true });
-    }
+    return result;
+  } catch (error) {
+    await closeAfterFailure(db, config.local, !existed && local === config.local);
+    throw error;
+  }
+}
+
+/**
+ * Closes the databases after a failure; a local file created by opening it is removed again when
+ * nothing was written to it yet (no duckdb-sync state), so bad input leaves no trace.
+ */
+export async function closeAfterFailure(db: Database, localPath: string, created: boolean): Promise<void> {
+  const keep = !created || (await readStateVersion(db).catch(() => 0)) > 0;
+  await db.close();
+  if (!keep) {
+    rmSync(localPath, { force: true });
+    rmSync(`${localPath}.wal`, { force: true });
   }
 }

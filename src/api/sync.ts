@@ -1,15 +1,19 @@
+import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import type { SyncMode } from '../config/schema.js';
+import type { Database } from '../db/database.js';
 import { discoverTables } from '../engine/discoverTables.js';
 import { schemeFor } from '../engine/fingerprintScheme.js';
 import type { PullProgress } from '../engine/pullFull.js';
 import type { Direction, SyncResult } from '../engine/result.js';
+import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks } from '../engine/dirtyMarks.js';
 import { syncTables } from '../engine/syncTables.js';
 import { finishRun, startRun } from '../engine/runHistory.js';
 import { ensureStateTables } from '../engine/stateTables.js';
-import { silentLogger } from '../log/logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { resolveConfig, withDatabase, type CommonOptions } from './commonOptions.js';
 
-export interface SyncOptions extends CommonOptions {
+/** What to sync and how, once the databases are open. */
+export interface SyncRunOptions {
   /** Only these tables (local names). */
   tables?: string[] | undefined;
   /** Not these tables. */
@@ -22,7 +26,11 @@ export interface SyncOptions extends CommonOptions {
   onProgress?: ((p: PullProgress) => void) | undefined;
   /** Stops before the next table when aborted (the table in progress finishes or rolls back). */
   signal?: AbortSignal | undefined;
+  /** Only the tables marked dirty by writes through the library or `exec` (none marked: nothing to do). */
+  onlyDirty?: boolean | undefined;
 }
+
+export interface SyncOptions extends CommonOptions, SyncRunOptions {}
 
 /**
  * Syncs the local database with the remote. Returns a result per table; throws only for problems
@@ -31,30 +39,44 @@ export interface SyncOptions extends CommonOptions {
 export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   const config = resolveConfig(options);
   const logger = options.logger ?? silentLogger;
+  return withDatabase(config, logger, { localMayBeAbsent: options.dryRun === true }, (db) => runSync(db, config, logger, options));
+}
+
+/** The sync itself, on databases opened by the caller (`sync()`, or a synced database's pusher). */
+export async function runSync(db: Database, config: ResolvedConfig, logger: Logger, options: SyncRunOptions): Promise<SyncResult> {
   const mode = options.mode ?? config.mode;
   const direction = options.direction ?? 'both';
   const dryRun = options.dryRun === true;
   const started = performance.now();
-  return withDatabase(config, logger, { localMayBeAbsent: dryRun }, async (db) => {
-    const discovery = await discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables });
-    if (!dryRun) await ensureStateTables(db);
-    const [version] = await db.all<{ v: string }>('SELECT version() AS v');
-    const runId = dryRun ? undefined : await startRun(db, mode, direction);
-    logger.info(`${dryRun ? 'planning ' : ''}${mode} sync (${direction}) of ${discovery.pairs.length} table(s) with ${config.remote}`);
-    const tables = await syncTables(db, discovery, {
-      mode,
-      direction,
-      policy: config.onConflict,
-      scheme: schemeFor(db.remote),
-      engineVersion: version?.v ?? 'unknown',
-      runId,
-      dryRun,
-      logger,
-      onProgress: options.onProgress,
-      signal: options.signal,
-    });
-    const result: SyncResult = { ok: tables.every((t) => t.status !== 'error'), mode, direction, dryRun, tables, durationMs: performance.now() - started };
-    if (runId) await finishRun(db, runId, result);
-    return result;
+  // Marks are read before any table is compared: every write they stand for is seen by this sync.
+  const marks = dryRun ? [] : await readDirtyMarks(db);
+  if (options.onlyDirty && !marks.length) return { ok: true, mode, direction, dryRun, tables: [], durationMs: performance.now() - started };
+  const found = await discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables });
+  const discovery = options.onlyDirty ? { ...found, pairs: markedPairs(found.pairs, marks) } : found;
+  if (!dryRun) await ensureStateTables(db);
+  const [version] = await db.all<{ v: string }>('SELECT version() AS v');
+  const runId = dryRun ? undefined : await startRun(db, mode, direction);
+  logger.info(`${dryRun ? 'planning ' : ''}${mode} sync (${direction}) of ${discovery.pairs.length} table(s) with ${config.remote}`);
+  const tables = await syncTables(db, discovery, {
+    mode,
+    direction,
+    policy: config.onConflict,
+    scheme: schemeFor(db.remote),
+    engineVersion: version?.v ?? 'unknown',
+    runId,
+    dryRun,
+    logger,
+    onProgress: options.onProgress,
+    signal: options.signal,
   });
+  const result: SyncResult = { ok: tables.every((t) => t.status !== 'error'), mode, direction, dryRun, tables, durationMs: performance.now() - started };
+  if (runId) await finishRun(db, runId, result);
+  if (marks.length && direction !== 'pull') {
+    const selected = Boolean(options.tables?.length || options.excludeTables?.length);
+    const coveredAll = !selected && discovery.pairs.length === found.pairs.length;
+    // Without a selection, marks of tables outside the configured set (excluded, temporary…) settle too.
+    const known = [...found.pairs.map((p) => p.name), ...(selected ? found.localTables.keys() : [])];
+    await clearDirtyMarks(db, settledMarks(marks, tables, known, coveredAll));
+  }
+  return result;
 }

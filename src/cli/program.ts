@@ -1,12 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { daemonCommand } from './commands/daemonCommand.js';
 import { demoCommand } from './commands/demoCommand.js';
+import { execCommand } from './commands/execCommand.js';
 import { scheduleCommand } from './commands/scheduleCommand.js';
 import { statusCommand } from './commands/statusCommand.js';
 import { syncCommand } from './commands/syncCommand.js';
 import { verifyCommand } from './commands/verifyCommand.js';
 import { toSyncError } from '../errors.js';
 import { addGlobalOptions, createCliLogger, type GlobalFlags } from './globalOptions.js';
+import { DocumentedError } from './documentedError.js';
 import { reportError } from './reportError.js';
 
 export const VERSION = '0.1.0';
@@ -16,8 +18,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   const run = async (action: () => Promise<number>, flags: GlobalFlags): Promise<void> => {
     try {
       setExitCode(await action());
-    } catch (error) {
-      const code = reportError(error, flags);
+    } catch (thrown) {
+      const error = thrown instanceof DocumentedError ? thrown.error : thrown;
+      const code = reportError(error, flags, thrown instanceof DocumentedError ? thrown.document : undefined);
       // Unattended runs (cron) look in the log file: the error goes there too.
       const e = toSyncError(error);
       createCliLogger(flags).fileOnly('error', `${e.message}${e.hint ? ` (hint: ${e.hint})` : ''} [${e.code}]`);
@@ -31,7 +34,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .configureOutput({ outputError: () => undefined })
     .exitOverride();
   addGlobalOptions(program);
-  for (const cmd of [syncCommand(run), statusCommand(run), verifyCommand(run), demoCommand(run), scheduleCommand(run), daemonCommand(run)]) {
+  for (const cmd of [syncCommand(run), execCommand(run), statusCommand(run), verifyCommand(run), demoCommand(run), scheduleCommand(run), daemonCommand(run)]) {
     program.addCommand(cmd.exitOverride().configureOutput({ outputError: () => undefined }));
   }
   return program;

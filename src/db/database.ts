@@ -91,6 +91,12 @@ export class Database {
     return this.options.logger;
   }
 
+  /** A further connection to the same instance: its own session (transactions, settings, temp tables). */
+  async connect(): Promise<DuckDBConnection> {
+    if (this.closed) throw new DatabaseError('the database is closed');
+    return this.instance.connect();
+  }
+
   /** Attaches the remote for the duration of `step`, then detaches it (also on error). */
   async withRemote<T>(readOnly: boolean, step: () => Promise<T>): Promise<T> {
     await this.attachRemote(readOnly);

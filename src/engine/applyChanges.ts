@@ -6,14 +6,15 @@ import { kJson, kMatchUser, kSelect, rowJson } from './keySql.js';
 import type { TablePair } from './tablePair.js';
 
 /**
- * Writes the plan's `push` actions to the remote from the local table. Runs inside the caller's
- * remote transaction. `onlyPairColumns`: the remote table has no column outside the pair.
+ * Writes the plan's `push` actions to the remote from `source` (the local table, or a snapshot of
+ * its changed rows). Runs inside the caller's remote transaction. `onlyPairColumns`: the remote
+ * table has no column outside the pair.
  */
-export async function applyPush(db: Database, pair: TablePair, onlyPairColumns: boolean): Promise<void> {
+export async function applyPush(db: Database, pair: TablePair, onlyPairColumns: boolean, source = qualify(pair.local.schema, pair.local.table)): Promise<void> {
   await applyActions(db, pair, 'push', {
     target: qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table),
     targetSide: 'remote',
-    source: qualify(pair.local.schema, pair.local.table),
+    source,
     present: 'lh',
     replaceRows: onlyPairColumns,
   });

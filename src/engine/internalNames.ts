@@ -3,6 +3,8 @@ export const STATE_SCHEMA = '_duckdb_sync';
 export const METADATA_TABLE = 'dewey_sync_metadata';
 export const STATUS_TABLE = 'dewey_sync_status';
 export const CONFLICTS_TABLE = 'dewey_sync_conflicts';
+/** In STATE_SCHEMA: tables written through the library and not pushed yet. */
+export const DIRTY_TABLE = 'dirty';
 
 const INTERNAL_TABLES = new Set([METADATA_TABLE, STATUS_TABLE, CONFLICTS_TABLE]);
 

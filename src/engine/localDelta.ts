@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import { qualify } from '../db/quote.js';
 import { engineRowHash } from './fingerprint.js';
 import { STATE_SCHEMA } from './internalNames.js';
-import { kMatch, kSelect } from './keySql.js';
+import { kList, kMatch, kMatchUser, kSelect } from './keySql.js';
 import type { TablePair } from './tablePair.js';
 
 /**
@@ -26,4 +26,17 @@ export async function computeLocalDelta(db: Database, pair: TablePair, baselineT
   );
   const [row] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_ld');
   return Number(row?.n ?? 0);
+}
+
+/**
+ * Copies the local rows changed since the baseline (inserted or updated, per temp.sync_ld) into
+ * `temp.sync_lrows`, in the transaction that compared them: the push sends these versions even if
+ * the table is written again before the push (which then finds those writes as new changes).
+ */
+export async function snapshotChangedRows(db: Database, pair: TablePair): Promise<void> {
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE sync_lrows AS
+       SELECT t.* FROM ${qualify(pair.local.schema, pair.local.table)} t
+         JOIN (SELECT ${kList(pair)} FROM temp.sync_ld WHERE lh IS NOT NULL) d ON ${kMatchUser(pair, 'local', 't', 'd')}`,
+  );
 }

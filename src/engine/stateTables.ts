@@ -1,10 +1,10 @@
 import type { Database } from '../db/database.js';
 import { quoteIdent } from '../db/quote.js';
 import { SyncError } from '../errors.js';
-import { CONFLICTS_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE } from './internalNames.js';
+import { CONFLICTS_TABLE, DIRTY_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE } from './internalNames.js';
 
 /** Version of the local state layout (metadata, run history, baselines). Bump with a migration. */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 const S = quoteIdent(STATE_SCHEMA);
 
@@ -62,6 +62,15 @@ const MIGRATIONS: Record<number, (db: Database) => Promise<void>> = {
       winner VARCHAR NOT NULL,
       detected_at TIMESTAMPTZ NOT NULL DEFAULT now(),
       run_id VARCHAR
+    )`);
+  },
+  // Tables written through the library or `exec` and not pushed yet (dirtyMarks.ts).
+  2: async (db) => {
+    await db.run(`CREATE SEQUENCE IF NOT EXISTS ${S}.${quoteIdent(`${DIRTY_TABLE}_seq`)}`);
+    await db.run(`CREATE TABLE IF NOT EXISTS ${S}.${quoteIdent(DIRTY_TABLE)} (
+      seq BIGINT NOT NULL DEFAULT nextval('${STATE_SCHEMA}.${DIRTY_TABLE}_seq'),
+      table_name VARCHAR NOT NULL,
+      marked_at TIMESTAMPTZ NOT NULL DEFAULT now()
     )`);
   },
 };

@@ -7,7 +7,7 @@ import { columnSignature, moveBaselineKeys } from './baseline.js';
 import type { CursorState } from './cursor.js';
 import type { FingerprintScheme } from './fingerprintScheme.js';
 import { kJson } from './keySql.js';
-import { computeLocalDelta } from './localDelta.js';
+import { computeLocalDelta, snapshotChangedRows } from './localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';
 import { clearJournal, discountOwnPushes, journalExists, journalLocalChanges } from './pushJournal.js';
 import { logPushedKeys } from './remoteChangeLog.js';
@@ -46,10 +46,16 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
   let rowsRead = 0;
   let maxCursor: string | null = null;
   let logSeq: number | null = null;
+  let snapshot = false;
   // Local changes first; before they may reach the remote, they are journaled (see pushJournal.ts).
   const localChanges = await db.transaction(async () => {
     const changed = await computeLocalDelta(db, pair, ctx.baselineTable);
-    if (changed && writesRemote) await journalLocalChanges(db, pair, ctx.baselineTable);
+    if (changed && writesRemote) {
+      await journalLocalChanges(db, pair, ctx.baselineTable);
+      // The versions pushed are those compared: writes made meanwhile (library) wait for the next push.
+      await snapshotChangedRows(db, pair);
+      snapshot = true;
+    }
     return changed;
   });
   // Full mode with nothing changed locally (and no push cut short earlier) has nothing to push.
@@ -69,7 +75,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
         throw new ConflictPolicyError(pair.name, counts.conflictsTotal, sample.map((s) => s.k));
       }
       if (writesRemote && (counts.push || counts.deleteRemote)) {
-        await applyPush(db, pair, pair.columns.length === pair.remoteInfo.columns.length);
+        await applyPush(db, pair, pair.columns.length === pair.remoteInfo.columns.length, snapshot ? 'temp.sync_lrows' : undefined);
         if (ctx.cursor) await logPushedKeys(db, pair);
       }
     }),

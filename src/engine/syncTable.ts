@@ -120,7 +120,8 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
     pair.key.length ? syncKeyedTable(db, pair, { ...merge, direction, remoteScope }) : syncKeylessTable(db, pair, { ...merge, direction, remoteScope });
 
   const noted = (r: TableResult): TableResult => (schemaNote ? { ...r, warnings: [schemaNote, ...(r.warnings ?? [])] } : r);
-  if (ctx.mode === 'incremental') return noted(await syncChanges(ctx.direction));
+  // Pushing only needs the remote versions of the rows changed locally (to find conflicts).
+  if (ctx.mode === 'incremental') return noted(await syncChanges(ctx.direction, ctx.direction === 'push' ? 'localChanges' : 'all'));
   if (ctx.dryRun) {
     const pushed = ctx.direction === 'pull' ? undefined : await syncChanges('push', 'localChanges');
     const pulled = await db.withRemote(true, () => planFullTable(db, pair, localInfo));

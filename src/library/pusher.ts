@@ -1,0 +1,95 @@
+import { backoffDelay } from '../db/withRetry.js';
+import type { SyncResult } from '../engine/result.js';
+import { PushError, toSyncError, type SyncError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+
+export interface PusherOptions {
+  /** Pushes what is marked dirty; resolves with the per-table results. */
+  push: () => Promise<SyncResult>;
+  /** Quiet time after the last write before a background push. */
+  debounceMs: number;
+  /** First delay before retrying a failed push; doubles (with ±50% jitter) up to 30 s. */
+  retryMs: number;
+  logger: Logger;
+  onPushed: (result: SyncResult) => void;
+  onError: (error: SyncError) => void;
+}
+
+/**
+ * Background pushes: debounced after writes (a burst of writes makes one push), one at a time,
+ * retried with backoff after a failure (the tables stay marked dirty meanwhile). `flush()` pushes
+ * at once, after the push in progress, and rejects when that push fails.
+ */
+export class Pusher {
+  private debounce: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: PusherOptions) {}
+
+  /** A write happened: push after the debounce delay (restarted by further writes). */
+  schedule(): void {
+    if (this.closed) return;
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.background(), this.options.debounceMs);
+  }
+
+  /** Pushes now (after the push in progress, if any); rejects with the error when the push fails. */
+  flush(): Promise<SyncResult> {
+    clearTimeout(this.debounce);
+    this.debounce = undefined;
+    return this.enqueue();
+  }
+
+  /** Stops scheduling; waits for the push in progress. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.debounce);
+    clearTimeout(this.retry);
+    await this.chain.catch(() => undefined);
+  }
+
+  private background(): void {
+    this.debounce = undefined;
+    // Failures are reported through onError and retried: nothing to do with the rejection here.
+    this.enqueue().catch(() => undefined);
+  }
+
+  /** Runs `task` between pushes, never alongside one. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(task);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private enqueue(): Promise<SyncResult> {
+    return this.exclusive(() => this.attempt());
+  }
+
+  private async attempt(): Promise<SyncResult> {
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    try {
+      const result = await this.options.push();
+      const failed = result.tables.filter((t) => t.status === 'error');
+      if (failed.length) throw new PushError(failed);
+      this.failures = 0;
+      if (result.tables.length) this.options.onPushed(result);
+      return result;
+    } catch (error) {
+      const e = toSyncError(error);
+      this.failures++;
+      if (!this.closed) {
+        const delay = backoffDelay(this.failures - 1, this.options.retryMs);
+        this.options.logger.warn(`push failed (attempt ${this.failures}): ${e.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+        // The retry timer does not keep the process alive: the marks are durable, the next start pushes them.
+        this.retry = setTimeout(() => this.background(), delay);
+        this.retry.unref();
+      }
+      this.options.onError(e);
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,195 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { closeAfterFailure, resolveConfig, type CommonOptions } from '../api/commonOptions.js';
+import { runSync, type SyncRunOptions } from '../api/sync.js';
+import type { ResolvedConfig } from '../config/resolvedConfig.js';
+import { Database, type Row, type SqlParams } from '../db/database.js';
+import { parseRemote } from '../db/remoteSpec.js';
+import { readDirtyMarks } from '../engine/dirtyMarks.js';
+import type { SyncResult } from '../engine/result.js';
+import { ensureStateTables, readStateVersion } from '../engine/stateTables.js';
+import { DatabaseError, type SyncError } from '../errors.js';
+import { silentLogger } from '../log/logger.js';
+import { loadSqlParser } from '../sql/sqlParser.js';
+import { DirtyTracker } from './dirtyTracker.js';
+import { Pusher } from './pusher.js';
+import { TrackedConnection, type StatementResult } from './trackedConnection.js';
+
+export interface SyncedDatabaseOptions extends CommonOptions {
+  /** Push written tables in the background (default true). Off: only flush() and close() push. */
+  autoSync?: boolean | undefined;
+  /** Quiet time after the last write before a background push, in ms (default 1000). */
+  debounceMs?: number | undefined;
+  /** First delay before retrying a failed background push, in ms (default 1000; doubles up to 30 s). */
+  pushRetryMs?: number | undefined;
+  /**
+   * When the local database has never been synced: a full sync when opening, so the application
+   * starts from the remote's content (default true).
+   */
+  initialSync?: boolean | undefined;
+}
+
+export interface SyncedDatabaseEvents {
+  /** A background push or flush() pushed changes. */
+  push: [SyncResult];
+  /** A push failed (the changes stay marked and are retried). Without a listener, only the logger hears it. */
+  error: [SyncError];
+}
+
+/**
+ * A local DuckDB database whose writes are pushed to the remote. Writes through `run()` mark their
+ * tables dirty durably before they return; a debounced background push sends them. Open one with
+ * `openSyncedDatabase()`.
+ */
+export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
+  private closed = false;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly tracked: TrackedConnection,
+    /** A DuckDB connection of its own for advanced use; its writes are found by the next sync's comparison. */
+    readonly connection: DuckDBConnection,
+    private readonly pusher: Pusher,
+    private readonly tracker: DirtyTracker,
+    readonly config: ResolvedConfig,
+  ) {
+    super();
+  }
+
+  /** @internal use openSyncedDatabase() */
+  static async open(options: SyncedDatabaseOptions): Promise<SyncedDatabase> {
+    const config = resolveConfig(options);
+    const logger = options.logger ?? silentLogger;
+    const parser = await loadSqlParser();
+    const isNew = !existsSync(config.local);
+    const db = await Database.open({
+      local: config.local,
+      remote: parseRemote(config.remote),
+      motherduckToken: config.motherduckToken,
+      maxRetries: config.maxRetries,
+      retryDelayMs: config.retryDelayMs,
+      logger,
+    });
+    const connections: DuckDBConnection[] = [];
+    try {
+      if ((await readStateVersion(db)) === 0 && options.initialSync !== false) {
+        logger.info(`first use of ${config.local}: full sync from ${config.remote}`);
+        const first = await runSync(db, config, logger, { mode: 'full' });
+        const failed = first.tables.filter((t) => t.status === 'error');
+        if (failed.length) throw new DatabaseError(`the first sync failed: ${failed.map((t) => `${t.name}: ${t.error ?? ''}`).join('; ')}`);
+      }
+      await ensureStateTables(db);
+      const app = await db.connect();
+      connections.push(app);
+      const advanced = await db.connect();
+      connections.push(advanced);
+      // The pusher reports to the SyncedDatabase built below.
+      const self: { db?: SyncedDatabase } = {};
+      const tracker = new DirtyTracker();
+      const pusher = new Pusher({
+        push: () => {
+          tracker.readingMarks();
+          return runSync(db, config, logger, { mode: 'incremental', direction: 'push', onlyDirty: true });
+        },
+        debounceMs: options.debounceMs ?? 1000,
+        retryMs: options.pushRetryMs ?? 1000,
+        logger,
+        onPushed: (result) => self.db?.emit('push', result),
+        onError: (error) => {
+          logger.error(error.message, { code: error.code });
+          if (self.db && self.db.listenerCount('error') > 0) self.db.emit('error', error);
+        },
+      });
+      const autoSync = options.autoSync !== false;
+      const tracked = await TrackedConnection.create(app, parser, tracker, () => {
+        if (autoSync) pusher.schedule();
+      });
+      const synced = new SyncedDatabase(db, tracked, advanced, pusher, tracker, config);
+      self.db = synced;
+      // Tables written before the last process ended (even if it was killed) are pushed now.
+      if (autoSync && (await readDirtyMarks(db)).length) pusher.schedule();
+      return synced;
+    } catch (error) {
+      for (const c of connections) c.closeSync();
+      await closeAfterFailure(db, config.local, isNew);
+      throw error;
+    }
+  }
+
+  /** Runs SQL (one or more statements); returns the number of rows the last one changed. */
+  async run(sql: string, params?: SqlParams): Promise<number> {
+    const results = await this.statements(sql, params, false);
+    return results.at(-1)?.rowsChanged ?? 0;
+  }
+
+  /** Runs SQL (one or more statements); returns the rows of the last one (BIGINT as bigint). */
+  async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    const results = await this.statements(sql, params, false);
+    return (results.at(-1)?.rows ?? []) as T[];
+  }
+
+  /** Runs SQL and returns every statement's result (columns, rows, rows changed, tables marked). */
+  async execute(sql: string, params?: SqlParams): Promise<StatementResult[]> {
+    return this.statements(sql, params, true);
+  }
+
+  /**
+   * Resolves when every change written so far through run() is on the remote (after the push in
+   * progress, one more push); rejects with the error when that push fails. The changes then stay
+   * marked, and the background push keeps retrying.
+   */
+  async flush(): Promise<SyncResult> {
+    this.assertOpen();
+    await this.tracked.idle();
+    return this.pusher.flush();
+  }
+
+  /**
+   * A sync of the whole database (default: incremental, both directions) while the application's
+   * statements wait: pulls never race with the application's writes. Refused inside an open transaction.
+   */
+  async sync(options: SyncRunOptions = {}): Promise<SyncResult> {
+    this.assertOpen();
+    return this.tracked.exclusive(() =>
+      this.pusher.exclusive(() => {
+        this.tracker.readingMarks();
+        return runSync(this.db, this.config, this.db.logger, { mode: 'incremental', ...options });
+      }),
+    );
+  }
+
+  /** Pushes what is left (unless `flush: false`), then closes both databases. Safe to call twice. */
+  async close(options: { flush?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    let error: unknown;
+    if (options.flush !== false) {
+      try {
+        await this.flush();
+      } catch (e) {
+        error = e;
+      }
+    }
+    this.closed = true;
+    await this.tracked.idle();
+    await this.pusher.close();
+    this.tracked.close();
+    this.connection.closeSync();
+    await this.db.close();
+    if (error) throw error;
+  }
+
+  private async statements(sql: string, params: SqlParams | undefined, keepRows: boolean): Promise<StatementResult[]> {
+    this.assertOpen();
+    return this.tracked.execute(sql, params, keepRows);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new DatabaseError('the synced database is closed', { hint: 'open it again with openSyncedDatabase()' });
+  }
+}
+
+/** Opens a local database kept in sync with the remote (see SyncedDatabase). */
+export function openSyncedDatabase(options: SyncedDatabaseOptions = {}): Promise<SyncedDatabase> {
+  return SyncedDatabase.open(options);
+}

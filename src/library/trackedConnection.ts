@@ -1,0 +1,212 @@
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { wrapError, type Row, type SqlParams } from '../db/database.js';
+import { ALL_TABLES, MARK_DIRTY_SQL } from '../engine/dirtyMarks.js';
+import { displayName } from '../engine/catalog.js';
+import { DatabaseError, UsageError } from '../errors.js';
+import type { SqlParser } from '../sql/sqlParser.js';
+import { statementEffect, type StatementEffect } from '../sql/statementEffect.js';
+import type { TableRef } from '../sql/tableRef.js';
+import type { DirtyTracker } from './dirtyTracker.js';
+import { SerialQueue } from './serialQueue.js';
+
+/** The outcome of one statement: its rows (queries) and the number of rows it changed (writes). */
+export interface StatementResult {
+  /** read, write, or a transaction statement (begin, commit, rollback). */
+  kind: StatementEffect['kind'];
+  columns: string[];
+  rows: Row[];
+  rowsChanged: number;
+  /** Display names of the tables marked dirty by this statement (`*`: all tables). */
+  marked: string[];
+}
+
+/** DuckDB's SET statement type (USE and SET may change the current schema). */
+const SET_STATEMENT = 20;
+
+/**
+ * The application's connection: runs its SQL one statement at a time and, for every statement
+ * that writes a table of the local database, commits a dirty mark before the statement returns:
+ * right after an auto-committed write, or inside the application's open transaction (committed or
+ * rolled back with its writes). A table whose earlier mark no sync has read yet needs no new one.
+ */
+export class TrackedConnection {
+  private readonly queue = new SerialQueue();
+  private markStatement: DuckDBPreparedStatement | undefined;
+  private inTransaction = false;
+  private readonly marksInTransaction = new Set<string>();
+  private currentSchema = 'main';
+  private readonly parsed = new Map<string, ReturnType<SqlParser['parse']>>();
+
+  private constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly parser: SqlParser,
+    private readonly localCatalog: string,
+    private readonly tracker: DirtyTracker,
+    private readonly onWrite: (tables: string[]) => void,
+  ) {}
+
+  static async create(connection: DuckDBConnection, parser: SqlParser, tracker: DirtyTracker, onWrite: (tables: string[]) => void): Promise<TrackedConnection> {
+    const reader = await connection.runAndReadAll('SELECT current_database() AS c');
+    const [row] = reader.getRowObjectsJS() as Array<{ c: string }>;
+    const tracked = new TrackedConnection(connection, parser, row?.c ?? 'memory', tracker, onWrite);
+    await tracked.readCurrentSchema();
+    return tracked;
+  }
+
+  /** Runs the statements of `sql` in order; stops at the first error (earlier statements stay done). */
+  execute(sql: string, params?: SqlParams, keepRows = true): Promise<StatementResult[]> {
+    return this.queue.run(async () => {
+      try {
+        return await this.executeNow(sql, params, keepRows);
+      } catch (error) {
+        throw wrapError(error, []);
+      }
+    });
+  }
+
+  /** Resolves when every statement queued so far has finished. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /**
+   * Runs `task` while no statement of the application runs (they wait in the queue). Refused inside
+   * the application's open transaction, whose writes `task` could not see.
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      if (this.inTransaction) throw new UsageError('cannot sync inside an open transaction', 'COMMIT or ROLLBACK first');
+      return task();
+    });
+  }
+
+  close(): void {
+    this.markStatement?.destroySync();
+    this.connection.closeSync();
+  }
+
+  private async executeNow(sql: string, params: SqlParams | undefined, keepRows: boolean): Promise<StatementResult[]> {
+    const extracted = await this.connection.extractStatements(sql);
+    const count = extracted.count;
+    if (count === 0) throw new UsageError('no SQL statement given', 'pass at least one statement');
+    if (params !== undefined && count > 1) throw new UsageError(`parameters were given with ${count} statements`, 'parameters go with a single statement; run the statements one by one');
+    const parsed = this.parse(sql);
+    const results: StatementResult[] = [];
+    for (let i = 0; i < count; i++) {
+      // Prepared one by one: a statement may use what the previous one created.
+      const prepared = await extracted.prepare(i);
+      try {
+        if (params !== undefined) prepared.bind(params);
+        const effect = statementEffect(prepared.statementType, parsed?.length === count ? parsed[i] : undefined);
+        results.push(await this.runOne(prepared, effect, keepRows || i === count - 1));
+        if (prepared.statementType === SET_STATEMENT) await this.readCurrentSchema();
+      } finally {
+        prepared.destroySync();
+      }
+    }
+    return results;
+  }
+
+  private async runOne(prepared: DuckDBPreparedStatement, effect: StatementEffect, keepRows: boolean): Promise<StatementResult> {
+    if (effect.kind === 'begin' || effect.kind === 'commit' || effect.kind === 'rollback') {
+      let committed = false;
+      try {
+        const result = await this.read(prepared, effect.kind, keepRows);
+        committed = effect.kind === 'commit';
+        return result;
+      } finally {
+        this.inTransaction = await this.probeTransaction();
+        if (!this.inTransaction) {
+          // The marks of the transaction's writes are durable now (or rolled back with them).
+          if (committed && this.marksInTransaction.size) this.onWrite([...this.marksInTransaction]);
+          this.marksInTransaction.clear();
+        }
+      }
+    }
+    const marked = effect.kind === 'write' ? this.markNames(effect.tables) : [];
+    if (!marked.length) return this.read(prepared, effect.kind, keepRows);
+    const result = await this.read(prepared, effect.kind, keepRows);
+    if (this.inTransaction) {
+      // The application's transaction: the marks commit (or roll back) with its writes.
+      const fresh = marked.filter((t) => !this.marksInTransaction.has(t));
+      await this.mark(fresh);
+      for (const t of fresh) this.marksInTransaction.add(t);
+      return { ...result, marked };
+    }
+    // Committed: the mark follows in a commit of its own (cheaper than one transaction holding both),
+    // before this returns. A sync that sees the mark sees the write, which committed first.
+    const fresh = marked.filter((t) => !this.tracker.hasUnreadMark(t));
+    if (fresh.length) {
+      const token = this.tracker.token();
+      try {
+        await this.mark(fresh);
+      } catch (error) {
+        throw new DatabaseError(`the write was committed, but marking ${fresh.join(', ')} for the next push failed: ${error instanceof Error ? error.message : String(error)}`, {
+          hint: 'the next `duckdb-sync sync` finds the change by comparing the table with its baseline',
+          cause: error,
+        });
+      }
+      for (const t of fresh) this.tracker.markCommitted(t, token);
+    }
+    this.onWrite(marked);
+    return { ...result, marked };
+  }
+
+  private async read(prepared: DuckDBPreparedStatement, kind: StatementEffect['kind'], keepRows: boolean): Promise<StatementResult> {
+    const reader = await prepared.runAndReadAll();
+    const rows = keepRows ? (reader.getRowObjectsJS() as Row[]) : [];
+    return { kind, columns: keepRows ? reader.columnNames() : [], rows, rowsChanged: reader.rowsChanged, marked: [] };
+  }
+
+  private async mark(tables: string[]): Promise<void> {
+    this.markStatement ??= await this.connection.prepare(MARK_DIRTY_SQL);
+    for (const table of tables) {
+      this.markStatement.bindVarchar(1, table);
+      await this.markStatement.run();
+    }
+  }
+
+  /** Local display names of the written tables; tables of other catalogs and temporary tables are not synced. */
+  private markNames(tables: TableRef[] | 'all'): string[] {
+    if (tables === 'all') return [ALL_TABLES];
+    const names = new Set<string>();
+    for (const t of tables) {
+      if (t.temporary) continue;
+      const catalog = t.catalog?.toLowerCase();
+      if (catalog !== undefined && catalog !== this.localCatalog.toLowerCase()) continue;
+      let schema = t.schema ?? this.currentSchema;
+      // `x.t` names schema x of the current catalog, or the default schema of catalog x.
+      if (catalog === undefined && t.schema !== undefined) {
+        const s = t.schema.toLowerCase();
+        if (s === 'temp') continue;
+        if (s === this.localCatalog.toLowerCase()) schema = 'main';
+      }
+      names.add(displayName(schema, t.name));
+    }
+    return [...names];
+  }
+
+  private parse(sql: string): ReturnType<SqlParser['parse']> {
+    if (!this.parsed.has(sql)) {
+      if (this.parsed.size >= 256) this.parsed.delete(this.parsed.keys().next().value as string);
+      this.parsed.set(sql, this.parser.parse(sql));
+    }
+    return this.parsed.get(sql);
+  }
+
+  /** Whether this session is inside an explicit transaction: the transaction id stays the same across statements. */
+  private async probeTransaction(): Promise<boolean> {
+    const id = async (): Promise<unknown> => (await this.connection.runAndReadAll('SELECT txid_current() AS t')).getRows()[0]?.[0];
+    try {
+      return (await id()) === (await id());
+    } catch {
+      // An aborted transaction refuses every statement until ROLLBACK: still a transaction.
+      return true;
+    }
+  }
+
+  private async readCurrentSchema(): Promise<void> {
+    const reader = await this.connection.runAndReadAll('SELECT current_schema() AS s');
+    this.currentSchema = String(reader.getRows()[0]?.[0] ?? 'main');
+  }
+}
