@@ -1,5 +1,7 @@
 /** duckdb-sync: keep a local DuckDB file and a cloud DuckDB database (MotherDuck) in sync. */
-export { sync, type SyncOptions } from './api/sync.js';
+export { sync, type SyncOptions, type SyncRunOptions } from './api/sync.js';
+export { openSyncedDatabase, SyncedDatabase, type SyncedDatabaseEvents, type SyncedDatabaseOptions } from './library/syncedDatabase.js';
+export type { StatementResult } from './library/trackedConnection.js';
 export { verify, type VerifyOptions, type VerifyResult } from './api/verify.js';
 export { status, type StatusResult } from './api/status.js';
 export type { CommonOptions } from './api/commonOptions.js';
@@ -27,6 +29,7 @@ export {
   ExtensionLoadError,
   LockError,
   MissingTokenError,
+  PushError,
   SyncError,
   UnknownTableError,
   UsageError,

@@ -1,6 +1,7 @@
 import type { Scenario } from '../lib/types.js';
 import { fullSyncScenario } from './fullSync.js';
 import { incrementalSyncScenario } from './incrementalSync.js';
+import { libraryWriteScenario } from './libraryWrite.js';
 
 /** Every scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const SCENARIOS: readonly Scenario[] = [fullSyncScenario, incrementalSyncScenario];
+export const SCENARIOS: readonly Scenario[] = [fullSyncScenario, incrementalSyncScenario, libraryWriteScenario];

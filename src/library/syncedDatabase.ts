@@ -70,6 +70,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
       maxRetries: config.maxRetries,
       retryDelayMs: config.retryDelayMs,
       logger,
+      checkpointRemoteOnDetach: false,
     });
     const connections: DuckDBConnection[] = [];
     try {

@@ -20,8 +20,11 @@ export interface StatementResult {
   marked: string[];
 }
 
-/** DuckDB's SET statement type (USE and SET may change the current schema). */
+/** DuckDB's statement types (StatementType): SET (USE and SET may change the current schema), TRANSACTION. */
 const SET_STATEMENT = 20;
+const TRANSACTION_STATEMENT = 10;
+/** Statement types after which the set of tables may have changed: CREATE, ALTER, DROP, EXECUTE, MULTI, and TRANSACTION (IMPORT DATABASE). */
+const SCHEMA_STATEMENTS = new Set([7, 9, 15, 8, 27, 10]);
 
 /**
  * The application's connection: runs its SQL one statement at a time and, for every statement
@@ -34,6 +37,9 @@ export class TrackedConnection {
   private markStatement: DuckDBPreparedStatement | undefined;
   private inTransaction = false;
   private readonly marksInTransaction = new Set<string>();
+  /** Local tables by lower-case display name (DuckDB matches names case-insensitively). */
+  private readonly localTables = new Map<string, string>();
+  private readonly tempTables = new Set<string>();
   private currentSchema = 'main';
   private readonly parsed = new Map<string, ReturnType<SqlParser['parse']>>();
 
@@ -50,6 +56,7 @@ export class TrackedConnection {
     const [row] = reader.getRowObjectsJS() as Array<{ c: string }>;
     const tracked = new TrackedConnection(connection, parser, row?.c ?? 'memory', tracker, onWrite);
     await tracked.readCurrentSchema();
+    await tracked.readTables();
     return tracked;
   }
 
@@ -108,24 +115,23 @@ export class TrackedConnection {
   }
 
   private async runOne(prepared: DuckDBPreparedStatement, effect: StatementEffect, keepRows: boolean): Promise<StatementResult> {
-    if (effect.kind === 'begin' || effect.kind === 'commit' || effect.kind === 'rollback') {
-      let committed = false;
-      try {
-        const result = await this.read(prepared, effect.kind, keepRows);
-        committed = effect.kind === 'commit';
-        return result;
-      } finally {
-        this.inTransaction = await this.probeTransaction();
-        if (!this.inTransaction) {
-          // The marks of the transaction's writes are durable now (or rolled back with them).
-          if (committed && this.marksInTransaction.size) this.onWrite([...this.marksInTransaction]);
-          this.marksInTransaction.clear();
-        }
-      }
+    // BEGIN, COMMIT, ROLLBACK, and the transaction pieces DuckDB splits IMPORT DATABASE into.
+    const controlsTransaction = effect.kind === 'begin' || effect.kind === 'commit' || effect.kind === 'rollback' || prepared.statementType === TRANSACTION_STATEMENT;
+    let succeeded = false;
+    let result: StatementResult;
+    try {
+      result = await this.read(prepared, effect.kind, keepRows);
+      succeeded = true;
+    } finally {
+      if (controlsTransaction) await this.transactionChanged(succeeded && effect.kind !== 'rollback');
     }
-    const marked = effect.kind === 'write' ? this.markNames(effect.tables) : [];
-    if (!marked.length) return this.read(prepared, effect.kind, keepRows);
-    const result = await this.read(prepared, effect.kind, keepRows);
+    if (effect.kind !== 'write') return result;
+    if (SCHEMA_STATEMENTS.has(prepared.statementType)) await this.readTables();
+    const first = this.markNames(effect.tables);
+    // A table not found was perhaps created through another connection: read the catalog again.
+    if (first.unknown) await this.readTables();
+    const marked = first.unknown ? this.markNames(effect.tables).names : first.names;
+    if (!marked.length) return result;
     if (this.inTransaction) {
       // The application's transaction: the marks commit (or roll back) with its writes.
       const fresh = marked.filter((t) => !this.marksInTransaction.has(t));
@@ -152,6 +158,17 @@ export class TrackedConnection {
     return { ...result, marked };
   }
 
+  /** After a statement that may open or end a transaction: asks DuckDB which it did. */
+  private async transactionChanged(mayHaveCommitted: boolean): Promise<void> {
+    const was = this.inTransaction;
+    this.inTransaction = await this.probeTransaction();
+    if (was && !this.inTransaction) {
+      // The marks of the transaction's writes are durable now (or rolled back with them).
+      if (mayHaveCommitted && this.marksInTransaction.size) this.onWrite([...this.marksInTransaction]);
+      this.marksInTransaction.clear();
+    }
+  }
+
   private async read(prepared: DuckDBPreparedStatement, kind: StatementEffect['kind'], keepRows: boolean): Promise<StatementResult> {
     const reader = await prepared.runAndReadAll();
     const rows = keepRows ? (reader.getRowObjectsJS() as Row[]) : [];
@@ -166,24 +183,46 @@ export class TrackedConnection {
     }
   }
 
-  /** Local display names of the written tables; tables of other catalogs and temporary tables are not synced. */
-  private markNames(tables: TableRef[] | 'all'): string[] {
-    if (tables === 'all') return [ALL_TABLES];
+  /**
+   * Local display names of the written tables that are tables of the local database (temporary
+   * tables, tables of other catalogs, and tables dropped by the statement are not pushed).
+   */
+  private markNames(tables: TableRef[] | 'all'): { names: string[]; unknown: boolean } {
+    if (tables === 'all') return { names: [ALL_TABLES], unknown: false };
     const names = new Set<string>();
+    let unknown = false;
     for (const t of tables) {
       if (t.temporary) continue;
       const catalog = t.catalog?.toLowerCase();
       if (catalog !== undefined && catalog !== this.localCatalog.toLowerCase()) continue;
       let schema = t.schema ?? this.currentSchema;
-      // `x.t` names schema x of the current catalog, or the default schema of catalog x.
       if (catalog === undefined && t.schema !== undefined) {
         const s = t.schema.toLowerCase();
+        // `x.t` names schema x of the current catalog, or the default schema of catalog x.
         if (s === 'temp') continue;
         if (s === this.localCatalog.toLowerCase()) schema = 'main';
       }
-      names.add(displayName(schema, t.name));
+      // An unqualified name finds a temporary table first.
+      if (t.schema === undefined && this.tempTables.has(t.name.toLowerCase())) continue;
+      const name = displayName(schema, t.name);
+      const found = this.localTables.get(name.toLowerCase());
+      if (found === undefined) unknown = true;
+      else names.add(found);
     }
-    return [...names];
+    return { names: [...names], unknown };
+  }
+
+  /** Reads the names of the local database's tables and of the session's temporary tables. */
+  private async readTables(): Promise<void> {
+    const reader = await this.connection.runAndReadAll(
+      'SELECT database_name AS c, schema_name AS s, table_name AS t, "temporary" AS temp FROM duckdb_tables() WHERE "temporary" OR database_name = current_database()',
+    );
+    this.localTables.clear();
+    this.tempTables.clear();
+    for (const r of reader.getRowObjectsJS() as Array<{ s: string; t: string; temp: boolean }>) {
+      if (r.temp) this.tempTables.add(r.t.toLowerCase());
+      else this.localTables.set(displayName(r.s, r.t).toLowerCase(), displayName(r.s, r.t));
+    }
   }
 
   private parse(sql: string): ReturnType<SqlParser['parse']> {

@@ -45,7 +45,11 @@ export function loadSqlParser(): Promise<SqlParser> {
   loading ??= import('@polyglot-sql/sdk').then(
     (sdk): SqlParser => {
       const dialect = sdk.Dialect.DuckDB;
-      const polyglot: Polyglot = { parse: (sql) => sdk.parse(sql, dialect), tokenize: (sql) => sdk.tokenize(sql, dialect) };
+      // A parser fault must not fail the application's statement: it reads as text that does not parse.
+      const polyglot: Polyglot = {
+        parse: (sql) => attempt(() => sdk.parse(sql, dialect)),
+        tokenize: (sql) => attempt(() => sdk.tokenize(sql, dialect)),
+      };
       return { parse: (sql) => parseText(polyglot, sql) };
     },
     (err: unknown) => {
@@ -54,6 +58,14 @@ export function loadSqlParser(): Promise<SqlParser> {
     },
   );
   return loading;
+}
+
+function attempt<T extends { success: boolean }>(run: () => T): T | { success: false } {
+  try {
+    return run();
+  } catch {
+    return { success: false };
+  }
 }
 
 /**
@@ -199,11 +211,9 @@ function classify(node: unknown): ParsedStatement {
       return { kind: 'commit' };
     case 'rollback':
       return { kind: 'rollback' };
-    case 'command': {
+    case 'command':
       // `END` parses as a command; `END TRANSACTION` does not parse (see byKeywords).
-      const txn = typeof body.this === 'string' && /^\s*END\s*$/i.test(body.this) ? transactionKeyword('END') : undefined;
-      return txn ? { kind: txn } : OTHER;
-    }
+      return typeof body.this === 'string' && /^\s*END\s*$/i.test(body.this) ? { kind: 'commit' } : OTHER;
     case 'column':
       // `ABORT` parses as a bare column reference, `ABORT WORK` as that column aliased WORK.
       return bareWord(node) === 'ABORT' ? { kind: 'rollback' } : OTHER;

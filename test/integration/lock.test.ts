@@ -1,52 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { sync } from '../../src/api/sync.js';
 import { LockError } from '../../src/errors.js';
 import { exec, query } from '../helpers/duck.js';
+import { holdFile } from '../helpers/holdFile.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /** A DuckDB file held by another process: retried, then a LockError naming the file and that process's PID. */
 
 const dir = tempDir();
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const holders: ChildProcess[] = [];
-
-after(() => {
-  for (const child of holders) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-/** Starts another process that opens `path` read-write and holds it until `release()` (or `holdMs` elapses). */
-async function holdFile(path: string, holdMs = 30_000): Promise<{ pid: number; release: () => Promise<void> }> {
-  const script = `
-    import { DuckDBInstance } from '@duckdb/node-api';
-    const instance = await DuckDBInstance.create(${JSON.stringify(path)});
-    const connection = await instance.connect();
-    const done = () => { connection.closeSync(); instance.closeSync(); process.exit(0); };
-    process.stdout.write('ready\\n');
-    process.stdin.on('data', done);
-    setTimeout(done, ${holdMs});`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: repo, stdio: ['pipe', 'pipe', 'inherit'] });
-  holders.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`holder exited early with ${code}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return {
-    pid: child.pid as number,
-    release: async () => {
-      child.stdin?.write('x');
-      await exited;
-    },
-  };
-}
-
 test('a remote held by another process: LockError with its file and PID after the retries', async () => {
   const remote = join(dir, 'held-remote.duckdb');
   const local = join(dir, 'local-1.duckdb');

@@ -1,0 +1,323 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import { sync } from '../../src/api/sync.js';
+import type { SyncResult } from '../../src/engine/result.js';
+import { LockError, PushError, SyncError, UsageError } from '../../src/errors.js';
+import { openSyncedDatabase, type SyncedDatabase, type SyncedDatabaseOptions } from '../../src/library/syncedDatabase.js';
+import { exec, query } from '../helpers/duck.js';
+import { holdFile } from '../helpers/holdFile.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+/**
+ * The library (issue 4): writes through run() are marked dirty durably and pushed (flush, in the
+ * background, at the next start or the next sync); reads never push; the cloud being busy never
+ * fails the application's write.
+ */
+
+const root = tempDir();
+const WRITER = fileURLToPath(new URL('../fixtures/libraryWriter.mjs', import.meta.url));
+const children: ChildProcess[] = [];
+after(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+let counter = 0;
+
+/** A remote with two keyed tables, and a local path (not created yet). */
+async function newFiles(): Promise<{ dir: string; local: string; remote: string }> {
+  const dir = join(root, `c${++counter}`);
+  await exec(join(root, 'mkdir.duckdb'), `SELECT 1`);
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(dir);
+  const remote = join(dir, 'remote.duckdb');
+  await exec(
+    remote,
+    'CREATE TABLE emails (id INTEGER PRIMARY KEY, subject VARCHAR)',
+    "INSERT INTO emails VALUES (1, 'hello'), (2, 'world')",
+    'CREATE TABLE contacts (id INTEGER PRIMARY KEY, name VARCHAR)',
+    "INSERT INTO contacts VALUES (1, 'Ana')",
+  );
+  return { dir, local: join(dir, 'local.duckdb'), remote };
+}
+
+async function open(files: { dir: string; local: string; remote: string }, options: SyncedDatabaseOptions = {}): Promise<SyncedDatabase> {
+  return openSyncedDatabase({ local: files.local, remote: files.remote, cwd: files.dir, env: {}, debounceMs: 50, ...options });
+}
+
+const rows = (path: string, table: string): Promise<Array<Record<string, unknown>>> => query(path, `SELECT * FROM ${table} ORDER BY ALL`);
+
+async function marks(db: SyncedDatabase): Promise<string[]> {
+  return (await db.all<{ table_name: string }>('SELECT table_name FROM _duckdb_sync.dirty ORDER BY seq')).map((r) => r.table_name);
+}
+
+function nextEvent<T>(db: SyncedDatabase, event: 'push' | 'error', timeoutMs = 15_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} event within ${timeoutMs} ms`)), timeoutMs);
+    db.once(event, (value: unknown) => {
+      clearTimeout(timer);
+      resolve(value as T);
+    });
+  });
+}
+
+test('first open pulls the remote; writes are marked, and flush() puts them on the remote and clears the marks', async () => {
+  const files = await newFiles();
+  const db = await open(files, { autoSync: false });
+  try {
+    assert.deepEqual(await db.all('SELECT count(*)::INTEGER AS n FROM emails'), [{ n: 2 }]);
+    assert.equal(await db.run('INSERT INTO emails VALUES ($1, $2)', [3, 'new']), 1);
+    await db.run("UPDATE emails SET subject = 'changed' WHERE id = 1");
+    await db.run('DELETE FROM emails WHERE id = 2');
+    assert.deepEqual(await marks(db), ['emails'], 'one mark for a burst of writes to one table');
+    const result = await db.flush();
+    assert.deepEqual(
+      result.tables.map((t) => [t.name, t.status]),
+      [['emails', 'ok']],
+      'only the written table is pushed',
+    );
+    assert.deepEqual(await marks(db), []);
+  } finally {
+    await db.close();
+  }
+  assert.deepEqual(await rows(files.remote, 'emails'), [
+    { id: 1, subject: 'changed' },
+    { id: 3, subject: 'new' },
+  ]);
+});
+
+test('reads never mark or push; a rolled-back transaction leaves no mark; a committed one does', async () => {
+  const files = await newFiles();
+  const db = await open(files, { autoSync: false });
+  try {
+    let pushes = 0;
+    db.on('push', () => pushes++);
+    await db.all('SELECT * FROM emails');
+    await db.all('WITH x AS (SELECT * FROM emails) SELECT count(*) FROM x');
+    await db.run("COPY emails TO '" + join(files.dir, 'out.csv') + "'");
+    await db.all('DESCRIBE emails');
+    await db.run('CREATE TEMP TABLE scratch AS SELECT * FROM emails');
+    await db.run('INSERT INTO scratch VALUES (9, $$temp$$)');
+    assert.deepEqual(await marks(db), []);
+    assert.deepEqual((await db.flush()).tables, []);
+    assert.equal(pushes, 0);
+
+    await db.run('BEGIN TRANSACTION');
+    await db.run("INSERT INTO contacts VALUES (2, 'Ben')");
+    await db.run('ROLLBACK');
+    assert.deepEqual(await marks(db), []);
+
+    await db.run("BEGIN; INSERT INTO contacts VALUES (3, 'Chloé'); UPDATE emails SET subject = 'tx' WHERE id = 2; COMMIT");
+    assert.deepEqual((await marks(db)).sort(), ['contacts', 'emails']);
+    await db.flush();
+  } finally {
+    await db.close();
+  }
+  assert.deepEqual(await rows(files.remote, 'contacts'), [
+    { id: 1, name: 'Ana' },
+    { id: 3, name: 'Chloé' },
+  ]);
+  assert.deepEqual((await rows(files.remote, 'emails'))[1], { id: 2, subject: 'tx' });
+});
+
+test('without flush(): the background push sends a burst of writes in one push within seconds', async () => {
+  const files = await newFiles();
+  const db = await open(files, { debounceMs: 200 });
+  try {
+    const pushed = nextEvent<SyncResult>(db, 'push');
+    for (let i = 10; i < 30; i++) await db.run('INSERT INTO emails VALUES ($1, $2)', [i, `burst ${i}`]);
+    const result = await pushed;
+    assert.deepEqual(result.tables.map((t) => [t.name, t.rowsPushed]), [['emails', 20]], 'one push for the burst');
+    assert.deepEqual(await marks(db), []);
+  } finally {
+    await db.close();
+  }
+  assert.equal((await rows(files.remote, 'emails')).length, 22);
+});
+
+test('a table created, and statements whose target cannot be told (EXECUTE), are pushed', async () => {
+  const files = await newFiles();
+  const db = await open(files, { autoSync: false });
+  try {
+    await db.run('CREATE TABLE notes (id INTEGER PRIMARY KEY, body VARCHAR); INSERT INTO notes VALUES (1, $$n$$)');
+    await db.run('PREPARE add_contact AS INSERT INTO contacts VALUES ($1, $2)');
+    await db.run("EXECUTE add_contact(7, 'Grace')");
+    assert.ok((await marks(db)).includes('*'), 'an EXECUTE marks every table');
+    const result = await db.flush();
+    assert.deepEqual(result.tables.map((t) => t.name).sort(), ['contacts', 'emails', 'notes']);
+  } finally {
+    await db.close();
+  }
+  assert.deepEqual(await rows(files.remote, 'notes'), [{ id: 1, body: 'n' }]);
+  assert.deepEqual((await rows(files.remote, 'contacts')).at(-1), { id: 7, name: 'Grace' });
+});
+
+test('writes made during a push are picked up by the next one', async () => {
+  const files = await newFiles();
+  const db = await open(files, { autoSync: false });
+  try {
+    await db.run("INSERT INTO emails VALUES (100, 'first')");
+    const first = db.flush();
+    await db.run("INSERT INTO emails VALUES (101, 'during')");
+    await first;
+    await db.flush();
+    assert.deepEqual(await marks(db), []);
+  } finally {
+    await db.close();
+  }
+  const ids = (await rows(files.remote, 'emails')).map((r) => r.id);
+  assert.deepEqual(ids, [1, 2, 100, 101]);
+});
+
+test('writes through the raw connection are found by the next sync(), which compares with the baseline', async () => {
+  const files = await newFiles();
+  const db = await open(files, { autoSync: false });
+  try {
+    await db.connection.run("INSERT INTO contacts VALUES (50, 'raw')");
+    assert.deepEqual(await marks(db), [], 'the raw connection is not tracked');
+    const result = await db.sync();
+    assert.equal(result.ok, true);
+    assert.equal(result.tables.find((t) => t.name === 'contacts')?.rowsPushed, 1);
+  } finally {
+    await db.close();
+  }
+  assert.deepEqual((await rows(files.remote, 'contacts')).at(-1), { id: 50, name: 'raw' });
+});
+
+test('bad input: parameters with several statements, an SQL error, a closed database; nothing is marked', async () => {
+  const files = await newFiles();
+  const db = await open(files, { autoSync: false });
+  await assert.rejects(db.run('INSERT INTO emails VALUES ($1, $2); SELECT 1', [5, 'x']), UsageError);
+  await assert.rejects(db.run("INSERT INTO emails VALUES (1, 'duplicate key')"), (e: unknown) => e instanceof SyncError && /Constraint|PRIMARY KEY|duplicate/i.test(e.message));
+  await assert.rejects(db.run('INSERT INTO no_such_table VALUES (1)'), SyncError);
+  assert.deepEqual(await marks(db), []);
+  await db.close();
+  await assert.rejects(db.run('SELECT 1'), (e: unknown) => e instanceof SyncError && /closed/.test(e.message));
+  await db.close();
+});
+
+test('the cloud held by another process: the write returns, flush() rejects, the error event fires, and the change arrives once it is free', async () => {
+  const files = await newFiles();
+  const db = await open(files, { maxRetries: 0, retryDelayMs: 10, pushRetryMs: 200, debounceMs: 20 });
+  const errors: SyncError[] = [];
+  db.on('error', (e) => errors.push(e));
+  const holder = await holdFile(files.remote);
+  try {
+    await db.run("INSERT INTO emails VALUES (200, 'while busy')");
+    assert.deepEqual(await db.all('SELECT subject FROM emails WHERE id = 200'), [{ subject: 'while busy' }], 'the local write is done');
+    await assert.rejects(db.flush(), (e: unknown) => e instanceof LockError || e instanceof PushError);
+    assert.ok(errors.length >= 1, 'the error event fired');
+    assert.deepEqual(await marks(db), ['emails'], 'the table stays dirty');
+    const pushed = nextEvent<SyncResult>(db, 'push', 30_000);
+    await holder.release();
+    await pushed;
+    assert.deepEqual(await marks(db), []);
+  } finally {
+    await db.close();
+  }
+  assert.deepEqual((await rows(files.remote, 'emails')).at(-1), { id: 200, subject: 'while busy' });
+});
+
+test('an error without an error listener reaches only the logger (the application does not crash)', async () => {
+  const files = await newFiles();
+  const logged: string[] = [];
+  const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => logged.push(m) };
+  const db = await open(files, { maxRetries: 0, retryDelayMs: 10, pushRetryMs: 60_000, debounceMs: 10, logger });
+  const holder = await holdFile(files.remote);
+  try {
+    await db.run("INSERT INTO emails VALUES (300, 'x')");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(logged.some((m) => /lock/i.test(m)), `logged: ${logged.join(' | ')}`);
+  } finally {
+    await holder.release();
+    await db.close();
+  }
+  assert.deepEqual((await rows(files.remote, 'emails')).at(-1), { id: 300, subject: 'x' }, 'close() flushed');
+});
+
+/** Runs the writer fixture (the built library in an application process of its own). */
+function startWriter(spec: Record<string, unknown>): { child: ChildProcess; lines: string[]; waitFor: (prefix: string, timeoutMs?: number) => Promise<string> } {
+  const child = spawn(process.execPath, [WRITER, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
+  const lines: string[] = [];
+  const waiters: Array<{ prefix: string; resolve: (line: string) => void }> = [];
+  let buffer = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    buffer += d.toString();
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      lines.push(line);
+      for (const w of waiters.filter((x) => line.startsWith(x.prefix))) w.resolve(line);
+    }
+  });
+  const waitFor = (prefix: string, timeoutMs = 20_000): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const seen = lines.find((l) => l.startsWith(prefix));
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => reject(new Error(`writer: no "${prefix}" within ${timeoutMs} ms; got ${JSON.stringify(lines)}`)), timeoutMs);
+      child.on('exit', (code, signal) => reject(new Error(`writer exited (${code ?? signal}) before "${prefix}"; got ${JSON.stringify(lines)}`)));
+      waiters.push({
+        prefix,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
+    });
+  return { child, lines, waitFor };
+}
+
+function killed(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.on('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+test('in an application process that stays alive, writes reach the cloud file within seconds without flush()', async () => {
+  const files = await newFiles();
+  await sync({ local: files.local, remote: files.remote, cwd: files.dir, env: {} });
+  const writer = startWriter({ local: files.local, remote: files.remote, cwd: files.dir, statements: ["INSERT INTO emails VALUES (400, 'background')"], autoSync: true, debounceMs: 100 });
+  await writer.waitFor('written');
+  await writer.waitFor('pushed emails');
+  // The file remote is detached between pushes: readable while the application is still running.
+  assert.deepEqual((await rows(files.remote, 'emails')).at(-1), { id: 400, subject: 'background' });
+  writer.child.stdin?.end();
+  await new Promise((r) => writer.child.on('exit', r));
+});
+
+test('a write acknowledged just before SIGKILL reaches the cloud at the next start, and at the next `sync`', async () => {
+  for (const next of ['start', 'sync'] as const) {
+    const files = await newFiles();
+    await sync({ local: files.local, remote: files.remote, cwd: files.dir, env: {} });
+    // No background push: the process dies with the change only in the local file (and its mark).
+    const writer = startWriter({
+      local: files.local,
+      remote: files.remote,
+      cwd: files.dir,
+      statements: ["UPDATE emails SET subject = 'acknowledged' WHERE id = 2", "INSERT INTO contacts VALUES (9, 'Ines')"],
+      autoSync: false,
+    });
+    await writer.waitFor('written');
+    await killed(writer.child);
+    assert.equal((await rows(files.remote, 'emails'))[1]?.subject, 'world', 'not pushed before the kill');
+    if (next === 'start') {
+      const db = await open(files, { debounceMs: 10 });
+      const pushed = nextEvent<SyncResult>(db, 'push');
+      const result = await pushed;
+      assert.deepEqual(result.tables.map((t) => t.name).sort(), ['contacts', 'emails'], 'the marked tables are pushed at start');
+      await db.close();
+    } else {
+      const result = await sync({ local: files.local, remote: files.remote, cwd: files.dir, env: {}, mode: 'incremental' });
+      assert.equal(result.ok, true);
+      assert.deepEqual(await query(files.local, 'SELECT count(*)::INTEGER AS n FROM _duckdb_sync.dirty'), [{ n: 0 }], 'the sync settled the marks');
+    }
+    assert.equal((await rows(files.remote, 'emails'))[1]?.subject, 'acknowledged', `after the next ${next}`);
+    assert.deepEqual((await rows(files.remote, 'contacts')).at(-1), { id: 9, name: 'Ines' });
+  }
+});
