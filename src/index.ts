@@ -2,6 +2,7 @@
 export { sync, type SyncOptions, type SyncRunOptions } from './api/sync.js';
 export { openSyncedDatabase, SyncedDatabase, type SyncedDatabaseEvents, type SyncedDatabaseOptions } from './library/syncedDatabase.js';
 export type { StatementResult } from './library/trackedConnection.js';
+export { StatementError } from './library/statementError.js';
 export { verify, type VerifyOptions, type VerifyResult } from './api/verify.js';
 export { status, type StatusResult } from './api/status.js';
 export type { CommonOptions } from './api/commonOptions.js';

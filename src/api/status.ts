@@ -1,3 +1,4 @@
+import { readDirtyMarks } from '../engine/dirtyMarks.js';
 import { recentRuns, type RunRecord } from '../engine/runHistory.js';
 import { readStateVersion } from '../engine/stateTables.js';
 import { readTableMetadata, type TableMetadata } from '../engine/tableMetadata.js';
@@ -12,6 +13,8 @@ export interface StatusResult {
   local: string;
   tables: TableMetadata[];
   runs: RunRecord[];
+  /** Tables written through the library or `exec` and not pushed yet (`*`: every table). */
+  pending: string[];
 }
 
 /** What the local database records about past syncs. Reads only the local file; the remote is not needed. */
@@ -29,8 +32,9 @@ export async function status(options: CommonOptions & { runs?: number } = {}): P
     logger: options.logger ?? silentLogger,
   });
   try {
-    if ((await readStateVersion(db)) === 0) return { local: config.local, tables: [], runs: [] };
-    return { local: config.local, tables: await readTableMetadata(db), runs: await recentRuns(db, options.runs ?? 5) };
+    if ((await readStateVersion(db)) === 0) return { local: config.local, tables: [], runs: [], pending: [] };
+    const pending = [...new Set((await readDirtyMarks(db)).map((m) => m.table))];
+    return { local: config.local, tables: await readTableMetadata(db), runs: await recentRuns(db, options.runs ?? 5), pending };
   } finally {
     await db.close();
   }

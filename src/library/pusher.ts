@@ -8,6 +8,8 @@ export interface PusherOptions {
   push: () => Promise<SyncResult>;
   /** Quiet time after the last write before a background push. */
   debounceMs: number;
+  /** Retry failed pushes in the background (else only the next flush() or schedule() pushes). */
+  retry: boolean;
   /** First delay before retrying a failed push; doubles (with ±50% jitter) up to 30 s. */
   retryMs: number;
   logger: Logger;
@@ -81,9 +83,9 @@ export class Pusher {
     } catch (error) {
       const e = toSyncError(error);
       this.failures++;
-      if (!this.closed) {
+      if (!this.closed && this.options.retry) {
         const delay = backoffDelay(this.failures - 1, this.options.retryMs);
-        this.options.logger.warn(`push failed (attempt ${this.failures}): ${e.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+        this.options.logger.warn(`push failed (attempt ${this.failures}): ${e.message}; retrying in ${(delay / 1000).toFixed(1)} s`, { code: e.code });
         // The retry timer does not keep the process alive: the marks are durable, the next start pushes them.
         this.retry = setTimeout(() => this.background(), delay);
         this.retry.unref();

@@ -88,21 +88,22 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
       // The pusher reports to the SyncedDatabase built below.
       const self: { db?: SyncedDatabase } = {};
       const tracker = new DirtyTracker();
+      const autoSync = options.autoSync !== false;
       const pusher = new Pusher({
         push: () => {
           tracker.readingMarks();
           return runSync(db, config, logger, { mode: 'incremental', direction: 'push', onlyDirty: true });
         },
         debounceMs: options.debounceMs ?? 1000,
+        retry: autoSync,
         retryMs: options.pushRetryMs ?? 1000,
         logger,
         onPushed: (result) => self.db?.emit('push', result),
+        // The pusher logs each failure it retries; flush() callers get the error itself.
         onError: (error) => {
-          logger.error(error.message, { code: error.code });
           if (self.db && self.db.listenerCount('error') > 0) self.db.emit('error', error);
         },
       });
-      const autoSync = options.autoSync !== false;
       const tracked = await TrackedConnection.create(app, parser, tracker, () => {
         if (autoSync) pusher.schedule();
       });

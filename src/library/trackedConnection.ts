@@ -2,12 +2,13 @@ import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api
 import { wrapError, type Row, type SqlParams } from '../db/database.js';
 import { ALL_TABLES, MARK_DIRTY_SQL } from '../engine/dirtyMarks.js';
 import { displayName } from '../engine/catalog.js';
-import { DatabaseError, UsageError } from '../errors.js';
+import { DatabaseError, SyncError, UsageError } from '../errors.js';
 import type { SqlParser } from '../sql/sqlParser.js';
 import { statementEffect, type StatementEffect } from '../sql/statementEffect.js';
 import type { TableRef } from '../sql/tableRef.js';
 import type { DirtyTracker } from './dirtyTracker.js';
 import { SerialQueue } from './serialQueue.js';
+import { StatementError } from './statementError.js';
 
 /** The outcome of one statement: its rows (queries) and the number of rows it changed (writes). */
 export interface StatementResult {
@@ -93,22 +94,30 @@ export class TrackedConnection {
   }
 
   private async executeNow(sql: string, params: SqlParams | undefined, keepRows: boolean): Promise<StatementResult[]> {
-    const extracted = await this.connection.extractStatements(sql);
-    const count = extracted.count;
-    if (count === 0) throw new UsageError('no SQL statement given', 'pass at least one statement');
-    if (params !== undefined && count > 1) throw new UsageError(`parameters were given with ${count} statements`, 'parameters go with a single statement; run the statements one by one');
     const parsed = this.parse(sql);
+    // DuckDB cannot split a text without statements (it fails without a message).
+    if (parsed?.length === 0) throw new UsageError('no SQL statement given', 'pass at least one statement');
+    const extracted = await this.connection.extractStatements(sql).catch((error: unknown) => {
+      throw new StatementError(0, 1, [], wrapError(error, []));
+    });
+    const count = extracted.count;
+    if (params !== undefined && count > 1) throw new UsageError(`parameters were given with ${count} statements`, 'parameters go with a single statement; run the statements one by one');
     const results: StatementResult[] = [];
     for (let i = 0; i < count; i++) {
-      // Prepared one by one: a statement may use what the previous one created.
-      const prepared = await extracted.prepare(i);
       try {
-        if (params !== undefined) prepared.bind(params);
-        const effect = statementEffect(prepared.statementType, parsed?.length === count ? parsed[i] : undefined);
-        results.push(await this.runOne(prepared, effect, keepRows || i === count - 1));
-        if (prepared.statementType === SET_STATEMENT) await this.readCurrentSchema();
-      } finally {
-        prepared.destroySync();
+        // Prepared one by one: a statement may use what the previous one created.
+        const prepared = await extracted.prepare(i);
+        try {
+          if (params !== undefined) prepared.bind(params);
+          const effect = statementEffect(prepared.statementType, parsed?.length === count ? parsed[i] : undefined);
+          results.push(await this.runOne(prepared, effect, keepRows || i === count - 1));
+          if (prepared.statementType === SET_STATEMENT) await this.readCurrentSchema();
+        } finally {
+          prepared.destroySync();
+        }
+      } catch (error) {
+        if (error instanceof SyncError) throw error;
+        throw new StatementError(i, count, results, wrapError(error, []));
       }
     }
     return results;

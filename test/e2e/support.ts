@@ -4,12 +4,9 @@
  * CLI's output contract.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { exec } from '../helpers/duck.js';
 
@@ -116,53 +113,4 @@ export function assertJsonError(stdout: string, code: string, message: RegExp): 
   assert.ok((error.hint as string).length > 0);
 }
 
-const duckdbApiUrl = pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href;
-
-/**
- * Another process holding a DuckDB file read-write, as a second client would. It releases the file
- * after `holdMs` (when given) or when `release()` is called.
- */
-export interface LockHolder {
-  pid: number;
-  /** Resolves once the file is open. */
-  ready: Promise<void>;
-  /** Closes the file and waits for the process to exit. */
-  release(): Promise<void>;
-  /** Resolves when the holder has closed the file and exited. */
-  exited: Promise<number | null>;
-}
-
-export function holdFile(path: string, holdMs?: number): LockHolder {
-  const script = `
-    const { DuckDBInstance } = await import(${JSON.stringify(duckdbApiUrl)});
-    const instance = await DuckDBInstance.create(${JSON.stringify(path)});
-    const connection = await instance.connect();
-    await connection.run('SELECT 1');
-    const release = () => { connection.closeSync(); instance.closeSync(); process.stdout.write('released\\n'); process.exit(0); };
-    process.stdin.on('data', release);
-    process.stdin.on('end', release);
-    ${holdMs === undefined ? '' : `setTimeout(release, ${holdMs});`}
-    process.stdout.write('ready\\n');
-  `;
-  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const ready = new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready\n')) resolve();
-    });
-    void exited.then((code) => reject(new Error(`lock holder exited (${code}) before opening ${path}: ${stderr}`)));
-  });
-  return {
-    pid: child.pid as number,
-    ready,
-    exited,
-    release: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.stdin?.end();
-      await exited;
-    },
-  };
-}
+export { holdFile, type LockHolder } from '../helpers/holdFile.js';

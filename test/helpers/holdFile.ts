@@ -1,43 +1,60 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { after } from 'node:test';
+import { pathToFileURL } from 'node:url';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const holders: ChildProcess[] = [];
-
+const children: ChildProcess[] = [];
 after(() => {
-  for (const child of holders) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-export interface HeldFile {
+const duckdbApiUrl = pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href;
+
+/**
+ * Another process holding a DuckDB file read-write, as a second client would. It releases the file
+ * after `holdMs` (when given) or when `release()` is called.
+ */
+export interface LockHolder {
   pid: number;
-  /** Closes the file in the other process and waits for it to exit. */
+  /** Resolves once the file is open. */
+  ready: Promise<void>;
+  /** Closes the file and waits for the process to exit. */
   release(): Promise<void>;
+  /** Resolves when the holder has closed the file and exited. */
+  exited: Promise<number | null>;
 }
 
-/** Starts another process that opens the DuckDB file `path` read-write and holds it until `release()` (or `holdMs` elapses). */
-export async function holdFile(path: string, holdMs = 30_000): Promise<HeldFile> {
+export function holdFile(path: string, holdMs?: number): LockHolder {
   const script = `
-    import { DuckDBInstance } from '@duckdb/node-api';
+    const { DuckDBInstance } = await import(${JSON.stringify(duckdbApiUrl)});
     const instance = await DuckDBInstance.create(${JSON.stringify(path)});
     const connection = await instance.connect();
-    const done = () => { connection.closeSync(); instance.closeSync(); process.exit(0); };
+    await connection.run('SELECT 1');
+    const release = () => { connection.closeSync(); instance.closeSync(); process.stdout.write('released\\n'); process.exit(0); };
+    process.stdin.on('data', release);
+    process.stdin.on('end', release);
+    ${holdMs === undefined ? '' : `setTimeout(release, ${holdMs});`}
     process.stdout.write('ready\\n');
-    process.stdin.on('data', done);
-    setTimeout(done, ${holdMs});`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: repo, stdio: ['pipe', 'pipe', 'inherit'] });
-  holders.push(child);
-  await new Promise<void>((resolve, reject) => {
+  `;
+  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    let out = '';
     child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve();
+      out += d.toString();
+      if (out.includes('ready\n')) resolve();
     });
-    child.on('exit', (code) => reject(new Error(`holder exited early with ${code}`)));
+    void exited.then((code) => reject(new Error(`lock holder exited (${code}) before opening ${path}: ${stderr}`)));
   });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return {
     pid: child.pid as number,
+    ready,
+    exited,
     release: async () => {
-      child.stdin?.write('x');
+      if (child.exitCode === null && child.signalCode === null) child.stdin?.end();
       await exited;
     },
   };

@@ -15,7 +15,8 @@ test('a remote held by another process: LockError with its file and PID after th
   const remote = join(dir, 'held-remote.duckdb');
   const local = join(dir, 'local-1.duckdb');
   await exec(remote, 'CREATE TABLE t (id INTEGER)', 'INSERT INTO t VALUES (1)');
-  const holder = await holdFile(remote);
+  const holder = holdFile(remote);
+  await holder.ready;
   try {
     const started = performance.now();
     await assert.rejects(sync({ local, remote, env: {}, cwd: dir, maxRetries: 2, retryDelayMs: 20 }), (e: unknown) => {
@@ -41,7 +42,7 @@ test('a lock that clears while retrying: the sync goes through', async () => {
   const remote = join(dir, 'briefly-held.duckdb');
   const local = join(dir, 'local-2.duckdb');
   await exec(remote, 'CREATE TABLE t (id INTEGER)', 'INSERT INTO t VALUES (1), (2)');
-  await holdFile(remote, 600);
+  await holdFile(remote, 600).ready;
   const retries: string[] = [];
   const logger = { debug: (m: string) => void (/retry/.test(m) && retries.push(m)), info: () => undefined, warn: () => undefined, error: () => undefined };
   const r = await sync({ local, remote, env: {}, cwd: dir, maxRetries: 8, retryDelayMs: 100, logger });
@@ -56,7 +57,8 @@ test('a local file held by another process: LockError naming the local file', as
   const local = join(dir, 'held-local.duckdb');
   await exec(remote, 'CREATE TABLE t (id INTEGER)');
   await exec(local, 'CREATE TABLE mine (x INTEGER)');
-  const holder = await holdFile(local);
+  const holder = holdFile(local);
+  await holder.ready;
   try {
     await assert.rejects(
       sync({ local, remote, env: {}, cwd: dir, maxRetries: 1, retryDelayMs: 10 }),

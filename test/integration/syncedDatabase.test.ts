@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { status } from '../../src/api/status.js';
 import { sync } from '../../src/api/sync.js';
 import type { SyncResult } from '../../src/engine/result.js';
 import { LockError, PushError, SyncError, UsageError } from '../../src/errors.js';
@@ -203,7 +204,8 @@ test('the cloud held by another process: the write returns, flush() rejects, the
   const db = await open(files, { maxRetries: 0, retryDelayMs: 10, pushRetryMs: 200, debounceMs: 20 });
   const errors: SyncError[] = [];
   db.on('error', (e) => errors.push(e));
-  const holder = await holdFile(files.remote);
+  const holder = holdFile(files.remote);
+  await holder.ready;
   try {
     await db.run("INSERT INTO emails VALUES (200, 'while busy')");
     assert.deepEqual(await db.all('SELECT subject FROM emails WHERE id = 200'), [{ subject: 'while busy' }], 'the local write is done');
@@ -223,9 +225,10 @@ test('the cloud held by another process: the write returns, flush() rejects, the
 test('an error without an error listener reaches only the logger (the application does not crash)', async () => {
   const files = await newFiles();
   const logged: string[] = [];
-  const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => logged.push(m) };
+  const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
   const db = await open(files, { maxRetries: 0, retryDelayMs: 10, pushRetryMs: 60_000, debounceMs: 10, logger });
-  const holder = await holdFile(files.remote);
+  const holder = holdFile(files.remote);
+  await holder.ready;
   try {
     await db.run("INSERT INTO emails VALUES (300, 'x')");
     await new Promise((r) => setTimeout(r, 500));
@@ -306,6 +309,7 @@ test('a write acknowledged just before SIGKILL reaches the cloud at the next sta
     await writer.waitFor('written');
     await killed(writer.child);
     assert.equal((await rows(files.remote, 'emails'))[1]?.subject, 'world', 'not pushed before the kill');
+    assert.deepEqual((await status({ local: files.local, cwd: files.dir, env: {} })).pending.sort(), ['contacts', 'emails'], 'status shows the tables waiting');
     if (next === 'start') {
       const db = await open(files, { debounceMs: 10 });
       const pushed = nextEvent<SyncResult>(db, 'push');

@@ -2,8 +2,10 @@ import { Command, Option } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { CONFLICT_POLICIES, type ConflictPolicy } from '../../config/schema.js';
 import type { SyncResult } from '../../engine/result.js';
-import { UsageError } from '../../errors.js';
+import { PushError, SyncError, toSyncError, UsageError } from '../../errors.js';
 import { openSyncedDatabase } from '../../library/syncedDatabase.js';
+import { StatementError } from '../../library/statementError.js';
+import { loadSqlParser } from '../../sql/sqlParser.js';
 import type { StatementResult } from '../../library/trackedConnection.js';
 import { DocumentedError } from '../documentedError.js';
 import { addGlobalOptions, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
@@ -26,7 +28,7 @@ export function execCommand(run: (action: () => Promise<number>, flags: GlobalFl
   addGlobalOptions(cmd).action(async (sqlArg: string | undefined, _opts: ExecFlags, command: Command) => {
     const flags = command.optsWithGlobals<ExecFlags>();
     await run(async () => {
-      const sql = readSql(sqlArg, flags.file);
+      const sql = await readSql(sqlArg, flags.file);
       const logger = createCliLogger(flags);
       const db = await openSyncedDatabase({ ...commonOptions(flags, logger), onConflict: flags.onConflict, autoSync: false, initialSync: false });
       let statements: StatementResult[] = [];
@@ -38,32 +40,53 @@ export function execCommand(run: (action: () => Promise<number>, flags: GlobalFl
         } catch (error) {
           // Statements before the failing one are done (and marked): they are still pushed.
           failure = error;
+          if (error instanceof StatementError) statements = error.completed;
         }
         if (flags.push !== false) push = await db.flush();
       } catch (error) {
         if (failure) logger.error(`push failed too: ${error instanceof Error ? error.message : String(error)}`);
-        else failure = error;
+        else failure = pushFailure(error);
       } finally {
         await db.close({ flush: false });
       }
       const document = { statements: statements.map(statementJson), push: push ? syncJson(push) : null };
+      // The results of the statements that ran are printed even when the push failed.
+      if (!flags.json) printExecResult(statements, push);
       if (failure) throw new DocumentedError(failure, document);
       if (flags.json) printJson({ ok: true, ...document });
-      else printExecResult(statements, push);
       return 0;
     }, flags);
   });
   return cmd;
 }
 
-function readSql(sqlArg: string | undefined, file: string | undefined): string {
+/** The SQL to run; text without any statement (empty, only comments or semicolons) is refused before the local file is opened. */
+async function readSql(sqlArg: string | undefined, file: string | undefined): Promise<string> {
   if (sqlArg !== undefined && file !== undefined) throw new UsageError('give the SQL either as an argument or with --file, not both', 'duckdb-sync exec "<sql>" or duckdb-sync exec --file <path>');
   if (file !== undefined) {
     if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`SQL file not found: ${file}`, 'check the path given to --file');
-    return readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
+    if (!(await hasStatement(text))) throw new UsageError(`no SQL statement in ${file}`, 'the file is empty or holds only comments and semicolons');
+    return text;
   }
-  if (sqlArg === undefined || !sqlArg.trim()) throw new UsageError('no SQL given', 'duckdb-sync exec "<sql>" or duckdb-sync exec --file <path>');
+  if (sqlArg === undefined || !(await hasStatement(sqlArg))) throw new UsageError('no SQL given', 'duckdb-sync exec "<sql>" or duckdb-sync exec --file <path>');
   return sqlArg;
+}
+
+/** Whether DuckDB's SQL dialect finds any statement in the text (the parser is the library's). */
+async function hasStatement(sql: string): Promise<boolean> {
+  return (await loadSqlParser()).parse(sql)?.length !== 0;
+}
+
+/** A failed push, said so (code, exit 1 and transience kept): the local changes stay marked and a later sync pushes them. */
+function pushFailure(error: unknown): SyncError {
+  const e = toSyncError(error);
+  if (e instanceof PushError) return e;
+  return new SyncError(e.code, `push failed: ${e.message}`, 1, {
+    hint: `the local changes are kept and stay marked; \`duckdb-sync sync\` pushes them later${e.hint ? ` (${e.hint})` : ''}`,
+    transient: e.transient,
+    cause: e,
+  });
 }
 
 function statementJson(s: StatementResult): object {

@@ -10,7 +10,7 @@ export function statusCommand(run: (action: () => Promise<number>, flags: Global
     await run(async () => {
       const result = await status(commonOptions(flags, createCliLogger(flags)));
       if (flags.json) {
-        printJson({ ok: result.tables.every((t) => t.status === 'ok'), local: result.local, tables: result.tables, runs: result.runs });
+        printJson({ ok: result.tables.every((t) => t.status === 'ok'), local: result.local, tables: result.tables, runs: result.runs, pending: result.pending });
         return 0;
       }
       if (!result.tables.length) {
@@ -37,6 +37,7 @@ export function statusCommand(run: (action: () => Promise<number>, flags: Global
       );
       const last = result.runs[0];
       if (last) println(`last run: ${formatTime(last.startedAt)} ${last.mode} ${last.status}${last.errorMessage ? ` (${last.errorMessage})` : ''}`);
+      if (result.pending.length) println(`written, not pushed yet: ${result.pending.join(', ')}`);
       return 0;
     }, flags);
   });
