@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
 import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { CONFLICTS_TABLE } from './internalNames.js';
-import { kJson, kMatchUser, kSelect, rowJson } from './keySql.js';
+import { keyInUser, kJson, kMatchUser, kSelect, rowJson } from './keySql.js';
 import type { TablePair } from './tablePair.js';
 
 /**
@@ -48,7 +48,7 @@ async function applyActions(
 ): Promise<void> {
   const col = (c: { local: string; remote: string }): string => quoteIdent(t.targetSide === 'local' ? c.local : c.remote);
   const planned = (extra: string, alias: string, side: 'local' | 'remote'): string =>
-    `EXISTS (SELECT 1 FROM temp.sync_plan p WHERE p.action = '${action}' AND ${extra} AND ${kMatchUser(pair, side, alias, 'p')})`;
+    keyInUser(pair, side, alias, 'temp.sync_plan', `p.action = '${action}' AND ${extra}`);
   const [n] = await db.all<{ deletes: bigint; upserts: bigint }>(
     `SELECT count(*) FILTER (WHERE ${t.present} IS NULL) AS deletes, count(*) FILTER (WHERE ${t.present} IS NOT NULL) AS upserts FROM temp.sync_plan WHERE action = '${action}'`,
   );

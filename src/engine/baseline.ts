@@ -4,7 +4,7 @@ import { qualify } from '../db/quote.js';
 import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { engineRowHash } from './fingerprint.js';
 import { rowFp, type FingerprintScheme } from './fingerprintScheme.js';
-import { kList, kMatch, kMatchUser, kSelect } from './keySql.js';
+import { keyInInternal, keyInUser, kList, kSelect } from './keySql.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
@@ -72,7 +72,7 @@ export async function moveBaselineKeys(
 ): Promise<void> {
   const baseline = qualify(STATE_SCHEMA, baselineTable);
   const local = qualify(pair.local.schema, pair.local.table);
-  await db.run(`DELETE FROM ${baseline} b WHERE EXISTS (SELECT 1 FROM ${keysTable} p WHERE ${kMatch(pair, 'p', 'b')})`);
+  await db.run(`DELETE FROM ${baseline} b WHERE ${keyInInternal(pair, 'b', keysTable)}`);
   if (scheme === 'engine' && hashes) {
     // The plan already knows each moved key's new hash: no need to read the local table again.
     await db.run(`INSERT INTO ${baseline} SELECT ${kList(pair)}, ${hashes} FROM ${keysTable} WHERE ${hashes} IS NOT NULL`);
@@ -80,7 +80,7 @@ export async function moveBaselineKeys(
   }
   await db.run(
     `INSERT INTO ${baseline} SELECT ${baselineSelect(pair, scheme)} FROM ${local} t
-      WHERE EXISTS (SELECT 1 FROM ${keysTable} p WHERE ${kMatchUser(pair, 'local', 't', 'p')})`,
+      WHERE ${keyInUser(pair, 'local', 't', keysTable)}`,
   );
 }
 

@@ -21,7 +21,34 @@ export function kSelect(pair: TablePair, side: 'local' | 'remote', alias?: strin
  * joins; keys named in the config may hold NULLs, so they compare with IS NOT DISTINCT FROM.
  */
 function keyEq(pair: TablePair, a: string, b: string): string {
-  return `${a} ${pair.remoteInfo.primaryKey.length && !pair.settings.key ? '=' : 'IS NOT DISTINCT FROM'} ${b}`;
+  return `${a} ${keysNeverNull(pair) ? '=' : 'IS NOT DISTINCT FROM'} ${b}`;
+}
+
+function keysNeverNull(pair: TablePair): boolean {
+  return pair.remoteInfo.primaryKey.length > 0 && !pair.settings.key;
+}
+
+/**
+ * Keeps the rows of a user table (alias `user`) whose key is among the keys k0…kn of `from`
+ * (alias `p`, filtered by `where`). With primary keys this is `(key…) IN (SELECT p.k0, …)`: DuckDB
+ * runs a semi join built on the small side and prunes the big table's scan by the keys' range,
+ * where a correlated EXISTS scanned and hashed the whole big table (0.3–0.5 s on 5M rows for one
+ * key). Keys that may hold NULLs (named in the config) keep EXISTS with IS NOT DISTINCT FROM.
+ */
+export function keyInUser(pair: TablePair, side: 'local' | 'remote', user: string, from: string, where = 'true'): string {
+  if (!keysNeverNull(pair)) return `EXISTS (SELECT 1 FROM ${from} p WHERE (${where}) AND ${kMatchUser(pair, side, user, 'p')})`;
+  return keyIn(pair.key.map((k) => `${user}.${quoteIdent(side === 'local' ? k : remoteName(pair, k))}`), pair, from, where);
+}
+
+/** As keyInUser, for an internal table (k0…kn) with alias `alias`. */
+export function keyInInternal(pair: TablePair, alias: string, from: string, where = 'true'): string {
+  if (!keysNeverNull(pair)) return `EXISTS (SELECT 1 FROM ${from} p WHERE (${where}) AND ${kMatch(pair, alias, 'p')})`;
+  return keyIn(pair.key.map((_k, i) => `${alias}.k${i}`), pair, from, where);
+}
+
+function keyIn(columns: string[], pair: TablePair, from: string, where: string): string {
+  const lhs = columns.length === 1 ? (columns[0] as string) : `(${columns.join(', ')})`;
+  return `${lhs} IN (SELECT ${kList(pair, 'p')} FROM ${from} p WHERE ${where})`;
 }
 
 /** `a.k0 = b.k0 AND …` between two internal tables. */

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js';
 import { qualify } from '../db/quote.js';
 import { STATE_SCHEMA } from './internalNames.js';
-import { kList, kMatch } from './keySql.js';
+import { keyInInternal, kList, kMatch } from './keySql.js';
 import type { TablePair } from './tablePair.js';
 
 /**
@@ -51,7 +51,7 @@ export async function discountOwnPushes(db: Database, pair: TablePair, baselineT
 export async function clearJournal(db: Database, pair: TablePair, baselineTable: string, keysTable: string): Promise<void> {
   if (!(await journalExists(db, baselineTable))) return;
   const j = qualify(STATE_SCHEMA, journalTableName(baselineTable));
-  await db.run(`DELETE FROM ${j} j WHERE EXISTS (SELECT 1 FROM ${keysTable} p WHERE ${kMatch(pair, 'p', 'j')})`);
+  await db.run(`DELETE FROM ${j} j WHERE ${keyInInternal(pair, 'j', keysTable)}`);
 }
 
 /** Drops the journal when the baseline is rebuilt from scratch (inside the caller's transaction). */

@@ -8,7 +8,7 @@ import { changeLogFilter, currentLogSeq } from './remoteChangeLog.js';
 import { engineRowHash } from './fingerprint.js';
 import { baselineRowFp, internalKeyFp, rowFp, userKeyFp, type FingerprintScheme } from './fingerprintScheme.js';
 import { STATE_SCHEMA } from './internalNames.js';
-import { kList, kMatch, kMatchUser, kSelect } from './keySql.js';
+import { keyInInternal, keyInUser, kList, kMatch, kMatchUser, kSelect } from './keySql.js';
 import type { TablePair } from './tablePair.js';
 
 /** Rows per bucket aimed at when tables are compared by bucket summaries. */
@@ -115,13 +115,13 @@ export async function computeRemoteDelta(
       );
       const missed = await db.run(
         `INSERT INTO temp.sync_rrows SELECT ${rowsSelect(pair)} FROM ${remote} r
-          WHERE EXISTS (SELECT 1 FROM temp.sync_missed m WHERE ${kMatchUser(pair, 'remote', 'r', 'm')})`,
+          WHERE ${keyInUser(pair, 'remote', 'r', 'temp.sync_missed')}`,
       );
       if (missed) {
         rowsRead += missed;
         await db.run(
           `INSERT INTO temp.sync_rd SELECT ${kSelect(pair, 'local', 't')}, ${h}, NULL FROM temp.sync_rrows t
-            WHERE EXISTS (SELECT 1 FROM temp.sync_missed m WHERE ${kMatchUser(pair, 'local', 't', 'm')})`,
+            WHERE ${keyInUser(pair, 'local', 't', 'temp.sync_missed')}`,
         );
       }
     }
@@ -161,13 +161,13 @@ async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remot
   await db.run(`CREATE OR REPLACE TEMP TABLE sync_lkeys AS SELECT ${kList(pair)} FROM temp.sync_ld${journaled}`);
   await db.run(
     `CREATE OR REPLACE TEMP TABLE sync_rrows AS SELECT ${rowsSelect(pair)} FROM ${remote} r
-      WHERE EXISTS (SELECT 1 FROM temp.sync_lkeys l WHERE ${kMatchUser(pair, 'remote', 'r', 'l')})`,
+      WHERE ${keyInUser(pair, 'remote', 'r', 'temp.sync_lkeys')}`,
   );
   await rowsReadAgainstBaseline(db, pair, baseline);
   // Keys changed locally that the baseline has and the remote no longer has: deleted there.
   await db.run(
     `INSERT INTO temp.sync_rd SELECT ${kList(pair, 'b')}, NULL, b.h FROM ${baseline} b
-      WHERE EXISTS (SELECT 1 FROM temp.sync_lkeys l WHERE ${kMatch(pair, 'l', 'b')})
+      WHERE ${keyInInternal(pair, 'b', 'temp.sync_lkeys')}
         AND NOT EXISTS (SELECT 1 FROM temp.sync_rrows t WHERE ${kMatchUser(pair, 'local', 't', 'b')})`,
   );
   const [read] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rrows');
