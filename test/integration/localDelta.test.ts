@@ -41,7 +41,7 @@ test('bucketed and plain local deltas agree for 0 to most rows changed', async (
   await sync({ local, remote, cwd: dir, env: {} });
   const rnd = random(seed);
   const config = loadConfig({ cwd: dir, env: {}, overrides: { local, remote } });
-  // With 300,000 rows: 600 changes stay within 4,096 buckets, 1,500 need 8,192, 15,000 take the whole join.
+  // 600 changes stay within a quarter of the 4,096 buckets; 1,500 and 15,000 take the whole join.
   for (const changes of [0, 1, 7, 600, 1500, 15_000]) {
     const ids = new Set<number>();
     while (ids.size < changes) ids.add(Math.floor(rnd() * rows * 1.1));
