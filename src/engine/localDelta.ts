@@ -17,7 +17,9 @@ const BUCKET_BITS = 12;
  *
  * Large tables with a primary key are compared in two steps. The local keys and row hashes are
  * computed once (hashing every row is unavoidable); then per key bucket (4,096 of them, by the top
- * bits of the key's hash) the row count and XOR of the row hashes are compared with the baseline's,
+ * bits of the key's hash) the row count and the XOR of the rehashed row hashes are compared with
+ * the baseline's (rehashed: DuckDB combines column hashes by multiply-and-XOR, so a plain XOR of
+ * row hashes cancels out when two rows of a bucket get the same new value in the same column),
  * and rows are joined only in the buckets that differ, unless they are more than a quarter: a table
  * with few changes is not joined with its whole baseline (5M rows, one change: 0.35 s instead of
  * 0.6 s; 5,000 scattered changes: one join, as before, plus ~0.1 s).
@@ -51,8 +53,8 @@ export async function computeLocalDelta(db: Database, pair: TablePair, baselineT
   try {
     await db.run(
       `CREATE OR REPLACE TEMP TABLE sync_ldb AS
-         WITH l AS (SELECT ${bucket('l')} AS bucket, count(*) AS n, bit_xor(l.h) AS x FROM temp.sync_lh l GROUP BY ALL),
-              b AS (SELECT ${bucket('b')} AS bucket, count(*) AS n, bit_xor(b.h) AS x FROM ${baseline} b GROUP BY ALL)
+         WITH l AS (SELECT ${bucket('l')} AS bucket, count(*) AS n, bit_xor(hash(l.h)) AS x FROM temp.sync_lh l GROUP BY ALL),
+              b AS (SELECT ${bucket('b')} AS bucket, count(*) AS n, bit_xor(hash(b.h)) AS x FROM ${baseline} b GROUP BY ALL)
          SELECT coalesce(l.bucket, b.bucket) AS bucket FROM l FULL JOIN b ON l.bucket = b.bucket
           WHERE l.n IS DISTINCT FROM b.n OR l.x IS DISTINCT FROM b.x`,
     );

@@ -60,18 +60,19 @@ export async function computeRemoteDelta(
     if (logSeq === null || filter.sql === 'true') await fetchRows(filter.sql, filter.params);
     else await fetchRows(`(${filter.sql} OR ${changeLogFilter(pair, 'r', 'CAST($2 AS BIGINT)')})`, [...filter.params, String(cursor.logSeq ?? 0)]);
   } else {
-    // Per bucket, the rows' fingerprints are summed; with unique keys, hashed by this same engine (a
-    // file remote), an XOR does as well and costs ~40% less. Sums stay where rows may repeat, and for
-    // canonical fingerprints (MotherDuck, possibly another DuckDB version).
-    const combine = scheme === 'engine' && keysNeverNull(pair) ? 'bit_xor' : 'sum';
+    // Per bucket, the rows' fingerprints are combined. Engine fingerprints (DuckDB's hash(), whose
+    // column hashes combine by multiply-and-XOR) are rehashed first: summed or XORed as they are, two
+    // rows given the same new value in the same column could cancel out. With unique keys an XOR
+    // does; rows that may repeat need a sum. Canonical (md5) fingerprints are summed as they are.
+    const combine = (fp: string): string => (scheme === 'canonical' ? `sum(${fp})` : keysNeverNull(pair) ? `bit_xor(hash(${fp}))` : `sum(hash(${fp}))`);
     await db.run(
       `CREATE OR REPLACE TEMP TABLE sync_rsum AS
-         SELECT ${userKeyFp(pair, 'remote', scheme, 'r')} % ${buckets} AS b, count(*) AS n, ${combine}(${rowFp(pair, 'remote', scheme, 'r')}) AS s
+         SELECT ${userKeyFp(pair, 'remote', scheme, 'r')} % ${buckets} AS b, count(*) AS n, ${combine(rowFp(pair, 'remote', scheme, 'r'))} AS s
            FROM ${remote} r GROUP BY 1`,
     );
     await db.run(
       `CREATE OR REPLACE TEMP TABLE sync_bsum AS
-         SELECT ${internalKeyFp(pair, scheme, 'x')} % ${buckets} AS b, count(*) AS n, ${combine}(x.${baselineRowFp(scheme)}) AS s
+         SELECT ${internalKeyFp(pair, scheme, 'x')} % ${buckets} AS b, count(*) AS n, ${combine(`x.${baselineRowFp(scheme)}`)} AS s
            FROM ${baseline} x GROUP BY 1`,
     );
     await differingBuckets('sync_rsum', 'sync_bsum');

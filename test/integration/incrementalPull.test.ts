@@ -143,6 +143,17 @@ test('without a cursor column, bucket summaries find remote inserts, updates and
   assert.ok(read < 1000, `only rows in differing buckets are read: ${read} of 4000`);
 });
 
+test('without a cursor column, many rows given the same new value in one column are all found (their fingerprints do not cancel out in a bucket)', async () => {
+  const p = newPair(root);
+  await exec(p.remote, 'CREATE TABLE flags (id INTEGER PRIMARY KEY, state VARCHAR)', "INSERT INTO flags SELECT i, 'open' FROM range(2000) t(i)");
+  await p.sync();
+  // 500 rows, several in every bucket, all going from 'open' to 'closed'.
+  await exec(p.remote, "UPDATE flags SET state = 'closed' WHERE id % 4 = 0");
+  const r = await p.syncOk();
+  assert.equal(counts(r, 'flags').pulled, 500);
+  assert.deepEqual(await query(p.local, "SELECT count(*)::INTEGER AS n FROM flags WHERE state = 'closed'"), [{ n: 500 }]);
+});
+
 test('a 100k-row table with 10 changed rows: an incremental sync with a cursor reads far fewer rows than the table', async () => {
   const p = newPair(root);
   await exec(

@@ -37,7 +37,7 @@ test('bucketed and plain local deltas agree for 0 to most rows changed', async (
   const remote = join(dir, 'remote.duckdb');
   const local = join(dir, 'local.duckdb');
   const rows = 300_000;
-  await exec(remote, 'CREATE TABLE t (id BIGINT PRIMARY KEY, v VARCHAR, n DOUBLE)', `INSERT INTO t SELECT range, 'v' || range, range / 3 FROM range(${rows})`);
+  await exec(remote, 'CREATE TABLE t (id BIGINT PRIMARY KEY, v VARCHAR, n DOUBLE, s VARCHAR)', `INSERT INTO t SELECT range, 'v' || range, range / 3, 'same' FROM range(${rows})`);
   await sync({ local, remote, cwd: dir, env: {} });
   const rnd = random(seed);
   const config = loadConfig({ cwd: dir, env: {}, overrides: { local, remote } });
@@ -58,17 +58,23 @@ test('bucketed and plain local deltas agree for 0 to most rows changed', async (
       const baseline = meta.baselineTable;
       // The changes are rolled back after each volume: every round starts from the synced table.
       await db.transaction(async () => {
-        if (updates.length) await db.run(`UPDATE t SET v = v || '*' WHERE id IN (SELECT unnest(${sqlList(updates)}))`);
+        // Half of the updates give many rows the same new value in the same column (their hashes must
+        // not cancel out within a bucket), the other half distinct values.
+        const same = updates.filter((_id, i) => i % 2 === 0);
+        const distinct = updates.filter((_id, i) => i % 2 === 1);
+        if (same.length) await db.run(`UPDATE t SET s = 'changed' WHERE id IN (SELECT unnest(${sqlList(same)}))`);
+        if (distinct.length) await db.run(`UPDATE t SET v = v || '*' WHERE id IN (SELECT unnest(${sqlList(distinct)}))`);
         if (deletes.length) await db.run(`DELETE FROM t WHERE id IN (SELECT unnest(${sqlList(deletes)}))`);
-        if (inserts.length) await db.run(`INSERT INTO t SELECT unnest(${sqlList(inserts)}), 'new', 0`);
+        if (inserts.length) await db.run(`INSERT INTO t SELECT unnest(${sqlList(inserts)}), 'new', 0, 'same'`);
         const plain = await computeLocalDelta(db, pair, baseline);
         const expected = await db.all('SELECT * FROM temp.sync_ld ORDER BY k0');
         const bucketed = await computeLocalDelta(db, pair, baseline, 0);
         const actual = await db.all('SELECT * FROM temp.sync_ld ORDER BY k0');
         assert.equal(bucketed, plain, `${changes} changes: count`);
         assert.deepEqual(actual, expected, `${changes} changes: rows (seed ${seed})`);
-        const existing = deletes.filter((id) => id < rows).length + updates.filter((id) => id < rows).length;
-        assert.ok(plain >= existing, 'every change on an existing row is found');
+        const existing = new Set([...deletes, ...updates].filter((id) => id < rows));
+        const found = new Set((actual as Array<{ k0: bigint }>).map((r) => Number(r.k0)));
+        for (const id of existing) assert.ok(found.has(id), `change of row ${id} found (seed ${seed})`);
         throw new Rollback();
       });
     } catch (error) {
