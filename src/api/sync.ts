@@ -5,7 +5,7 @@ import { discoverTables } from '../engine/discoverTables.js';
 import { schemeFor } from '../engine/fingerprintScheme.js';
 import type { PullProgress } from '../engine/pullFull.js';
 import type { Direction, SyncResult } from '../engine/result.js';
-import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks } from '../engine/dirtyMarks.js';
+import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks, type DirtyMark } from '../engine/dirtyMarks.js';
 import { syncTables } from '../engine/syncTables.js';
 import { finishRun, startRun } from '../engine/runHistory.js';
 import { ensureStateTables } from '../engine/stateTables.js';
@@ -44,13 +44,20 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
 
 /** The sync itself, on databases opened by the caller (`sync()`, or a synced database's pusher). */
 export async function runSync(db: Database, config: ResolvedConfig, logger: Logger, options: SyncRunOptions): Promise<SyncResult> {
+  // Marks are read before any table is compared: every write they stand for is seen by this sync.
+  const marks = options.dryRun ? [] : await readDirtyMarks(db);
+  if (!options.onlyDirty) return syncWithMarks(db, config, logger, options, marks);
+  const mode = options.mode ?? config.mode;
+  if (!marks.length) return { ok: true, mode, direction: options.direction ?? 'both', dryRun: false, tables: [], durationMs: 0 };
+  // A push of the few marked tables attaches the remote once for all its steps.
+  return db.holdRemote(() => syncWithMarks(db, config, logger, options, marks));
+}
+
+async function syncWithMarks(db: Database, config: ResolvedConfig, logger: Logger, options: SyncRunOptions, marks: DirtyMark[]): Promise<SyncResult> {
   const mode = options.mode ?? config.mode;
   const direction = options.direction ?? 'both';
   const dryRun = options.dryRun === true;
   const started = performance.now();
-  // Marks are read before any table is compared: every write they stand for is seen by this sync.
-  const marks = dryRun ? [] : await readDirtyMarks(db);
-  if (options.onlyDirty && !marks.length) return { ok: true, mode, direction, dryRun, tables: [], durationMs: performance.now() - started };
   const found = await discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables });
   const discovery = options.onlyDirty ? { ...found, pairs: markedPairs(found.pairs, marks) } : found;
   if (!dryRun) await ensureStateTables(db);

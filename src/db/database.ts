@@ -40,6 +40,7 @@ export interface QueryProgress {
  */
 export class Database {
   private attachedReadOnly: boolean | undefined;
+  private holds = 0;
   private closed = false;
 
   private constructor(
@@ -109,8 +110,23 @@ export class Database {
     try {
       return await step();
     } finally {
-      // A file remote is released between steps; a MotherDuck connection is kept until close().
-      if (this.remote.kind === 'file') await this.detachRemote();
+      // A file remote is released between steps (unless held); a MotherDuck connection is kept until close().
+      if (this.remote.kind === 'file' && this.holds === 0) await this.detachRemote();
+    }
+  }
+
+  /**
+   * Keeps the remote attached read-write across all the steps of `body` (one attach instead of one
+   * per step: a short push of a few tables), then releases a file remote.
+   */
+  async holdRemote<T>(body: () => Promise<T>): Promise<T> {
+    await this.attachRemote(false);
+    this.holds++;
+    try {
+      return await body();
+    } finally {
+      this.holds--;
+      if (this.holds === 0 && this.remote.kind === 'file') await this.detachRemote();
     }
   }
 

@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
 import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { CONFLICTS_TABLE } from './internalNames.js';
-import { keyInUser, kJson, kMatchUser, kSelect, rowJson } from './keySql.js';
+import { keyInUser, keysNeverNull, kJson, kMatchUser, kSelect, rowJson } from './keySql.js';
 import type { TablePair } from './tablePair.js';
 
 /**
@@ -66,10 +66,11 @@ async function applyActions(
          FROM temp.sync_apply s WHERE ${kMatchUser(pair, t.targetSide, 'x', 's')}`,
     );
   }
+  // Rows just deleted by key (replaceRows, unique keys) cannot be there any more: no need to look.
+  const absent = t.replaceRows && keysNeverNull(pair) ? 'true' : `NOT EXISTS (SELECT 1 FROM ${t.target} x WHERE ${kMatchUser(pair, t.targetSide, 'x', 's')})`;
   await db.run(
     `INSERT INTO ${t.target} (${pair.columns.map(col).join(', ')})
-     SELECT ${pair.columns.map((c) => `s.${quoteIdent(c.local)}`).join(', ')} FROM temp.sync_apply s
-      WHERE NOT EXISTS (SELECT 1 FROM ${t.target} x WHERE ${kMatchUser(pair, t.targetSide, 'x', 's')})`,
+     SELECT ${pair.columns.map((c) => `s.${quoteIdent(c.local)}`).join(', ')} FROM temp.sync_apply s WHERE ${absent}`,
   );
 }
 

@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { wrapError, type Row, type SqlParams } from '../db/database.js';
 import { ALL_TABLES, MARK_DIRTY_SQL } from '../engine/dirtyMarks.js';
 import { displayName } from '../engine/catalog.js';
@@ -21,11 +21,15 @@ export interface StatementResult {
   marked: string[];
 }
 
-/** DuckDB's statement types (StatementType): SET (USE and SET may change the current schema), TRANSACTION. */
-const SET_STATEMENT = 20;
-const TRANSACTION_STATEMENT = 10;
-/** Statement types after which the set of tables may have changed: CREATE, ALTER, DROP, EXECUTE, MULTI, and TRANSACTION (IMPORT DATABASE). */
-const SCHEMA_STATEMENTS = new Set([7, 9, 15, 8, 27, 10]);
+/** Statement types after which the set of tables may have changed (TRANSACTION: IMPORT DATABASE). */
+const SCHEMA_STATEMENTS = new Set<StatementType>([
+  StatementType.CREATE,
+  StatementType.ALTER,
+  StatementType.DROP,
+  StatementType.EXECUTE,
+  StatementType.MULTI,
+  StatementType.TRANSACTION,
+]);
 
 /**
  * The application's connection: runs its SQL one statement at a time and, for every statement
@@ -111,7 +115,8 @@ export class TrackedConnection {
           if (params !== undefined) prepared.bind(params);
           const effect = statementEffect(prepared.statementType, parsed?.length === count ? parsed[i] : undefined);
           results.push(await this.runOne(prepared, effect, keepRows || i === count - 1));
-          if (prepared.statementType === SET_STATEMENT) await this.readCurrentSchema();
+          // USE (typed SET) may change the current schema.
+          if (prepared.statementType === StatementType.SET) await this.readCurrentSchema();
         } finally {
           prepared.destroySync();
         }
@@ -125,7 +130,7 @@ export class TrackedConnection {
 
   private async runOne(prepared: DuckDBPreparedStatement, effect: StatementEffect, keepRows: boolean): Promise<StatementResult> {
     // BEGIN, COMMIT, ROLLBACK, and the transaction pieces DuckDB splits IMPORT DATABASE into.
-    const controlsTransaction = effect.kind === 'begin' || effect.kind === 'commit' || effect.kind === 'rollback' || prepared.statementType === TRANSACTION_STATEMENT;
+    const controlsTransaction = effect.kind === 'begin' || effect.kind === 'commit' || effect.kind === 'rollback' || prepared.statementType === StatementType.TRANSACTION;
     let succeeded = false;
     let result: StatementResult;
     try {
