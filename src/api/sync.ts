@@ -62,7 +62,8 @@ async function syncWithMarks(db: Database, config: ResolvedConfig, logger: Logge
   const discovery = options.onlyDirty ? { ...found, pairs: markedPairs(found.pairs, marks) } : found;
   if (!dryRun) await ensureStateTables(db);
   const [version] = await db.all<{ v: string }>('SELECT version() AS v');
-  const runId = dryRun ? undefined : await startRun(db, mode, direction);
+  // Library pushes (as often as every second) are not run records: their outcome is in the table metadata.
+  const runId = dryRun || options.onlyDirty ? undefined : await startRun(db, mode, direction);
   logger.info(`${dryRun ? 'planning ' : ''}${mode} sync (${direction}) of ${discovery.pairs.length} table(s) with ${config.remote}`);
   const tables = await syncTables(db, discovery, {
     mode,

@@ -4,7 +4,7 @@ import { redact } from '../log/redact.js';
 import { printJson } from './output.js';
 
 /** The `error` object of the --json contract: code, one-line message, hint, transient. */
-export function errorJson(error: unknown): { code: string; message: string; hint?: string; transient: boolean } {
+function errorJson(error: unknown): { code: string; message: string; hint?: string; transient: boolean } {
   const e = asSyncError(error);
   const message = redact(e.message.split('\n')[0] ?? e.message, secrets());
   const hint = e.hint ? redact(e.hint, secrets()) : undefined;

@@ -80,6 +80,8 @@ test('first open pulls the remote; writes are marked, and flush() puts them on t
       'only the written table is pushed',
     );
     assert.deepEqual(await marks(db), []);
+    assert.deepEqual(await db.all('SELECT mode FROM dewey_sync_status'), [{ mode: 'full' }], 'pushes are not run records; the first sync is');
+    assert.deepEqual(await db.all('SELECT rows_pushed::INTEGER AS n FROM dewey_sync_metadata WHERE table_name = $1', ['emails']), [{ n: 2 }]);
   } finally {
     await db.close();
   }
