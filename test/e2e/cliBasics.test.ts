@@ -19,12 +19,16 @@ describe('duckdb-sync demo', () => {
     assert.ok(existsSync(local), 'local.duckdb created');
 
     // The sync, status and verify sections are all printed, with every remote table in each.
-    const tables = await query(cloud, `SELECT CASE WHEN schema_name = 'main' THEN table_name ELSE schema_name || '.' || table_name END AS name FROM duckdb_tables() ORDER BY 1`);
+    // User tables (the push leaves duckdb-sync's change log in the _duckdb_sync schema of the cloud).
+    const tables = await query(cloud, `SELECT CASE WHEN schema_name = 'main' THEN table_name ELSE schema_name || '.' || table_name END AS name FROM duckdb_tables() WHERE schema_name <> '_duckdb_sync' ORDER BY 1`);
     const names = tables.map((t) => String(t.name));
     assert.ok(names.length >= 2, `demo remote has tables: ${names.join(', ')}`);
     const out = r.stdout;
     const statusAt = out.indexOf('duckdb-sync status');
     const verifyAt = out.indexOf('duckdb-sync verify');
+    // The local write is pushed: the cloud has it, and verify (after it) finds both sides identical.
+    assert.match(out, /duckdb-sync exec .*UPDATE emails[\s\S]*1 row changed\npushed emails \(1 upserted, 0 deleted\)/);
+    assert.deepEqual(await query(cloud, 'SELECT subject FROM emails WHERE id = 1'), [{ subject: 'edited locally' }]);
     assert.ok(out.indexOf('duckdb-sync sync') >= 0 && statusAt > 0 && verifyAt > statusAt, out);
     const statusSection = out.slice(statusAt, verifyAt);
     const verifySection = out.slice(verifyAt);

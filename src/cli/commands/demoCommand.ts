@@ -5,6 +5,7 @@ import { status } from '../../api/status.js';
 import { sync } from '../../api/sync.js';
 import { verify } from '../../api/verify.js';
 import { createDemoRemote } from '../../demo/createDemoRemote.js';
+import { openSyncedDatabase } from '../../library/syncedDatabase.js';
 import { addGlobalOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
 import { formatTable, formatTime, printJson, println } from '../output.js';
 import { ProgressBar } from '../progressBar.js';
@@ -17,7 +18,7 @@ interface DemoFlags extends GlobalFlags {
 
 export function demoCommand(run: (action: () => Promise<number>, flags: GlobalFlags) => Promise<void>): Command {
   const cmd = new Command('demo')
-    .description('create a stand-in cloud file with sample data, full-sync it into a local file, then show status and verify (no account needed)')
+    .description('create a stand-in cloud file with sample data, full-sync it into a local file, show status, write a row locally and push it, then verify (no account needed)')
     .option('--dir <folder>', 'where the demo files go', 'duckdb-sync-demo');
   addGlobalOptions(cmd).action(async (_opts: DemoFlags, command: Command) => {
     const flags = command.optsWithGlobals<DemoFlags>();
@@ -34,9 +35,19 @@ export function demoCommand(run: (action: () => Promise<number>, flags: GlobalFl
       const synced = await sync({ ...options, onProgress: (p) => progress.update(p) });
       progress.stop();
       const state = await status(options);
+      // A local write through the library (as `duckdb-sync exec` does): marked, then pushed.
+      const edit = "UPDATE emails SET subject = 'edited locally' WHERE id = 1";
+      const db = await openSyncedDatabase({ ...options, autoSync: false, initialSync: false });
+      const { changed, pushed } = await (async () => {
+        try {
+          return { changed: await db.run(edit), pushed: await db.flush() };
+        } finally {
+          await db.close({ flush: false });
+        }
+      })();
       const verified = await verify(options);
       if (flags.json) {
-        printJson({ ok: synced.ok && verified.ok, local, remote, sync: syncJson(synced), verify: verified });
+        printJson({ ok: synced.ok && pushed.ok && verified.ok, local, remote, sync: syncJson(synced), push: syncJson(pushed), verify: verified });
       } else {
         println(`\n$ duckdb-sync sync --local ${local} --remote ${remote}`);
         println(formatTable(['table', 'status', 'rows pulled'], synced.tables.map((t) => [t.name, t.status, t.rowsPulled])));
@@ -47,11 +58,14 @@ export function demoCommand(run: (action: () => Promise<number>, flags: GlobalFl
             state.tables.map((t) => [t.tableName, formatTime(t.lastSyncTime), t.lastSyncMode ?? '-', t.lastDirection ?? '-', t.status ?? '-', t.rowCount ?? '-']),
           ),
         );
+        println(`\n$ duckdb-sync exec --local ${local} --remote ${remote} "${edit}"`);
+        println(`${changed} row${changed === 1 ? '' : 's'} changed`);
+        println(`pushed ${pushed.tables.map((t) => `${t.name} (${t.rowsPushed} upserted, ${t.rowsDeleted} deleted)`).join(', ')}`);
         println(`\n$ duckdb-sync verify --local ${local} --remote ${remote}`);
         printVerifyResult(verified);
         println(`\nTry it yourself: change a row in ${remote} with the DuckDB CLI, then run verify and sync again.`);
       }
-      return synced.ok && verified.ok ? 0 : 1;
+      return synced.ok && pushed.ok && verified.ok ? 0 : 1;
     }, flags);
   });
   return cmd;
