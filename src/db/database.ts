@@ -9,6 +9,9 @@ import { attachStatement, checkRemote, REMOTE_ALIAS, type RemoteSpec } from './r
 import { withRetry } from './withRetry.js';
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
+
+/** A file remote detached without a checkpoint is checkpointed once its WAL reaches this size. */
+const MAX_REMOTE_WAL_BYTES = 4 * 1024 * 1024;
 export type Row = Record<string, unknown>;
 
 export interface DatabaseOptions {
@@ -21,7 +24,7 @@ export interface DatabaseOptions {
   /**
    * Checkpoint a file remote when detaching it (default true). Off for frequent small pushes: the
    * checkpoint costs ~0.1–0.2 s each time, while the remote's WAL is just as durable and is
-   * replayed by its next opener (DuckDB checkpoints it itself once it outgrows wal_autocheckpoint).
+   * replayed by its next opener; it is still checkpointed once the WAL reaches 4 MiB.
    */
   checkpointRemoteOnDetach?: boolean;
   maxRetries: number;
@@ -151,7 +154,9 @@ export class Database {
     if (this.attachedReadOnly === undefined) return;
     const wasReadOnly = this.attachedReadOnly;
     this.attachedReadOnly = undefined;
-    const skipCheckpoint = this.options.checkpointRemoteOnDetach === false && !wasReadOnly && this.remote.kind === 'file';
+    const spec = this.remote;
+    // The WAL is replayed by every attach until a checkpoint: beyond a few MiB, the checkpoint pays off.
+    const skipCheckpoint = this.options.checkpointRemoteOnDetach === false && !wasReadOnly && spec.kind === 'file' && fileSize(`${spec.path}.wal`) < MAX_REMOTE_WAL_BYTES;
     if (skipCheckpoint) await this.run('PRAGMA disable_checkpoint_on_shutdown');
     try {
       await this.run(`DETACH DATABASE IF EXISTS "${REMOTE_ALIAS}"`);
@@ -159,7 +164,7 @@ export class Database {
       // Instance-wide: the local file is still checkpointed when it is closed.
       if (skipCheckpoint) await this.run('PRAGMA enable_checkpoint_on_shutdown');
     }
-    this.options.logger.debug(`detached remote ${this.remote.uri}`);
+    this.options.logger.debug(`detached remote ${spec.uri}${skipCheckpoint ? ' (no checkpoint)' : ''}`);
   }
 
   private async loadMotherDuck(): Promise<void> {
@@ -232,6 +237,10 @@ export class Database {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+function fileSize(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
 }
 
 /** Maps DuckDB's errors to named errors, with secrets removed. */
