@@ -2,6 +2,7 @@ import { backoffDelay } from '../db/withRetry.js';
 import type { SyncResult } from '../engine/result.js';
 import { PushError, toSyncError, type SyncError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { SerialQueue } from './serialQueue.js';
 
 export interface PusherOptions {
   /** Pushes what is marked dirty; resolves with the per-table results. */
@@ -26,7 +27,7 @@ export class Pusher {
   private debounce: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   private failures = 0;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private closed = false;
 
   constructor(private readonly options: PusherOptions) {}
@@ -50,7 +51,7 @@ export class Pusher {
     this.closed = true;
     clearTimeout(this.debounce);
     clearTimeout(this.retry);
-    await this.chain.catch(() => undefined);
+    await this.queue.idle();
   }
 
   private background(): void {
@@ -61,9 +62,7 @@ export class Pusher {
 
   /** Runs `task` between pushes, never alongside one. */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(task);
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.queue.run(task);
   }
 
   private enqueue(): Promise<SyncResult> {

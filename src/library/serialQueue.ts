@@ -1,7 +1,7 @@
 /**
- * Runs tasks one at a time, in the order they were queued: a DuckDB connection runs one statement
- * at a time, and a write wrapped in its own transaction with its dirty mark must not interleave
- * with another caller's statements.
+ * Runs tasks one at a time, in the order they were queued: the application's statements (a
+ * connection runs one at a time, and a write and its dirty mark must not interleave with another
+ * caller's statements), and pushes (one at a time per database).
  */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
