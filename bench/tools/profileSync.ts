@@ -4,12 +4,17 @@
  * close (the final checkpoint), then prints them in order with their share of the total.
  *
  *   node --import tsx bench/tools/profileSync.ts <remote file> [--local <new file>]
+ *   node --import tsx bench/tools/profileSync.ts <remote file> --from <synced local file> [--mode incremental] [--direction push]
+ *
+ * With --from, copies of the synced local file and of the remote are synced (the originals are
+ * left as they were), e.g. the bench's prepared incremental-sync copies. With --in-place, the
+ * --local file is synced as it is (not removed first).
  *
  * The remote file is typically the cached bench input, e.g. <tmp>/duckdb-sync-bench/inputs/orders-5000000.duckdb.
  * A diagnostic, not a benchmark: numbers include tsx start-up and are not compared with anything.
  */
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,16 +25,27 @@ interface Step {
   ms: number;
 }
 
-const { values, positionals } = parseArgs({ options: { local: { type: 'string' } }, allowPositionals: true });
-const remote = positionals[0];
-if (!remote) {
-  console.error('usage: node --import tsx bench/tools/profileSync.ts <remote file> [--local <new file>]');
+const { values, positionals } = parseArgs({
+  options: { local: { type: 'string' }, from: { type: 'string' }, mode: { type: 'string' }, direction: { type: 'string' }, 'in-place': { type: 'boolean' } },
+  allowPositionals: true,
+});
+const remoteArg = positionals[0];
+if (!remoteArg) {
+  console.error('usage: node --import tsx bench/tools/profileSync.ts <remote file> [--local <new file> | --from <synced local file>] [--mode full|incremental] [--direction both|pull|push]');
   process.exit(2);
 }
 const scratch = mkdtempSync(join(tmpdir(), 'duckdb-sync-profile-'));
 const local = values.local ?? join(scratch, 'local.duckdb');
-rmSync(local, { force: true });
-rmSync(`${local}.wal`, { force: true });
+if (!values['in-place']) {
+  rmSync(local, { force: true });
+  rmSync(`${local}.wal`, { force: true });
+}
+let remote = remoteArg;
+if (values.from) {
+  copyFileSync(values.from, local);
+  remote = join(scratch, 'remote.duckdb');
+  copyFileSync(remoteArg, remote);
+}
 
 const steps: Step[] = [];
 // runAndReadAll calls run internally: only the outermost call is recorded.
@@ -68,7 +84,14 @@ const { sync } = await import('../../src/index.js');
 steps.push({ what: 'import duckdb-sync (src, via tsx)', ms: performance.now() - importStarted });
 
 const started = performance.now();
-const result = await sync({ local, remote, cwd: scratch, logDir: join(scratch, 'logs') });
+const result = await sync({
+  local,
+  remote,
+  cwd: scratch,
+  logDir: join(scratch, 'logs'),
+  ...(values.mode ? { mode: values.mode as 'full' | 'incremental' } : {}),
+  ...(values.direction ? { direction: values.direction as 'both' | 'pull' | 'push' } : {}),
+});
 const total = performance.now() - started;
 
 const rows = [['#', 'ms', 'share', 'step']];

@@ -8,6 +8,7 @@ import type { Direction, SyncResult } from '../engine/result.js';
 import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks, type DirtyMark } from '../engine/dirtyMarks.js';
 import { syncTables } from '../engine/syncTables.js';
 import { finishRun, startRun } from '../engine/runHistory.js';
+import { SettledStore } from '../engine/settledStore.js';
 import { ensureStateTables } from '../engine/stateTables.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { resolveConfig, withDatabase, type CommonOptions } from './commonOptions.js';
@@ -30,7 +31,21 @@ export interface SyncRunOptions {
   onlyDirty?: boolean | undefined;
 }
 
-export interface SyncOptions extends CommonOptions, SyncRunOptions {}
+export interface SyncOptions extends CommonOptions, SyncRunOptions {
+  /**
+   * Compare every local table with its baseline, even when the local file is exactly as the last
+   * sync left it (by default such tables are known to have no local change and are not compared).
+   */
+  compareAll?: boolean | undefined;
+}
+
+/** What a sync knows about local tables before comparing them, and learns for the next one. */
+interface LocalTracking {
+  /** Tables known to equal their baselines (the file is as the last sync left it). */
+  localUnchanged: ReadonlySet<string>;
+  /** Receives the tables that equal their baselines after this sync. */
+  settled: Set<string>;
+}
 
 /**
  * Syncs the local database with the remote. Returns a result per table; throws only for problems
@@ -39,21 +54,34 @@ export interface SyncOptions extends CommonOptions, SyncRunOptions {}
 export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   const config = resolveConfig(options);
   const logger = options.logger ?? silentLogger;
-  return withDatabase(config, logger, { localMayBeAbsent: options.dryRun === true }, (db) => runSync(db, config, logger, options));
+  if (options.dryRun) return withDatabase(config, logger, { localMayBeAbsent: true }, (db) => runSync(db, config, logger, options));
+  const store = new SettledStore(config.cacheDir, logger);
+  return withDatabase(config, logger, {}, async (db) => {
+    // Checked with the file open: no other process can write to it until it is closed.
+    const localUnchanged = options.compareAll ? new Set<string>() : store.unchangedTables(config.local);
+    const settled = new Set<string>();
+    const result = await runSync(db, config, logger, options, { localUnchanged, settled });
+    // Tables this run did not sync are as they were: still settled if they were before.
+    const synced = new Set(result.tables.map((t) => t.name));
+    for (const name of localUnchanged) if (!synced.has(name)) settled.add(name);
+    await db.checkpoint();
+    store.record(config.local, settled);
+    return result;
+  });
 }
 
 /** The sync itself, on databases opened by the caller (`sync()`, or a synced database's pusher). */
-export async function runSync(db: Database, config: ResolvedConfig, logger: Logger, options: SyncRunOptions): Promise<SyncResult> {
+export async function runSync(db: Database, config: ResolvedConfig, logger: Logger, options: SyncRunOptions, tracking?: LocalTracking): Promise<SyncResult> {
   // Marks are read before any table is compared: every write they stand for is seen by this sync.
   const marks = options.dryRun ? [] : await readDirtyMarks(db);
-  if (!options.onlyDirty) return syncWithMarks(db, config, logger, options, marks);
+  if (!options.onlyDirty) return syncWithMarks(db, config, logger, options, marks, tracking);
   const mode = options.mode ?? config.mode;
   if (!marks.length) return { ok: true, mode, direction: options.direction ?? 'both', dryRun: false, tables: [], durationMs: 0 };
   // A push of the few marked tables attaches the remote once for all its steps.
-  return db.holdRemote(() => syncWithMarks(db, config, logger, options, marks));
+  return db.holdRemote(() => syncWithMarks(db, config, logger, options, marks, tracking));
 }
 
-async function syncWithMarks(db: Database, config: ResolvedConfig, logger: Logger, options: SyncRunOptions, marks: DirtyMark[]): Promise<SyncResult> {
+async function syncWithMarks(db: Database, config: ResolvedConfig, logger: Logger, options: SyncRunOptions, marks: DirtyMark[], tracking: LocalTracking | undefined): Promise<SyncResult> {
   const mode = options.mode ?? config.mode;
   const direction = options.direction ?? 'both';
   const dryRun = options.dryRun === true;
@@ -76,6 +104,8 @@ async function syncWithMarks(db: Database, config: ResolvedConfig, logger: Logge
     logger,
     onProgress: options.onProgress,
     signal: options.signal,
+    localUnchanged: tracking?.localUnchanged,
+    settled: tracking?.settled,
   });
   const result: SyncResult = { ok: tables.every((t) => t.status !== 'error'), mode, direction, dryRun, tables, durationMs: performance.now() - started };
   if (runId) await finishRun(db, runId, result);

@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import type * as CliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import type { PullProgress } from '../engine/pullFull.js';
 
 /**
@@ -6,7 +7,7 @@ import type { PullProgress } from '../engine/pullFull.js';
  * output is JSON.
  */
 export class ProgressBar {
-  private bar: cliProgress.SingleBar | undefined;
+  private bar: CliProgress.SingleBar | undefined;
   private table: string | undefined;
 
   constructor(private readonly enabled: boolean) {}
@@ -20,6 +21,8 @@ export class ProgressBar {
     if (this.table !== p.table) {
       this.stop();
       this.table = p.table;
+      // Loaded on a terminal only (~0.015 s).
+      const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
       this.bar = new cliProgress.SingleBar(
         { format: `${p.table} [{bar}] {percentage}% | {value}/{total} rows | {speed} rows/s`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
         cliProgress.Presets.shades_classic,

@@ -7,6 +7,8 @@ export interface ResolvedConfig {
   /** MotherDuck token; never logged. */
   motherduckToken: string | undefined;
   logDir: string;
+  /** Folder of duckdb-sync's cache (what each local file looked like when its last sync ended). */
+  cacheDir: string;
   include: string[] | undefined;
   exclude: string[];
   mode: SyncMode;

@@ -225,6 +225,11 @@ export class Database {
     }
   }
 
+  /** Writes everything committed into the local file (its WAL is emptied). */
+  async checkpoint(): Promise<void> {
+    await this.run('CHECKPOINT');
+  }
+
   /** Detaches the remote and closes the local file. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -23,6 +23,8 @@ export interface PlanCounts {
   skipped: number;
   /** Remote changes left unapplied (the watermark must not move past them). */
   skippedRemote: number;
+  /** Local changes left unapplied (the local table still differs from its baseline). */
+  skippedLocal: number;
 }
 
 /**
@@ -61,7 +63,8 @@ export async function buildMergePlan(db: Database, pair: TablePair, policy: Conf
             count(*) FILTER (WHERE kind = 'conflict' AND action <> 'skip') AS conflicts,
             count(*) FILTER (WHERE kind = 'conflict') AS conflicts_total,
             count(*) FILTER (WHERE action = 'skip') AS skipped,
-            count(*) FILTER (WHERE action = 'skip' AND kind IN ('pull', 'conflict')) AS skipped_remote
+            count(*) FILTER (WHERE action = 'skip' AND kind IN ('pull', 'conflict')) AS skipped_remote,
+            count(*) FILTER (WHERE action = 'skip' AND lchg) AS skipped_local
        FROM temp.sync_plan`,
   );
   const n = (x: bigint | undefined): number => Number(x ?? 0);
@@ -74,6 +77,7 @@ export async function buildMergePlan(db: Database, pair: TablePair, policy: Conf
     conflictsTotal: n(c?.conflicts_total),
     skipped: n(c?.skipped),
     skippedRemote: n(c?.skipped_remote),
+    skippedLocal: n(c?.skipped_local),
   };
 }
 

@@ -7,7 +7,7 @@ import { columnSignature, moveBaselineKeys } from './baseline.js';
 import type { CursorState } from './cursor.js';
 import type { FingerprintScheme } from './fingerprintScheme.js';
 import { kJson } from './keySql.js';
-import { computeLocalDelta, snapshotChangedRows } from './localDelta.js';
+import { computeLocalDelta, noLocalDelta, snapshotChangedRows } from './localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';
 import { clearJournal, discountOwnPushes, journalExists, journalLocalChanges } from './pushJournal.js';
 import { logPushedKeys } from './remoteChangeLog.js';
@@ -29,7 +29,16 @@ export interface KeyedSyncContext {
   remoteScope?: RemoteScope;
   /** Local column names (to know whether the local table has columns outside the pair). */
   localColumns: string[];
+  /** The local table is known to equal its baseline (the file is as the last sync left it): not compared. */
+  localUnchanged?: boolean;
 }
+
+/** A keyed table's outcome, with what the engine needs beyond the reported result. */
+export type KeyedSyncResult = TableResult & {
+  rowsRead: number;
+  /** Local changes left unapplied (e.g. direction pull): the local table still differs from its baseline. */
+  localLeft: number;
+};
 
 /**
  * Incremental two-way sync of a table with a key (design decisions 2, 3, 6):
@@ -40,7 +49,7 @@ export interface KeyedSyncContext {
  * before (1), so that a row changed again locally after such a crash is pushed, not taken for a
  * conflict with this local's own pushed version (pushJournal.ts).
  */
-export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSyncContext): Promise<TableResult & { rowsRead: number }> {
+export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSyncContext): Promise<KeyedSyncResult> {
   const writesRemote = ctx.direction !== 'pull' && !ctx.dryRun;
   let counts: PlanCounts | undefined;
   let rowsRead = 0;
@@ -49,7 +58,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
   let snapshot = false;
   // Local changes first; before they may reach the remote, they are journaled (see pushJournal.ts).
   const localChanges = await db.transaction(async () => {
-    const changed = await computeLocalDelta(db, pair, ctx.baselineTable);
+    const changed = ctx.localUnchanged ? await noLocalDelta(db, pair, ctx.baselineTable) : await computeLocalDelta(db, pair, ctx.baselineTable);
     if (changed && writesRemote) {
       await journalLocalChanges(db, pair, ctx.baselineTable);
       // The versions pushed are those compared: writes made meanwhile (library) wait for the next push.
@@ -60,7 +69,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
   });
   // Full mode with nothing changed locally (and no push cut short earlier) has nothing to push.
   if (ctx.remoteScope === 'localChanges' && localChanges === 0 && !(await journalExists(db, ctx.baselineTable))) {
-    return { name: pair.name, status: ctx.dryRun ? 'planned' : 'ok', rowsPulled: 0, rowsPushed: 0, rowsDeleted: 0, conflicts: 0, rowsRead: 0 };
+    return { name: pair.name, status: ctx.dryRun ? 'planned' : 'ok', rowsPulled: 0, rowsPushed: 0, rowsDeleted: 0, conflicts: 0, rowsRead: 0, localLeft: 0 };
   }
   await db.withRemote(!writesRemote, () =>
     db.transaction(async () => {
@@ -89,6 +98,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
     rowsDeleted: c.deleteLocal + c.deleteRemote,
     conflicts: c.conflicts,
     rowsRead,
+    localLeft: c.skippedLocal,
   };
   if (ctx.dryRun) return result;
 

@@ -10,7 +10,7 @@ import { planFullTable } from './planFullTable.js';
 import { pullFullTable, type PullProgress } from './pullFull.js';
 import { emptyTableResult, type Direction, type TableResult } from './result.js';
 import type { RemoteScope } from './remoteDelta.js';
-import { syncKeyedTable } from './syncKeyedTable.js';
+import { syncKeyedTable, type KeyedSyncResult } from './syncKeyedTable.js';
 import { syncKeylessTable } from './syncKeylessTable.js';
 import type { TablePair } from './tablePair.js';
 import { readOneTableMetadata, type TableMetadata } from './tableMetadata.js';
@@ -26,6 +26,10 @@ export interface TableSyncContext {
   runId: string | undefined;
   dryRun: boolean;
   onProgress?: ((p: PullProgress) => void) | undefined;
+  /** Tables known to equal their baselines since the last sync (settledStore.ts): not compared. */
+  localUnchanged?: ReadonlySet<string> | undefined;
+  /** Receives the tables whose local content equals their baseline after this sync. */
+  settled?: Set<string> | undefined;
 }
 
 /**
@@ -78,6 +82,7 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
         runId: ctx.runId,
         dryRun: false,
         localColumns: localInfo.columns.map((c) => c.name),
+        localUnchanged: ctx.localUnchanged?.has(pair.name),
       });
       await addColumnsOnRemote(db, pair, changes.addedLocal);
       const widened = widenedPair(pair, changes);
@@ -89,7 +94,9 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
         }),
       );
       schemaNote = `columns added and filled on both sides: ${added.join(', ')}`;
-      if (ctx.mode === 'incremental') return { ...synced, warnings: [schemaNote] };
+      // The baseline was just rebuilt from the local content.
+      settle(ctx, pair);
+      if (ctx.mode === 'incremental') return { ...reported(synced), warnings: [schemaNote] };
       pair = widened;
       baselineTable = await usableBaseline(db, pair, ctx.scheme, await readOneTableMetadata(db, pair.name), ctx.engineVersion);
     }
@@ -99,6 +106,8 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
     const result = await db.withRemote(true, () =>
       pullFullTable(db, pair, localInfo, { engineVersion: ctx.engineVersion, scheme: ctx.scheme, runId: ctx.runId, onProgress: ctx.onProgress, policy, cursor }),
     );
+    // The local content and its baseline were both replaced with the remote's.
+    settle(ctx, pair);
     return note ? { ...result, warnings: [note, ...(result.warnings ?? [])] } : result;
   };
 
@@ -115,9 +124,14 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   }
 
   const localColumns = localInfo?.columns.map((c) => c.name) ?? [];
-  const merge = { baselineTable, scheme: ctx.scheme, cursor, policy, engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: ctx.dryRun, localColumns };
-  const syncChanges = (direction: Direction, remoteScope: RemoteScope = 'all'): Promise<TableResult> =>
-    pair.key.length ? syncKeyedTable(db, pair, { ...merge, direction, remoteScope }) : syncKeylessTable(db, pair, { ...merge, direction, remoteScope });
+  const localUnchanged = ctx.localUnchanged?.has(pair.name);
+  const merge = { baselineTable, scheme: ctx.scheme, cursor, policy, engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: ctx.dryRun, localColumns, localUnchanged };
+  const syncChanges = async (direction: Direction, remoteScope: RemoteScope = 'all'): Promise<TableResult> => {
+    if (!pair.key.length) return syncKeylessTable(db, pair, { ...merge, direction, remoteScope });
+    const synced = await syncKeyedTable(db, pair, { ...merge, direction, remoteScope });
+    if (synced.localLeft === 0) settle(ctx, pair);
+    return reported(synced);
+  };
 
   const noted = (r: TableResult): TableResult => (schemaNote ? { ...r, warnings: [schemaNote, ...(r.warnings ?? [])] } : r);
   // Pushing only needs the remote versions of the rows changed locally (to find conflicts).
@@ -151,5 +165,21 @@ async function syncLocalOnlyTable(db: Database, pair: TablePair, meta: TableMeta
     const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(pair.local.schema, pair.local.table)}`);
     return { ...emptyTableResult(pair.name, 'planned'), rowsPushed: Number(count?.n ?? 0), warnings: ['creates the table on the remote'] };
   }
-  return pushNewTable(db, pair, ctx.scheme, ctx.engineVersion);
+  const pushed = await pushNewTable(db, pair, ctx.scheme, ctx.engineVersion);
+  settle(ctx, pair);
+  return pushed;
+}
+
+/**
+ * Notes that the table's local content equals its baseline now (tables with a key: those without
+ * one are always compared). Dry runs change nothing and note nothing.
+ */
+function settle(ctx: TableSyncContext, pair: TablePair): void {
+  if (pair.key.length && !ctx.dryRun) ctx.settled?.add(pair.name);
+}
+
+/** The reported part of a keyed table's outcome. */
+function reported(result: KeyedSyncResult): TableResult {
+  const { localLeft, ...rest } = result;
+  return rest;
 }

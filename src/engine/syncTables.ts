@@ -23,6 +23,7 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
       continue;
     }
     const started = performance.now();
+    if (options.localUnchanged?.has(pair.name)) options.logger.debug(`${pair.name}: not compared with its baseline (the local file is as the last sync left it)`);
     try {
       const result = await syncTable(db, pair, discovery.localTables.get(pair.name), options);
       for (const w of result.warnings ?? []) options.logger.warn(`${pair.name}: ${w}`);
@@ -33,6 +34,7 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
       );
       results.push(result);
     } catch (error) {
+      options.settled?.delete(pair.name);
       const e = toSyncError(error);
       options.logger.error(`${pair.name}: ${e.message}`);
       if (!options.dryRun) {

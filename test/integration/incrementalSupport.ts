@@ -38,7 +38,9 @@ export function newPair(root: string, config?: Record<string, unknown>): Pair {
     configPath = join(dir, 'duckdb-sync.json');
     writeFileSync(configPath, JSON.stringify({ local: 'local.duckdb', remote: 'remote.duckdb', ...config }));
   }
-  const base = (): SyncOptions => (configPath ? { config: configPath, cwd: dir, env: {} } : { local, remote, cwd: dir, env: {} });
+  // duckdb-sync's cache (settled tables per local file) stays in the pair's folder.
+  const env = { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') };
+  const base = (): SyncOptions => (configPath ? { config: configPath, cwd: dir, env } : { local, remote, cwd: dir, env });
   const pair: Pair = {
     dir,
     local,

@@ -24,6 +24,7 @@ function config(parts: Partial<Pick<ResolvedConfig, 'include' | 'exclude' | 'tab
     remote: '/tmp/r.duckdb',
     motherduckToken: undefined,
     logDir: '/tmp/logs',
+    cacheDir: '/tmp/cache',
     include: parts.include,
     exclude: parts.exclude ?? [],
     mode: 'full',

@@ -13,6 +13,7 @@ interface SyncFlags extends GlobalFlags {
   direction?: Direction;
   onConflict?: ConflictPolicy;
   dryRun?: boolean;
+  compareAll?: boolean;
 }
 
 export function syncCommand(run: (action: () => Promise<number>, flags: GlobalFlags) => Promise<void>): Command {
@@ -23,7 +24,8 @@ export function syncCommand(run: (action: () => Promise<number>, flags: GlobalFl
     .addOption(new Option('--mode <mode>', 'full: push local changes, then replace local tables with the remote\'s; incremental: only what changed, both ways (default: full, or "mode" in the config)').choices(SYNC_MODES))
     .addOption(new Option('--direction <direction>', 'both, pull (never writes the remote) or push (never writes local user tables)').choices(DIRECTIONS).default('both'))
     .addOption(new Option('--on-conflict <policy>', 'rows changed differently on both sides: remote-wins, local-wins, newest-wins (by the cursor column) or fail (default: remote-wins, or the config)').choices(CONFLICT_POLICIES))
-    .option('--dry-run', 'show what would happen per table; change nothing');
+    .option('--dry-run', 'show what would happen per table; change nothing')
+    .option('--compare-all', 'compare every local table with its baseline, even when the local file is exactly as the last sync left it');
   addGlobalOptions(cmd).action(async (_opts: SyncFlags, command: Command) => {
     const flags = command.optsWithGlobals<SyncFlags>();
     await run(async () => {
@@ -38,6 +40,7 @@ export function syncCommand(run: (action: () => Promise<number>, flags: GlobalFl
           direction: flags.direction,
           onConflict: flags.onConflict,
           dryRun: flags.dryRun,
+          compareAll: flags.compareAll,
           onProgress: (p) => progress.update(p),
         });
         progress.stop();
