@@ -80,7 +80,7 @@ DuckDBInstance.prototype.closeSync = function (this: DuckDBInstance) {
 
 const processStart = performance.timeOrigin;
 const importStarted = performance.now();
-const { sync } = await import('../../src/index.js');
+const { sync } = (await import(process.env.PROFILE_DIST ? '../../dist/index.js' : '../../src/index.js')) as typeof import('../../src/index.js');
 steps.push({ what: 'import duckdb-sync (src, via tsx)', ms: performance.now() - importStarted });
 
 const started = performance.now();

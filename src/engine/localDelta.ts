@@ -8,7 +8,7 @@ import type { TablePair } from './tablePair.js';
 /** Below this many baseline rows, the local rows are joined with the baseline at once. */
 const BUCKETED_FROM_ROWS = 1_000_000;
 /** Rows per key bucket aimed at (buckets are numbered by the top bits of the key's hash). */
-const ROWS_PER_BUCKET = 128;
+const ROWS_PER_BUCKET = 512;
 
 /**
  * Local changes since the baseline, whoever made them (design decision 3): compares every local
@@ -62,7 +62,7 @@ export async function computeLocalDelta(db: Database, pair: TablePair, baselineT
     );
     const [differing] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_ldb');
     // Changes spread over many buckets: one join of everything costs less than filtering first.
-    if (Number(differing?.n ?? 0) > 2 ** bits / 4) return await delta('SELECT * FROM temp.sync_lh', `SELECT * FROM ${baseline}`);
+    if (Number(differing?.n ?? 0) > 2 ** bits / 2) return await delta('SELECT * FROM temp.sync_lh', `SELECT * FROM ${baseline}`);
     const inBuckets = (alias: string): string => `${bucket(alias)} IN (SELECT bucket FROM temp.sync_ldb)`;
     return await delta(`SELECT * FROM temp.sync_lh l WHERE ${inBuckets('l')}`, `SELECT * FROM ${baseline} b WHERE ${inBuckets('b')}`);
   } finally {

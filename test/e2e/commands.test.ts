@@ -150,3 +150,29 @@ describe('sync --json, verify, status', () => {
     assert.equal(v.code, 0, v.stdout);
   });
 });
+
+test('sync --compare-all compares tables the last sync left settled; without it they are skipped while the file is unchanged', async () => {
+  const cwd = tempDir();
+  const remote = join(cwd, 'remote.duckdb');
+  const local = join(cwd, 'local.duckdb');
+  await createRemote(remote);
+  const env = cleanEnv({ DUCKDB_SYNC_CACHE_DIR: join(cwd, 'cache') });
+  const sync = (...extra: string[]) => runCli(['sync', '--mode', 'incremental', '--verbose', '--local', local, '--remote', remote, ...extra], { cwd, env });
+  assert.equal((await sync()).code, 0);
+  const skipped = await sync();
+  assert.equal(skipped.code, 0, skipped.stderr);
+  for (const t of ['emails', 'analytics.daily']) assert.match(skipped.stderr, new RegExp(`${t.replace('.', '\\.')}: not compared with its baseline`));
+  // events has no key: always compared.
+  assert.doesNotMatch(skipped.stderr, /events: not compared/);
+  const all = await sync('--compare-all');
+  assert.equal(all.code, 0, all.stderr);
+  assert.doesNotMatch(all.stderr, /not compared with its baseline/);
+  // A write by another program: compared, and pushed.
+  await exec(local, "UPDATE emails SET subject = 'edited' WHERE id = 3");
+  const changed = await sync('--json');
+  assert.equal(changed.code, 0, changed.stderr);
+  assert.doesNotMatch(changed.stderr, /not compared with its baseline/);
+  const doc = parseOneJson(changed.stdout) as { tables: Array<{ name: string; rowsPushed: number }> };
+  assert.equal(doc.tables.find((t) => t.name === 'emails')?.rowsPushed, 1);
+  assert.deepEqual(await query(remote, 'SELECT subject FROM emails WHERE id = 3'), [{ subject: 'edited' }]);
+});
