@@ -6,7 +6,8 @@ import { CONFLICT_POLICIES, SYNC_MODES } from './choices.js';
 export { CONFLICT_POLICIES, SYNC_MODES, type ConflictPolicy, type SyncMode } from './choices.js';
 
 /**
- * The config file's schema. Built on first use: zod takes ~0.05–0.07 s to load, which a run without a config file need not pay.
+ * The config file's schema, built on first use: zod takes ~0.05–0.07 s to load, which a run
+ * without a config file need not pay.
  */
 export function configFileSchema(): ConfigFileSchema {
   cached ??= buildConfigFileSchema();

@@ -53,8 +53,8 @@ export class SettledStore {
     const path = this.entryPath(localPath);
     const stamp = readFileStamp(localPath);
     if (!path || !stamp) return;
-    const entry: Entry = { version: 1, path: realpathSync(localPath), stamp, settled: [...settled].sort() };
     try {
+      const entry: Entry = { version: 1, path: realpathSync(localPath), stamp, settled: [...settled].sort() };
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
@@ -73,7 +73,11 @@ export class SettledStore {
     } catch {
       return undefined;
     }
-    return isEntry(raw) && raw.path === realpathSync(localPath) ? raw : undefined;
+    try {
+      return isEntry(raw) && raw.path === realpathSync(localPath) ? raw : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private entryPath(localPath: string): string | undefined {
