@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFileStamp, sameFileStamp, type FileStamp } from '../db/fileStamp.js';
 import type { Logger } from '../log/logger.js';
+
+/** Past this many entries, those of database files that no longer exist are removed. */
+const PRUNE_FROM_ENTRIES = 256;
 
 interface Entry {
   version: 1;
@@ -59,8 +62,24 @@ export class SettledStore {
       const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
       renameSync(tmp, path);
+      this.prune();
     } catch (error) {
       this.logger.debug(`could not write ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Removes the entries of database files that were deleted (temporary files, tests), once there are many. */
+  private prune(): void {
+    const names = readdirSync(this.dir).filter((n) => n.endsWith('.json'));
+    if (names.length < PRUNE_FROM_ENTRIES) return;
+    for (const name of names) {
+      const file = join(this.dir, name);
+      try {
+        const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+        if (!isEntry(raw) || !existsSync(raw.path)) rmSync(file, { force: true });
+      } catch {
+        rmSync(file, { force: true });
+      }
     }
   }
 
