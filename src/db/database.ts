@@ -6,12 +6,11 @@ import type { Logger } from '../log/logger.js';
 import { redact } from '../log/redact.js';
 import { asLockError } from './lockError.js';
 import { attachStatement, checkRemote, REMOTE_ALIAS, type RemoteSpec } from './remoteSpec.js';
+import type { WalReplayBudget } from './walReplayBudget.js';
 import { withRetry } from './withRetry.js';
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 
-/** A file remote detached without a checkpoint is checkpointed once its WAL reaches this size. */
-const MAX_REMOTE_WAL_BYTES = 4 * 1024 * 1024;
 export type Row = Record<string, unknown>;
 
 export interface DatabaseOptions {
@@ -22,11 +21,10 @@ export interface DatabaseOptions {
   /** Open the local file read-only (other readers may share it). */
   readOnly?: boolean;
   /**
-   * Checkpoint a file remote when detaching it (default true). Off for frequent small pushes: the
-   * checkpoint costs ~0.1–0.2 s each time, while the remote's WAL is just as durable and is
-   * replayed by its next opener; it is still checkpointed once the WAL reaches 4 MiB.
+   * Given: a file remote is detached without a checkpoint while this budget allows (frequent small
+   * pushes, see walReplayBudget.ts). By default every detach after a write checkpoints it.
    */
-  checkpointRemoteOnDetach?: boolean;
+  walReplayBudget?: WalReplayBudget;
   maxRetries: number;
   retryDelayMs: number;
   logger: Logger;
@@ -140,14 +138,18 @@ export class Database {
     }
     const spec = this.remote;
     if (spec.kind === 'motherduck') await this.loadMotherDuck();
+    const walBytes = spec.kind === 'file' ? fileSize(`${spec.path}.wal`) : 0;
+    const started = performance.now();
     await withRetry(() => this.run(attachStatement(spec, readOnly)), {
       maxRetries: this.options.maxRetries,
       delayMs: this.options.retryDelayMs,
       logger: this.options.logger,
       what: `attach ${spec.uri}`,
     });
+    const ms = performance.now() - started;
+    this.options.walReplayBudget?.attached(ms, walBytes);
     this.attachedReadOnly = readOnly;
-    this.options.logger.debug(`attached remote ${spec.uri}${readOnly ? ' (read-only)' : ''}`);
+    this.options.logger.debug(`attached remote ${spec.uri}${readOnly ? ' (read-only)' : ''}${walBytes ? ` (WAL of ${walBytes} bytes replayed, ${ms.toFixed(0)} ms)` : ''}`);
   }
 
   async detachRemote(): Promise<void> {
@@ -155,16 +157,19 @@ export class Database {
     const wasReadOnly = this.attachedReadOnly;
     this.attachedReadOnly = undefined;
     const spec = this.remote;
-    // The WAL is replayed by every attach until a checkpoint: beyond a few MiB, the checkpoint pays off.
-    const skipCheckpoint = this.options.checkpointRemoteOnDetach === false && !wasReadOnly && spec.kind === 'file' && fileSize(`${spec.path}.wal`) < MAX_REMOTE_WAL_BYTES;
+    const budget = this.options.walReplayBudget;
+    const walBytes = !wasReadOnly && spec.kind === 'file' ? fileSize(`${spec.path}.wal`) : 0;
+    const skipCheckpoint = budget !== undefined && walBytes > 0 && !budget.shouldCheckpoint(walBytes);
     if (skipCheckpoint) await this.run('PRAGMA disable_checkpoint_on_shutdown');
+    const started = performance.now();
     try {
       await this.run(`DETACH DATABASE IF EXISTS "${REMOTE_ALIAS}"`);
     } finally {
       // Instance-wide: the local file is still checkpointed when it is closed.
       if (skipCheckpoint) await this.run('PRAGMA enable_checkpoint_on_shutdown');
     }
-    this.options.logger.debug(`detached remote ${spec.uri}${skipCheckpoint ? ' (no checkpoint)' : ''}`);
+    if (budget && walBytes > 0 && !skipCheckpoint) budget.checkpointed(performance.now() - started);
+    this.options.logger.debug(`detached remote ${spec.uri}${skipCheckpoint ? ` (no checkpoint: ${walBytes} bytes of WAL left)` : ''}`);
   }
 
   private async loadMotherDuck(): Promise<void> {

@@ -6,6 +6,7 @@ import { runSync, type SyncRunOptions } from '../api/sync.js';
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { Database, type Row, type SqlParams } from '../db/database.js';
 import { parseRemote } from '../db/remoteSpec.js';
+import { WalReplayBudget } from '../db/walReplayBudget.js';
 import { readDirtyMarks } from '../engine/dirtyMarks.js';
 import type { SyncResult } from '../engine/result.js';
 import { ensureStateTables, readStateVersion } from '../engine/stateTables.js';
@@ -70,7 +71,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
       maxRetries: config.maxRetries,
       retryDelayMs: config.retryDelayMs,
       logger,
-      checkpointRemoteOnDetach: false,
+      walReplayBudget: new WalReplayBudget(),
     });
     const connections: DuckDBConnection[] = [];
     try {

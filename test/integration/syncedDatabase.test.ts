@@ -157,7 +157,7 @@ test('a table created, and statements whose target cannot be told (EXECUTE), are
   assert.deepEqual((await rows(files.remote, 'contacts')).at(-1), { id: 7, name: 'Grace' });
 });
 
-test('after a push the file remote keeps its WAL (no checkpoint), until the WAL outgrows 4 MiB', async () => {
+test('after a push the file remote keeps its WAL (no checkpoint), until the WAL outgrows 1 MiB', async () => {
   const files = await newFiles();
   const db = await open(files, { autoSync: false });
   const { existsSync, statSync } = await import('node:fs');
@@ -166,17 +166,17 @@ test('after a push the file remote keeps its WAL (no checkpoint), until the WAL 
     await db.run("INSERT INTO emails VALUES (500, 'small')");
     await db.flush();
     assert.ok(existsSync(wal) && statSync(wal).size > 0, 'a small push leaves the WAL');
-    // ~5 MiB of rows: under DuckDB's own threshold for writing straight to the file, so they go to the WAL.
-    await db.run("INSERT INTO emails SELECT 1000 + i, repeat('x', 60) || i FROM range(75000) t(i)");
+    // ~1.7 MiB of rows: under DuckDB's own threshold for writing straight to the file, so they go to the WAL.
+    await db.run("INSERT INTO emails SELECT 1000 + i, repeat('x', 60) || i FROM range(25000) t(i)");
     await db.flush();
-    assert.ok(!existsSync(wal) || statSync(wal).size === 0, 'a push taking the WAL past 4 MiB checkpoints it when it detaches');
+    assert.ok(!existsSync(wal) || statSync(wal).size === 0, 'a push taking the WAL past 1 MiB checkpoints it when it detaches');
     await db.run("INSERT INTO emails VALUES (501, 'after')");
     await db.flush();
     assert.ok(existsSync(wal) && statSync(wal).size > 0, 'small pushes leave the WAL again');
   } finally {
     await db.close();
   }
-  assert.equal((await query(files.remote, 'SELECT count(*)::INTEGER AS n FROM emails'))[0]?.n, 75_004);
+  assert.equal((await query(files.remote, 'SELECT count(*)::INTEGER AS n FROM emails'))[0]?.n, 25_004);
 });
 
 test('writes made during a push are picked up by the next one', async () => {
