@@ -1,4 +1,5 @@
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { duckdb } from './duckdbApi.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseError, DatabaseNotFoundError, ExtensionLoadError, SyncError, UsageError } from '../errors.js';
@@ -64,7 +65,7 @@ export class Database {
       throw new DatabaseNotFoundError(`local database is not a file: ${options.local}`, 'give the path of a DuckDB database file');
     }
     const settings: Record<string, string> = options.readOnly ? { access_mode: 'READ_ONLY' } : {};
-    const instance = await withRetry(() => DuckDBInstance.create(options.local, settings), {
+    const instance = await withRetry(() => duckdb.DuckDBInstance.create(options.local, settings), {
       maxRetries: options.maxRetries,
       delayMs: options.retryDelayMs,
       logger: options.logger,

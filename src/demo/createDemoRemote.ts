@@ -1,4 +1,4 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from '../db/duckdbApi.js';
 import { rmSync } from 'node:fs';
 
 /**
@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 export async function createDemoRemote(path: string, emails = 5000): Promise<void> {
   rmSync(path, { force: true });
   rmSync(`${path}.wal`, { force: true });
-  const instance = await DuckDBInstance.create(path);
+  const instance = await duckdb.DuckDBInstance.create(path);
   const c = await instance.connect();
   try {
     await c.run(`CREATE TYPE priority AS ENUM ('low', 'normal', 'high')`);

@@ -1,4 +1,4 @@
-import { listValue } from '@duckdb/node-api';
+import { duckdb } from '../db/duckdbApi.js';
 import type { Database } from '../db/database.js';
 import { qualify } from '../db/quote.js';
 import { DIRTY_TABLE, STATE_SCHEMA } from './internalNames.js';
@@ -56,7 +56,7 @@ export function settledMarks(marks: DirtyMark[], results: TableResult[], known: 
 /** Deletes exactly these marks (later ones stay for the next push). */
 export async function clearDirtyMarks(db: Database, marks: DirtyMark[]): Promise<void> {
   if (!marks.length) return;
-  await db.run(`DELETE FROM ${DIRTY} WHERE list_contains($1, seq)`, [listValue(marks.map((m) => m.seq))]);
+  await db.run(`DELETE FROM ${DIRTY} WHERE list_contains($1, seq)`, [duckdb.listValue(marks.map((m) => m.seq))]);
 }
 
 function normalize(name: string): string {

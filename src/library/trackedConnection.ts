@@ -1,4 +1,7 @@
-import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
+import { duckdb } from '../db/duckdbApi.js';
+
+const Statement = duckdb.StatementType;
 import { wrapError, type Row, type SqlParams } from '../db/database.js';
 import { ALL_TABLES, MARK_DIRTY_SQL } from '../engine/dirtyMarks.js';
 import { displayName } from '../engine/catalog.js';
@@ -23,12 +26,12 @@ export interface StatementResult {
 
 /** Statement types after which the set of tables may have changed (TRANSACTION: IMPORT DATABASE). */
 const SCHEMA_STATEMENTS = new Set<StatementType>([
-  StatementType.CREATE,
-  StatementType.ALTER,
-  StatementType.DROP,
-  StatementType.EXECUTE,
-  StatementType.MULTI,
-  StatementType.TRANSACTION,
+  Statement.CREATE,
+  Statement.ALTER,
+  Statement.DROP,
+  Statement.EXECUTE,
+  Statement.MULTI,
+  Statement.TRANSACTION,
 ]);
 
 /**
@@ -116,7 +119,7 @@ export class TrackedConnection {
           const effect = statementEffect(prepared.statementType, parsed?.length === count ? parsed[i] : undefined);
           results.push(await this.runOne(prepared, effect, keepRows || i === count - 1));
           // USE (typed SET) may change the current schema.
-          if (prepared.statementType === StatementType.SET) await this.readCurrentSchema();
+          if (prepared.statementType === Statement.SET) await this.readCurrentSchema();
         } finally {
           prepared.destroySync();
         }
@@ -130,7 +133,7 @@ export class TrackedConnection {
 
   private async runOne(prepared: DuckDBPreparedStatement, effect: StatementEffect, keepRows: boolean): Promise<StatementResult> {
     // BEGIN, COMMIT, ROLLBACK, and the transaction pieces DuckDB splits IMPORT DATABASE into.
-    const controlsTransaction = effect.kind === 'begin' || effect.kind === 'commit' || effect.kind === 'rollback' || prepared.statementType === StatementType.TRANSACTION;
+    const controlsTransaction = effect.kind === 'begin' || effect.kind === 'commit' || effect.kind === 'rollback' || prepared.statementType === Statement.TRANSACTION;
     let succeeded = false;
     let result: StatementResult;
     try {

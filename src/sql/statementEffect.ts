@@ -1,4 +1,7 @@
-import { StatementType } from '@duckdb/node-api';
+import type { StatementType } from '@duckdb/node-api';
+import { duckdb } from '../db/duckdbApi.js';
+
+const Statement = duckdb.StatementType;
 import type { ParsedStatement } from './sqlParser.js';
 import type { TableRef } from './tableRef.js';
 
@@ -12,11 +15,11 @@ const READ: StatementEffect = { kind: 'read' };
 const WRITE_ALL: StatementEffect = { kind: 'write', tables: 'all' };
 
 /** Statement types that always write, with targets the parser may name. */
-const DML = new Set<StatementType>([StatementType.INSERT, StatementType.UPDATE, StatementType.DELETE, StatementType.MERGE_INTO]);
+const DML = new Set<StatementType>([Statement.INSERT, Statement.UPDATE, Statement.DELETE, Statement.MERGE_INTO]);
 /** Statement types that write or read depending on the statement: the parse decides. */
-const DDL = new Set<StatementType>([StatementType.CREATE, StatementType.ALTER, StatementType.DROP]);
+const DDL = new Set<StatementType>([Statement.CREATE, Statement.ALTER, Statement.DROP]);
 /** Statement types whose targets can never be told: a prepared statement, an import, a plan. */
-const OPAQUE = new Set<StatementType>([StatementType.EXECUTE, StatementType.COPY_DATABASE, StatementType.MULTI, StatementType.LOGICAL_PLAN, StatementType.INVALID]);
+const OPAQUE = new Set<StatementType>([Statement.EXECUTE, Statement.COPY_DATABASE, Statement.MULTI, Statement.LOGICAL_PLAN, Statement.INVALID]);
 
 /**
  * Combines DuckDB's statement type (the authority on whether a statement writes) with the parse
@@ -31,15 +34,15 @@ export function statementEffect(type: StatementType, parsed: ParsedStatement | u
   const targets: StatementEffect = write && write.targets !== 'unknown' ? { kind: 'write', tables: write.targets } : WRITE_ALL;
   if (DML.has(type)) return targets;
   if (OPAQUE.has(type)) return WRITE_ALL;
-  if (type === StatementType.COPY || DDL.has(type)) {
+  if (type === Statement.COPY || DDL.has(type)) {
     // COPY … FROM writes, COPY … TO reads; CREATE VIEW / SCHEMA / SEQUENCE / MACRO… write no table.
     if (!parsed) return WRITE_ALL;
     return write ? targets : READ;
   }
-  if (type === StatementType.TRANSACTION) {
+  if (type === Statement.TRANSACTION) {
     const kind = parsed?.kind;
     return kind === 'begin' || kind === 'commit' || kind === 'rollback' ? { kind } : WRITE_ALL;
   }
-  if (type === StatementType.EXPLAIN) return write ? targets : READ;
+  if (type === Statement.EXPLAIN) return write ? targets : READ;
   return READ;
 }
