@@ -1,10 +1,10 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
-import { duckdb } from './duckdbApi.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseError, DatabaseNotFoundError, ExtensionLoadError, SyncError, UsageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { redact } from '../log/redact.js';
+import { duckdb } from './duckdbApi.js';
 import { asLockError } from './lockError.js';
 import { attachStatement, checkRemote, REMOTE_ALIAS, type RemoteSpec } from './remoteSpec.js';
 import type { WalReplayBudget } from './walReplayBudget.js';
@@ -140,14 +140,16 @@ export class Database {
     const spec = this.remote;
     if (spec.kind === 'motherduck') await this.loadMotherDuck();
     const walBytes = spec.kind === 'file' ? fileSize(`${spec.path}.wal`) : 0;
-    const started = performance.now();
-    await withRetry(() => this.run(attachStatement(spec, readOnly)), {
-      maxRetries: this.options.maxRetries,
-      delayMs: this.options.retryDelayMs,
-      logger: this.options.logger,
-      what: `attach ${spec.uri}`,
-    });
-    const ms = performance.now() - started;
+    // The attach that succeeds, without the waits for a lock: replays the WAL, if any.
+    let ms = 0;
+    await withRetry(
+      async () => {
+        const started = performance.now();
+        await this.run(attachStatement(spec, readOnly));
+        ms = performance.now() - started;
+      },
+      { maxRetries: this.options.maxRetries, delayMs: this.options.retryDelayMs, logger: this.options.logger, what: `attach ${spec.uri}` },
+    );
     this.options.walReplayBudget?.attached(ms, walBytes);
     this.attachedReadOnly = readOnly;
     this.options.logger.debug(`attached remote ${spec.uri}${readOnly ? ' (read-only)' : ''}${walBytes ? ` (WAL of ${walBytes} bytes replayed, ${ms.toFixed(0)} ms)` : ''}`);

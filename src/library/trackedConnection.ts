@@ -1,7 +1,5 @@
 import type { DuckDBConnection, DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
 import { duckdb } from '../db/duckdbApi.js';
-
-const Statement = duckdb.StatementType;
 import { wrapError, type Row, type SqlParams } from '../db/database.js';
 import { ALL_TABLES, MARK_DIRTY_SQL } from '../engine/dirtyMarks.js';
 import { displayName } from '../engine/catalog.js';
@@ -12,6 +10,9 @@ import type { TableRef } from '../sql/tableRef.js';
 import type { DirtyTracker } from './dirtyTracker.js';
 import { SerialQueue } from './serialQueue.js';
 import { StatementError } from './statementError.js';
+
+/** DuckDB's statement types (values; the type is imported above). */
+const Statement = duckdb.StatementType;
 
 /** The outcome of one statement: its rows (queries) and the number of rows it changed (writes). */
 export interface StatementResult {

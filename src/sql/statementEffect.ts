@@ -1,9 +1,10 @@
 import type { StatementType } from '@duckdb/node-api';
 import { duckdb } from '../db/duckdbApi.js';
-
-const Statement = duckdb.StatementType;
 import type { ParsedStatement } from './sqlParser.js';
 import type { TableRef } from './tableRef.js';
+
+/** DuckDB's statement types (values; the type is imported above). */
+const Statement = duckdb.StatementType;
 
 /**
  * What running one statement does to the local database: reads only, writes some tables ('all'
