@@ -4,7 +4,10 @@
 // close (checkpoint). No baseline, no conflict detection, no metadata: a lower bound, not a sync.
 //
 //   node bench/tools/cursorFloor.mjs <local file> <remote file> <table> <key column> <cursor column> <watermark>
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createRequire } from 'node:module';
+
+// Loaded as duckdb-sync loads it (src/db/duckdbApi.ts): require() skips the ESM named-export scan.
+const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api');
 
 const [local, remote, table, key, cursor, watermark] = process.argv.slice(2);
 if (!watermark) {
