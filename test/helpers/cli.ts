@@ -15,6 +15,16 @@ export interface CliOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Options for node itself, before the CLI's path (e.g. a preload: see `onPreviousDuckdb`). */
+  nodeArgs?: string[];
+}
+
+/** The preload that makes a CLI process run on the previous DuckDB release (test/fixtures/previousDuckdb.cjs). */
+export const PREVIOUS_DUCKDB_PRELOAD = fileURLToPath(new URL('../fixtures/previousDuckdb.cjs', import.meta.url));
+
+/** CLI options that run it on the previous DuckDB release, as a duckdb-sync built on it would. */
+export function onPreviousDuckdb(options: CliOptions = {}): CliOptions {
+  return { ...options, nodeArgs: ['--require', PREVIOUS_DUCKDB_PRELOAD, ...(options.nodeArgs ?? [])] };
 }
 
 /** Environment for spawned CLIs: no inherited sync settings or tokens. */
@@ -43,5 +53,5 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 
 /** Starts the CLI without waiting (for kill tests). */
 export function startCli(args: string[], options: CliOptions = {}): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
 }
