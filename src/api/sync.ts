@@ -2,7 +2,7 @@ import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import type { SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { discoverTables } from '../engine/discoverTables.js';
-import { schemeFor } from '../engine/fingerprintScheme.js';
+import { schemeFor, type FingerprintScheme } from '../engine/fingerprintScheme.js';
 import type { PullProgress } from '../engine/pullFull.js';
 import type { Direction, SyncResult } from '../engine/result.js';
 import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks, type DirtyMark } from '../engine/dirtyMarks.js';
@@ -29,6 +29,13 @@ export interface SyncRunOptions {
   signal?: AbortSignal | undefined;
   /** Only the tables marked dirty by writes through the library or `exec` (none marked: nothing to do). */
   onlyDirty?: boolean | undefined;
+  /**
+   * How rows are fingerprinted across the two sides. Default: by the remote's kind (`engine`, DuckDB's
+   * hash(), for a file remote read by this process; `canonical`, version-stable md5, for MotherDuck).
+   * `canonical` on a file remote runs the MotherDuck code path on a local file (tests); a change of
+   * scheme makes the next sync rebuild the baselines with a full pull.
+   */
+  fingerprints?: FingerprintScheme | undefined;
 }
 
 export interface SyncOptions extends CommonOptions, SyncRunOptions {
@@ -104,7 +111,7 @@ async function syncWithMarks(db: Database, config: ResolvedConfig, logger: Logge
     mode,
     direction,
     policy: config.onConflict,
-    scheme: schemeFor(db.remote),
+    scheme: options.fingerprints ?? schemeFor(db.remote),
     engineVersion: version?.v ?? 'unknown',
     runId,
     dryRun,

@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import { qualify } from '../db/quote.js';
 import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { engineRowHash } from './fingerprint.js';
+import { writeHashProbe } from './hashProbe.js';
 import { rowFp, type FingerprintScheme } from './fingerprintScheme.js';
 import { keyInInternal, keyInUser, kList, kSelect } from './keySql.js';
 import { STATE_SCHEMA } from './internalNames.js';
@@ -51,6 +52,7 @@ export async function writeBaseline(db: Database, pair: TablePair, scheme: Finge
   await db.run(
     `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme, side)} FROM ${source} t${pair.key.length ? '' : ' GROUP BY ALL'}`,
   );
+  await writeHashProbe(db, pair, name);
   // A new baseline knows every version the local holds: nothing pushed earlier is pending any more.
   await dropJournal(db, name);
   await dropKeylessJournal(db, name);
@@ -86,7 +88,8 @@ export async function moveBaselineKeys(
 
 /**
  * The baseline table to compare the local table with, when one exists and was computed over the
- * same columns by the same DuckDB version (hash() is only stable within a version).
+ * same columns by this DuckDB release (hash() is only promised stable within a release; a baseline
+ * of another release is first adopted by engineUpgrade.ts).
  */
 export async function usableBaseline(
   db: Database,

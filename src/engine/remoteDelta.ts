@@ -33,6 +33,12 @@ export interface RemoteDeltaResult {
  * (and rows the cursor missed) are found by comparing the row count, then key-bucket summaries,
  * then keys in differing buckets. Without a cursor, row-fingerprint bucket summaries find the
  * buckets that changed and only their rows are read. The remote must be attached.
+ *
+ * A cursor chooses which rows are read for the pull, never which rows are compared before a push:
+ * the remote versions of every key changed locally (temp.sync_ld, and the push journal) are read by
+ * key too, so a remote edit that did not move the cursor (or moved it back) meets the local edit
+ * of the same row as a conflict instead of being overwritten. The cost grows with the local
+ * changes, not with the table.
  */
 export async function computeRemoteDelta(
   db: Database,
@@ -44,7 +50,7 @@ export async function computeRemoteDelta(
 ): Promise<RemoteDeltaResult> {
   const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
   const baseline = qualify(STATE_SCHEMA, baselineTable);
-  if (scope === 'localChanges') return remoteVersionsOfLocalChanges(db, pair, remote, baselineTable);
+  if (scope === 'localChanges') return remoteVersionsOfLocalChanges(db, pair, remote, baseline, baselineTable);
   const [rc] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${remote}`);
   const remoteCount = Number(rc?.n ?? 0);
   const buckets = Math.max(1, Math.ceil(remoteCount / ROWS_PER_BUCKET));
@@ -53,12 +59,22 @@ export async function computeRemoteDelta(
   };
 
   let logSeq: number | null = null;
+  /** Whether the rows of temp.sync_lkeys were read into temp.sync_rrows (whatever their cursor). */
+  let lkeysRead = false;
   if (cursor) {
     // Rows whose cursor moved, and rows other duckdb-sync clients pushed since the last sync.
     const filter = cursorFilter(cursor, 'r');
     logSeq = await currentLogSeq(db, pair);
     if (logSeq === null || filter.sql === 'true') await fetchRows(filter.sql, filter.params);
     else await fetchRows(`(${filter.sql} OR ${changeLogFilter(pair, 'r', 'CAST($2 AS BIGINT)')})`, [...filter.params, String(cursor.logSeq ?? 0)]);
+    // The remote versions of the rows about to be pushed, whatever their cursor says.
+    if (filter.sql !== 'true' && (await collectLocalChangeKeys(db, pair, baselineTable))) {
+      await db.run(
+        `INSERT INTO temp.sync_rrows SELECT ${rowsSelect(pair)} FROM ${remote} r
+          WHERE ${keyInUser(pair, 'remote', 'r', 'temp.sync_lkeys')} AND NOT ${keyInUser(pair, 'remote', 'r', `(SELECT ${kSelect(pair, 'local', 'x')} FROM temp.sync_rrows x)`)}`,
+      );
+      lkeysRead = true;
+    }
   } else {
     // Per bucket, the rows' fingerprints are combined. Engine fingerprints (DuckDB's hash(), whose
     // column hashes combine by multiply-and-XOR) are rehashed first: summed or XORed as they are, two
@@ -130,6 +146,8 @@ export async function computeRemoteDelta(
         );
       }
     }
+    // Keys changed locally that the remote no longer has: deleted there, even if the count hid it.
+    if (lkeysRead) await remoteDeletesOfLocalChanges(db, pair, baseline);
   } else {
     // Baseline keys in differing buckets that the remote no longer has: deleted there.
     await db.run(
@@ -158,26 +176,42 @@ export async function computeRemoteDelta(
  */
 export type RemoteScope = 'all' | 'localChanges';
 
-async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remote: string, baselineTable: string): Promise<RemoteDeltaResult> {
-  const baseline = qualify(STATE_SCHEMA, baselineTable);
-  // The keys changed locally, and those a push that was cut short may have written (pushJournal.ts):
-  // a row deleted locally after such a push is in neither the local table nor the baseline.
-  const journaled = (await journalExists(db, baselineTable)) ? ` UNION SELECT ${kList(pair)} FROM ${qualify(STATE_SCHEMA, journalTableName(baselineTable))}` : '';
-  await db.run(`CREATE OR REPLACE TEMP TABLE sync_lkeys AS SELECT ${kList(pair)} FROM temp.sync_ld${journaled}`);
+async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remote: string, baseline: string, baselineTable: string): Promise<RemoteDeltaResult> {
+  await collectLocalChangeKeys(db, pair, baselineTable);
   await db.run(
     `CREATE OR REPLACE TEMP TABLE sync_rrows AS SELECT ${rowsSelect(pair)} FROM ${remote} r
       WHERE ${keyInUser(pair, 'remote', 'r', 'temp.sync_lkeys')}`,
   );
   await rowsReadAgainstBaseline(db, pair, baseline);
-  // Keys changed locally that the baseline has and the remote no longer has: deleted there.
-  await db.run(
-    `INSERT INTO temp.sync_rd SELECT ${kList(pair, 'b')}, NULL, b.h FROM ${baseline} b
-      WHERE ${keyInInternal(pair, 'b', 'temp.sync_lkeys')}
-        AND NOT EXISTS (SELECT 1 FROM temp.sync_rrows t WHERE ${kMatchUser(pair, 'local', 't', 'b')})`,
-  );
+  await remoteDeletesOfLocalChanges(db, pair, baseline);
   const [read] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rrows');
   const [changed] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_rd');
   return { rowsRead: Number(read?.n ?? 0), changed: Number(changed?.n ?? 0), maxCursor: null, logSeq: null };
+}
+
+/**
+ * `temp.sync_lkeys`: the keys changed locally (temp.sync_ld), and those a push that was cut short
+ * may have written (pushJournal.ts): a row deleted locally after such a push is in neither the
+ * local table nor the baseline. Returns whether there is any.
+ */
+async function collectLocalChangeKeys(db: Database, pair: TablePair, baselineTable: string): Promise<boolean> {
+  const journaled = (await journalExists(db, baselineTable)) ? ` UNION SELECT ${kList(pair)} FROM ${qualify(STATE_SCHEMA, journalTableName(baselineTable))}` : '';
+  await db.run(`CREATE OR REPLACE TEMP TABLE sync_lkeys AS SELECT ${kList(pair)} FROM temp.sync_ld${journaled}`);
+  const [row] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM temp.sync_lkeys');
+  return Number(row?.n ?? 0) > 0;
+}
+
+/**
+ * Keys of temp.sync_lkeys that the baseline has and the remote no longer has (every remote row of
+ * those keys was read into temp.sync_rrows): deleted there. Adds them to temp.sync_rd once.
+ */
+async function remoteDeletesOfLocalChanges(db: Database, pair: TablePair, baseline: string): Promise<void> {
+  await db.run(
+    `INSERT INTO temp.sync_rd SELECT ${kList(pair, 'b')}, NULL, b.h FROM ${baseline} b
+      WHERE ${keyInInternal(pair, 'b', 'temp.sync_lkeys')}
+        AND NOT EXISTS (SELECT 1 FROM temp.sync_rrows t WHERE ${kMatchUser(pair, 'local', 't', 'b')})
+        AND NOT EXISTS (SELECT 1 FROM temp.sync_rd d WHERE ${kMatch(pair, 'd', 'b')})`,
+  );
 }
 
 /**

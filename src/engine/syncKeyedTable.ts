@@ -13,6 +13,7 @@ import { clearJournal, discountOwnPushes, journalExists, journalLocalChanges } f
 import { logPushedKeys } from './remoteChangeLog.js';
 import { computeRemoteDelta, type RemoteScope } from './remoteDelta.js';
 import type { Direction, TableResult } from './result.js';
+import { topUpHashProbe } from './hashProbe.js';
 import type { TablePair } from './tablePair.js';
 import { writeTableSuccess } from './tableMetadata.js';
 
@@ -113,6 +114,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
     const caughtUp = ctx.cursor !== undefined && ctx.direction !== 'push' && c.skippedRemote === 0;
     const watermark = caughtUp && ctx.cursor ? await newerWatermark(db, ctx.cursor, maxCursor) : (ctx.cursor?.watermark ?? null);
     const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(pair.local.schema, pair.local.table)}`);
+    await topUpHashProbe(db, pair, ctx.baselineTable, Number(count?.n ?? 0));
     await writeTableSuccess(db, {
       tableName: pair.name,
       remoteTable: `${pair.remote.schema}.${pair.remote.table}`,

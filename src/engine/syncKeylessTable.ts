@@ -7,6 +7,7 @@ import { STATE_SCHEMA } from './internalNames.js';
 import type { KeyedSyncContext } from './syncKeyedTable.js';
 import { rowsSelect } from './remoteDelta.js';
 import type { Direction, TableResult } from './result.js';
+import { topUpHashProbe } from './hashProbe.js';
 import type { TablePair } from './tablePair.js';
 import { writeTableSuccess } from './tableMetadata.js';
 import { engineRowHash } from './fingerprint.js';
@@ -123,6 +124,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Keyed
     );
     await dropKeylessJournal(db, ctx.baselineTable);
     const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${local}`);
+    await topUpHashProbe(db, pair, ctx.baselineTable, Number(count?.n ?? 0));
     await writeTableSuccess(db, {
       tableName: pair.name,
       remoteTable: `${pair.remote.schema}.${pair.remote.table}`,

@@ -1,6 +1,7 @@
 import type { ConflictPolicy, SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { columnSignature, usableBaseline, writeBaseline } from './baseline.js';
+import { adoptBaseline } from './engineUpgrade.js';
 import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, localColumnsChanged, widenedPair } from './columnChanges.js';
 import { METADATA_TABLE } from './internalNames.js';
 import type { TableInfo } from './catalog.js';
@@ -37,19 +38,24 @@ export interface TableSyncContext {
  * - incremental: local and remote changes since the baseline, merged per row;
  * - full: local changes are pushed first (same merge rules), then the local content is replaced
  *   with the remote's; whatever local version is still replaced goes to dewey_sync_conflicts.
- * A table without a usable baseline (never synced, or synced by another DuckDB version) starts
+ * A baseline written by another DuckDB release is adopted first (engineUpgrade.ts). A table
+ * without a usable baseline (never synced, or its baseline cannot be read by this release) starts
  * with a full pull.
  */
 export async function syncTable(db: Database, pairIn: TablePair, localInfo: TableInfo | undefined, ctx: TableSyncContext): Promise<TableResult> {
   let pair = pairIn;
   const meta = localInfo ? await readOneTableMetadata(db, pair.name) : undefined;
   if (pair.localOnly) return syncLocalOnlyTable(db, pair, meta, ctx);
+  // A baseline written by another DuckDB release (an upgrade) is adopted when its hashes still hold.
+  const adoption = localInfo ? await adoptBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion, ctx.dryRun) : undefined;
   let baselineTable = localInfo && !localColumnsChanged(localInfo, meta?.columnSignature, pair.key.length > 0) ? await usableBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion) : undefined;
   const found = findCursorColumn(pair);
   const sameCursor = meta?.cursorColumn === found?.column;
   const cursor: CursorState | undefined = found ? { ...found, watermark: sameCursor ? (meta?.watermark ?? null) : null, logSeq: sameCursor ? (meta?.logSeq ?? null) : null } : undefined;
   const policy = pair.settings.onConflict ?? ctx.policy;
-  let schemaNote: string | undefined;
+  // A dry run cannot rehash without writing: it says so and plans nothing else for the table.
+  if (adoption?.kind === 'rehashed' && ctx.dryRun) return { ...emptyTableResult(pair.name, 'planned'), warnings: [adoption.note] };
+  let schemaNote: string | undefined = adoption?.kind === 'rehashed' ? adoption.note : undefined;
 
   // A full pull replaces the local content and adds the remote's new columns itself (ensureLocalTable).
   const fullPullOnly = ctx.mode === 'full' && ctx.direction === 'pull';
@@ -93,7 +99,7 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
           await db.run(`UPDATE ${quoteIdent(METADATA_TABLE)} SET column_signature = $1, baseline_table = $2 WHERE table_name = $3`, [columnSignature(widened, ctx.scheme), table, pair.name]);
         }),
       );
-      schemaNote = `columns added and filled on both sides: ${added.join(', ')}`;
+      schemaNote = [schemaNote, `columns added and filled on both sides: ${added.join(', ')}`].filter(Boolean).join('; ');
       // The baseline was just rebuilt from the local content.
       settle(ctx, pair);
       if (ctx.mode === 'incremental') return { ...reported(synced), warnings: [schemaNote] };
@@ -120,7 +126,8 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
       };
     }
     if (ctx.dryRun) return db.withRemote(true, () => planFullTable(db, pair, localInfo));
-    return fullPull(localInfo && ctx.mode === 'incremental' ? 'no usable baseline (first sync, or a schema or DuckDB version change): pulled in full' : undefined);
+    if (adoption?.kind === 'unusable') return fullPull(adoption.note);
+    return fullPull(localInfo && ctx.mode === 'incremental' ? 'no usable baseline (first sync, or a schema change): pulled in full' : undefined);
   }
 
   const localColumns = localInfo?.columns.map((c) => c.name) ?? [];

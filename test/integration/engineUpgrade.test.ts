@@ -1,0 +1,184 @@
+/**
+ * Baselines written by another DuckDB release (engineUpgrade.ts, hashProbe.ts), in process.
+ *
+ * The end-to-end test (test/e2e/upgrade.test.ts) runs a real earlier release, which hashes like the
+ * current one. Here the other cases are made by hand, as another release would leave them:
+ * - same hashes, other version: the baseline is adopted with no pass over the rows;
+ * - other hashes (every stored hash rewritten, the probe's too), canonical fingerprints kept (the
+ *   MotherDuck code path, forced on a file remote): the baseline is rehashed; pending local edits are
+ *   pushed, remote edits pulled, only the real conflict is one;
+ * - other hashes, engine fingerprints only (file remote): pulled in full, with a note saying why,
+ *   and every local version it replaces kept in dewey_sync_conflicts;
+ * - no probe (state from an older duckdb-sync) with the same release: the probe is written by the
+ *   next sync; with another release: nothing proves the hashes, handled as other hashes.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { SyncOptions } from '../../src/api/sync.js';
+import { baselineTableName } from '../../src/engine/baseline.js';
+import { probeTableName } from '../../src/engine/hashProbe.js';
+import { exec, query } from '../helpers/duck.js';
+import { tempDir } from '../helpers/tempDir.js';
+import { conflictRows, counts, newPair, rows, table, type Pair } from './incrementalSupport.js';
+
+const OTHER_RELEASE = 'v0.0.1-other';
+const TABLES = ['items', 'plain', 'tags'] as const;
+
+/** A keyed table with a cursor, a keyed table without, a keyless one; synced in full once. */
+async function syncedPair(root: string, fingerprints: SyncOptions['fingerprints']): Promise<Pair> {
+  const pair = newPair(root);
+  await exec(
+    pair.remote,
+    `CREATE TABLE items (id INTEGER PRIMARY KEY, v VARCHAR, updated_at TIMESTAMP)`,
+    `INSERT INTO items SELECT i, 'item ' || i, TIMESTAMP '2024-01-01' + to_days(i) FROM range(1, 101) r(i)`,
+    `CREATE TABLE plain (id INTEGER PRIMARY KEY, v DOUBLE, tags VARCHAR[])`,
+    `INSERT INTO plain SELECT i, i / 3, ['a', 'b' || i] FROM range(1, 101) r(i)`,
+    `CREATE TABLE tags (name VARCHAR, n INTEGER)`,
+    `INSERT INTO tags SELECT 'tag' || (i % 7), i % 3 FROM range(0, 60) r(i)`,
+  );
+  await pair.syncOk({ mode: 'full', fingerprints });
+  return pair;
+}
+
+/** The baseline table's name of a table in the main schema. */
+function baselineOf(name: string): string {
+  return baselineTableName({ name } as Parameters<typeof baselineTableName>[0]);
+}
+
+/** Leaves the local state as a release that hashes differently would: every stored hash is another. */
+async function rewriteHashesAsAnotherRelease(pair: Pair, version: string): Promise<void> {
+  const statements = [`UPDATE dewey_sync_metadata SET engine_version = '${version}'`];
+  for (const name of TABLES) {
+    const baseline = baselineOf(name);
+    statements.push(`UPDATE _duckdb_sync.${baseline} SET h = hash(h, 'other release')`);
+    statements.push(`UPDATE _duckdb_sync.${probeTableName(baseline)} SET h = hash(h, 'other release')`);
+  }
+  await exec(pair.local, ...statements);
+}
+
+/** Edits on both sides since the last sync: local and remote rows apart, and one row edited on both. */
+async function editBothSides(pair: Pair): Promise<void> {
+  await exec(
+    pair.local,
+    `UPDATE items SET v = 'local edit', updated_at = TIMESTAMP '2025-06-01' WHERE id IN (1, 2)`,
+    `DELETE FROM items WHERE id = 3`,
+    `INSERT INTO items VALUES (1001, 'local insert', TIMESTAMP '2025-06-01')`,
+    `UPDATE items SET v = 'local side of the conflict', updated_at = TIMESTAMP '2025-06-01' WHERE id = 50`,
+    `UPDATE plain SET v = -1 WHERE id = 10`,
+    `DELETE FROM plain WHERE id = 11`,
+    `INSERT INTO tags VALUES ('local tag', 1)`,
+    `DELETE FROM tags WHERE rowid = (SELECT min(rowid) FROM tags WHERE name = 'tag3')`,
+  );
+  await exec(
+    pair.remote,
+    `UPDATE items SET v = 'remote edit', updated_at = TIMESTAMP '2025-06-02' WHERE id = 20`,
+    `UPDATE items SET v = 'remote side of the conflict', updated_at = TIMESTAMP '2025-06-02' WHERE id = 50`,
+    `UPDATE plain SET v = -2 WHERE id = 30`,
+    `INSERT INTO tags VALUES ('remote tag', 2)`,
+  );
+}
+
+/** The sync after the edits pushed and pulled exactly them; the one real conflict is the only one. */
+async function assertExactSync(pair: Pair, fingerprints: SyncOptions['fingerprints'], expectNote: RegExp | undefined): Promise<void> {
+  const result = await pair.syncOk({ fingerprints });
+  assert.deepEqual(counts(result, 'items'), { status: 'ok', pulled: 2, pushed: 3, deleted: 1, conflicts: 1 });
+  assert.deepEqual(counts(result, 'plain'), { status: 'ok', pulled: 1, pushed: 1, deleted: 1, conflicts: 0 });
+  assert.deepEqual(counts(result, 'tags'), { status: 'ok', pulled: 1, pushed: 1, deleted: 1, conflicts: 0 });
+  for (const name of TABLES) {
+    const warnings = (table(result, name).warnings ?? []).join('; ');
+    if (expectNote) assert.match(warnings, expectNote, name);
+    else assert.equal(warnings, '', `${name}: no note when hashes agree`);
+  }
+  const conflicts = await conflictRows(pair.local);
+  assert.deepEqual(
+    conflicts.map((c) => [c.table_name, c.key_json, (c.local_version as { v: string }).v, c.winner]),
+    [['items', '{"id":50}', 'local side of the conflict', 'remote']],
+  );
+  // Local edits reached the remote; the remote edit arrived locally.
+  const remoteItems = await rows(pair.remote, 'items WHERE id IN (1, 2, 3, 20, 1001)', 'id');
+  assert.deepEqual(
+    remoteItems.map((r) => [r.id, r.v]),
+    [
+      [1, 'local edit'],
+      [2, 'local edit'],
+      [20, 'remote edit'],
+      [1001, 'local insert'],
+    ],
+  );
+  const engine = await query(pair.local, `SELECT DISTINCT engine_version AS v FROM dewey_sync_metadata`);
+  assert.deepEqual(engine.map((r) => r.v), [(await query(pair.local, 'SELECT version() AS v'))[0]?.v]);
+  // And the next sync finds nothing to do.
+  const again = await pair.syncOk({ fingerprints });
+  for (const name of TABLES) assert.deepEqual(counts(again, name), { status: 'ok', pulled: 0, pushed: 0, deleted: 0, conflicts: 0 });
+}
+
+describe('baselines written by another DuckDB release', () => {
+  const root = tempDir();
+
+  for (const fingerprints of ['engine', 'canonical'] as const) {
+    test(`${fingerprints} fingerprints: same hashes under another version: adopted as they are, pending edits pushed`, async () => {
+      const pair = await syncedPair(root, fingerprints);
+      await exec(pair.local, `UPDATE dewey_sync_metadata SET engine_version = '${OTHER_RELEASE}'`);
+      await editBothSides(pair);
+      await assertExactSync(pair, fingerprints, undefined);
+    });
+  }
+
+  test('canonical fingerprints, other hashes: the baseline is rehashed in one pass; nothing pulled in full', async () => {
+    const pair = await syncedPair(root, 'canonical');
+    await editBothSides(pair);
+    await rewriteHashesAsAnotherRelease(pair, OTHER_RELEASE);
+    await assertExactSync(pair, 'canonical', new RegExp(`baseline written by DuckDB ${OTHER_RELEASE} rehashed`));
+  });
+
+  test('canonical fingerprints, other hashes, dry run: planned, nothing written', async () => {
+    const pair = await syncedPair(root, 'canonical');
+    await rewriteHashesAsAnotherRelease(pair, OTHER_RELEASE);
+    const before = await query(pair.local, 'SELECT table_name, engine_version FROM dewey_sync_metadata ORDER BY 1');
+    const result = await pair.sync({ mode: 'incremental', fingerprints: 'canonical', dryRun: true });
+    assert.equal(result.ok, true);
+    assert.match((table(result, 'items').warnings ?? []).join('; '), /a sync first rehashes the baseline written by DuckDB v0\.0\.1-other/);
+    assert.deepEqual(await query(pair.local, 'SELECT table_name, engine_version FROM dewey_sync_metadata ORDER BY 1'), before);
+  });
+
+  test('engine fingerprints, other hashes: pulled in full with a note; local versions replaced are kept', async () => {
+    const pair = await syncedPair(root, 'engine');
+    await editBothSides(pair);
+    await rewriteHashesAsAnotherRelease(pair, OTHER_RELEASE);
+    const result = await pair.syncOk({ fingerprints: 'engine' });
+    for (const name of TABLES) {
+      assert.match((table(result, name).warnings ?? []).join('; '), /hashes this table's rows differently from v0\.0\.1-other.*pulled in full/, name);
+    }
+    // Without a baseline every local row that differs from the remote's is taken for a local change
+    // that the remote replaces (row 20 too, changed on the remote only), and its version is kept.
+    // A local delete (row 3) is not a version to keep: the row is back as the remote holds it.
+    const kept = (await conflictRows(pair.local)).filter((c) => c.table_name === 'items').map((c) => c.key_json);
+    assert.deepEqual(kept, ['{"id":1001}', '{"id":1}', '{"id":20}', '{"id":2}', '{"id":50}']);
+    assert.deepEqual(await rows(pair.local, 'items'), await rows(pair.remote, 'items'));
+  });
+
+  test('no probe (state of an older duckdb-sync): written by the next sync on the same release', async () => {
+    const pair = await syncedPair(root, 'engine');
+    const baseline = baselineOf('items');
+    await exec(pair.local, `DROP TABLE _duckdb_sync.${probeTableName(baseline)}`);
+    await pair.syncOk();
+    const [probe] = await query(pair.local, `SELECT count(*) AS n FROM _duckdb_sync.${probeTableName(baseline)}`);
+    assert.equal(Number(probe?.n), 64);
+    // With another release and no probe, nothing proves the hashes: handled as other hashes.
+    await exec(pair.local, `DROP TABLE _duckdb_sync.${probeTableName(baseline)}`, `UPDATE dewey_sync_metadata SET engine_version = '${OTHER_RELEASE}'`);
+    const result = await pair.syncOk();
+    assert.match((table(result, 'items').warnings ?? []).join('; '), /pulled in full/);
+    assert.equal((table(result, 'plain').warnings ?? []).length, 0);
+  });
+
+  test('a probe written while the table was empty is filled once rows arrive', async () => {
+    const pair = newPair(root);
+    await exec(pair.remote, `CREATE TABLE items (id INTEGER PRIMARY KEY, v VARCHAR)`);
+    await pair.syncOk({ mode: 'full' });
+    const probe = `_duckdb_sync.${probeTableName(baselineOf('items'))}`;
+    assert.equal(Number((await query(pair.local, `SELECT count(*) AS n FROM ${probe}`))[0]?.n), 0);
+    await exec(pair.remote, `INSERT INTO items SELECT i, 'v' || i FROM range(10) r(i)`);
+    await pair.syncOk();
+    assert.equal(Number((await query(pair.local, `SELECT count(*) AS n FROM ${probe}`))[0]?.n), 10);
+  });
+});
