@@ -27,8 +27,9 @@ export type BaselineAdoption =
  * downgraded) usable by this one, so that an upgrade neither re-pulls tables nor turns pending local
  * edits into conflicts:
  *
- * 1. The hash probe (hashProbe.ts) is hashed again. Equal hashes: this release hashes the table's
- *    column types as the old one did, and the baseline is adopted as it is (no pass over the rows).
+ * 1. The hash probe (hashProbe.ts) is hashed again (without one, the table's first rows are looked
+ *    up in the baseline). Equal hashes: this release hashes the table's column types as the old one
+ *    did, and the baseline is adopted as it is (no pass over the rows).
  * 2. Otherwise, a baseline that keeps the canonical fingerprint `f` (MotherDuck remotes, whose
  *    server runs its own DuckDB release) is rehashed in one pass over the local rows: each row
  *    whose canonical fingerprint still equals the baseline's gets this release's hash; rows that
@@ -61,7 +62,7 @@ export async function adoptBaseline(
       await db.run(`UPDATE ${quoteIdent(METADATA_TABLE)} SET engine_version = $1 WHERE table_name = $2`, [engineVersion, pair.name]);
     });
   };
-  if (await probeHashesAgree(db, baselineTable)) {
+  if (await probeHashesAgree(db, pair, baselineTable)) {
     await record();
     return { kind: 'same-hashes', from };
   }

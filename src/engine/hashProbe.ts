@@ -2,6 +2,7 @@ import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
 import { engineRowHash } from './fingerprint.js';
 import { STATE_SCHEMA } from './internalNames.js';
+import { kMatch, kSelect } from './keySql.js';
 import type { TablePair } from './tablePair.js';
 
 /**
@@ -13,14 +14,14 @@ import type { TablePair } from './tablePair.js';
  * probe's rows are hashed again: equal hashes mean the new release hashes this table's column types
  * as the old one did, so the baseline is used as it is (measured: DuckDB 1.4.4 and 1.5.6 hash alike).
  * Otherwise the baseline is rehashed through its version-stable fingerprints where it keeps them
- * (engineUpgrade.ts).
+ * (engineUpgrade.ts). The probe is a table of its own in the state schema, next to the baseline.
  */
 
 /** Rows kept in a probe: enough to cover NULLs and short and long values of every column. */
 export const PROBE_ROWS = 64;
 
 export function probeTableName(baselineTable: string): string {
-  return `${baselineTable}_probe`;
+  return `probe_of_${baselineTable}`;
 }
 
 /** The probe's row value: the pair's local columns packed into one struct column (any names allowed). */
@@ -63,16 +64,35 @@ async function probeRows(db: Database, baselineTable: string): Promise<number | 
 
 /**
  * Whether this DuckDB release hashes the baseline's rows as the release that wrote it did: every
- * probe row hashes to the value stored with it. A missing probe, or an empty one next to a
- * non-empty baseline, proves nothing (false).
+ * probe row hashes to the value stored with it. An empty probe next to a non-empty baseline proves
+ * nothing (false). Without a probe (state of a duckdb-sync that kept none) the table's own rows are
+ * the evidence: of its first rows, at least half (and one) must hash to their baseline entry, which
+ * under another hash function none would (rows edited locally since are why not all must).
  */
-export async function probeHashesAgree(db: Database, baselineTable: string): Promise<boolean> {
+export async function probeHashesAgree(db: Database, pair: TablePair, baselineTable: string): Promise<boolean> {
   const rows = await probeRows(db, baselineTable);
-  if (rows === undefined) return false;
-  if (rows === 0) {
-    const [b] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(STATE_SCHEMA, baselineTable)}`);
-    return Number(b?.n ?? 0) === 0;
-  }
+  if (rows === undefined) return localRowsMatchBaseline(db, pair, baselineTable);
+  if (rows === 0) return (await baselineRows(db, baselineTable)) === 0;
   const [row] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(STATE_SCHEMA, probeTableName(baselineTable))} WHERE hash(r) IS DISTINCT FROM h`);
   return Number(row?.n ?? 0) === 0;
+}
+
+async function localRowsMatchBaseline(db: Database, pair: TablePair, baselineTable: string): Promise<boolean> {
+  if ((await baselineRows(db, baselineTable)) === 0) return true;
+  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const h = engineRowHash(
+    pair.columns.map((c) => c.local),
+    't',
+  );
+  const sample = `SELECT ${pair.key.length ? `${kSelect(pair, 'local', 't')}, ` : ''}${h} AS h FROM ${qualify(pair.local.schema, pair.local.table)} t LIMIT ${PROBE_ROWS}`;
+  const matches = pair.key.length ? `EXISTS (SELECT 1 FROM ${baseline} b WHERE ${kMatch(pair, 'b', 's')} AND b.h = s.h)` : `s.h IN (SELECT h FROM ${baseline})`;
+  const [row] = await db.all<{ n: bigint; m: bigint }>(`SELECT count(*) AS n, count(*) FILTER (WHERE ${matches}) AS m FROM (${sample}) s`);
+  const sampled = Number(row?.n ?? 0);
+  const matched = Number(row?.m ?? 0);
+  return matched > 0 && matched * 2 >= sampled;
+}
+
+async function baselineRows(db: Database, baselineTable: string): Promise<number> {
+  const [b] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(STATE_SCHEMA, baselineTable)}`);
+  return Number(b?.n ?? 0);
 }

@@ -10,7 +10,7 @@
  * - other hashes, engine fingerprints only (file remote): pulled in full, with a note saying why,
  *   and every local version it replaces kept in dewey_sync_conflicts;
  * - no probe (state from an older duckdb-sync) with the same release: the probe is written by the
- *   next sync; with another release: nothing proves the hashes, handled as other hashes.
+ *   next sync; with another release: the table's own rows, looked up in the baseline, decide.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -159,16 +159,25 @@ describe('baselines written by another DuckDB release', () => {
 
   test('no probe (state of an older duckdb-sync): written by the next sync on the same release', async () => {
     const pair = await syncedPair(root, 'engine');
-    const baseline = baselineOf('items');
-    await exec(pair.local, `DROP TABLE _duckdb_sync.${probeTableName(baseline)}`);
+    await exec(pair.local, `DROP TABLE _duckdb_sync.${probeTableName(baselineOf('items'))}`);
     await pair.syncOk();
-    const [probe] = await query(pair.local, `SELECT count(*) AS n FROM _duckdb_sync.${probeTableName(baseline)}`);
+    const [probe] = await query(pair.local, `SELECT count(*) AS n FROM _duckdb_sync.${probeTableName(baselineOf('items'))}`);
     assert.equal(Number(probe?.n), 64);
-    // With another release and no probe, nothing proves the hashes: handled as other hashes.
-    await exec(pair.local, `DROP TABLE _duckdb_sync.${probeTableName(baseline)}`, `UPDATE dewey_sync_metadata SET engine_version = '${OTHER_RELEASE}'`);
-    const result = await pair.syncOk();
-    assert.match((table(result, 'items').warnings ?? []).join('; '), /pulled in full/);
-    assert.equal((table(result, 'plain').warnings ?? []).length, 0);
+  });
+
+  test("no probe and another release: the table's own rows show whether the hashes agree", async () => {
+    const dropProbes = TABLES.map((name) => `DROP TABLE _duckdb_sync.${probeTableName(baselineOf(name))}`);
+    // Same hashes: most rows still hash to their baseline entry, so the baseline is adopted.
+    const same = await syncedPair(root, 'engine');
+    await editBothSides(same);
+    await exec(same.local, ...dropProbes, `UPDATE dewey_sync_metadata SET engine_version = '${OTHER_RELEASE}'`);
+    await assertExactSync(same, 'engine', undefined);
+    // Other hashes: no row does, and the baseline is not used.
+    const other = await syncedPair(root, 'engine');
+    await rewriteHashesAsAnotherRelease(other, OTHER_RELEASE);
+    await exec(other.local, ...dropProbes);
+    const result = await other.syncOk();
+    for (const name of TABLES) assert.match((table(result, name).warnings ?? []).join('; '), /hashes this table's rows differently/, name);
   });
 
   test('a probe written while the table was empty is filled once rows arrive', async () => {
