@@ -6,8 +6,9 @@
  * Three tables: `kc` (primary key + cursor column updated_at), `kn` (primary key, no cursor: bucket
  * summaries), `kl` (no key: a multiset). Before each round the test writes on both sides while no sync
  * runs: inserts, updates (bumping updated_at) and deletes, the local side and the remote side on
- * disjoint keys, so no write conflicts with another. Every write is also made on `expected.duckdb`,
- * which starts as a copy of the remote: it is the model of what both sides must hold in the end.
+ * disjoint keys, so none of these writes conflicts with another (the contested rows below do, on
+ * purpose). Every write is also made on `expected.duckdb`, which starts as a copy of the remote: it
+ * is the model of what both sides must hold in the end.
  *
  * Then the built CLI syncs (incremental or full) and is SIGKILLed: after a seeded random delay, as
  * soon as the remote file changes, or at the start of a chosen transaction. For the last, the CLI
@@ -16,9 +17,27 @@
  * the remote attached read-write, i.e. the window between a table's remote push transaction and its
  * local transaction. The first three rounds kill there, one table each; the others pick at random.
  *
+ * Contested rows (design decision 11: a cursor chooses what to read, never what to compare before a
+ * write): before the first two rounds and some others, a few `kc` rows that neither side's usual writes
+ * touch (id % 4 = 3) are updated on the remote by "another program" WITHOUT moving updated_at (kept at
+ * its initial value, or set back to an old time; either way far outside the 300 s lag window before
+ * the watermark), and the local side updates the same rows differently (moving updated_at forward, as
+ * an application would). Each row is contested once. With the default policy remote-wins the model
+ * takes the remote's version, and the local version must be in dewey_sync_conflicts exactly once: a
+ * keyed table records its conflicts and applies the pull in one local transaction (a kill before it
+ * commits leaves the conflict to be found again by the next sync, and nothing recorded), and a full
+ * sync records the local versions its replace discards in the transaction of the replace.
+ *
+ * Upgrade (FAULT_UPGRADE, on unless 0): the initial full sync and the two uninterrupted syncs are run
+ * by the CLI on the previous DuckDB release (1.4.4, test/fixtures/previousDuckdb.cjs), so the first
+ * killed sync (an incremental one, killed after kc's push) is the first sync after an upgrade (design
+ * decision 14: baselines stay usable, pending local edits are pushed, nothing is re-pulled).
+ * FAULT_UPGRADE=0 runs every sync on the current release.
+ *
  * Afterwards: both files open, one clean incremental sync succeeds, a second finds nothing to do,
  * `verify` exits 0, and both sides hold exactly the model: no insert, update or delete of either side
- * lost, nothing resurrected, no conflicts recorded.
+ * lost, nothing resurrected, and dewey_sync_conflicts holds exactly the contested rows' local versions
+ * (once each, with the remote versions that won) and nothing else.
  *
  * FAULT_SEED=<n> replays a run (the seed is printed; kills by time vary with the machine's speed);
  * FAULT_KILLS=<n> and FAULT_ROWS=<n> change the number of kill rounds and the size of the tables.
@@ -30,14 +49,16 @@ import { copyFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { CLI, cleanEnv, runCli } from '../helpers/cli.js';
+import { CLI, cleanEnv, onPreviousDuckdb, PREVIOUS_DUCKDB_PRELOAD, runCli } from '../helpers/cli.js';
 import { exec, withDuck } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const ROWS = Number(process.env.FAULT_ROWS ?? 250_000);
 const KILLS = Number(process.env.FAULT_KILLS ?? 8);
 const SEED = process.env.FAULT_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.FAULT_SEED);
-console.log(`FAULT_SEED=${SEED} (kill rounds: ${KILLS}, rows: ${ROWS}; replay with FAULT_SEED=${SEED})`);
+/** The state the kills start from is built on the previous DuckDB release (see the header). */
+const UPGRADE = process.env.FAULT_UPGRADE !== '0';
+console.log(`FAULT_SEED=${SEED} (kill rounds: ${KILLS}, rows: ${ROWS}, upgrade from the previous DuckDB: ${UPGRADE ? 'yes' : 'no (FAULT_UPGRADE=0)'}; replay with FAULT_SEED=${SEED})`);
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed exactly. */
 function seededRandom(seed: number): () => number {
@@ -112,6 +133,43 @@ function writesFor(side: SideName, round: number, tables: Table[]): string[] {
   return out;
 }
 
+/** Rows contested per contested round, and the old cursor value some remote edits set (outside the lag window). */
+const CONTESTED_PER_ROUND = 3;
+const OLD_CURSOR = '2023-06-01 00:00:00';
+/** The cursor value of every initial row (never moved for rows that only the contested writes touch). */
+const INITIAL_CURSOR = '2023-01-01 00:00:00';
+
+/** A kc row that both sides updated differently, the remote without moving the cursor. */
+interface Contested {
+  id: number;
+  round: number;
+  /** The versions as dewey_sync_conflicts holds them (JSON of the row, local column names). */
+  local: Record<string, unknown>;
+  remote: Record<string, unknown>;
+}
+
+/**
+ * The contested writes of a round: the remote's (kept or set-back cursor) and the local's (cursor
+ * moved forward), and the versions each leaves.
+ */
+function contestedWrites(round: number, ids: number[], keepCursor: boolean[]): { remote: string[]; local: string[]; rows: Contested[] } {
+  const local = roundTime(round, 'local');
+  const remote: string[] = [];
+  ids.forEach((id, i) => {
+    remote.push(`UPDATE kc SET v = -id - ${round}, s = 'R${round}-c'${keepCursor[i] ? '' : `, updated_at = TIMESTAMP '${OLD_CURSOR}'`} WHERE id = ${id}`);
+  });
+  return {
+    remote,
+    local: [`UPDATE kc SET v = id * 11 + ${round}, s = 'L${round}-c', updated_at = TIMESTAMP '${local}' WHERE id IN (${ids.join(', ')})`],
+    rows: ids.map((id, i) => ({
+      id,
+      round,
+      local: { id, v: id * 11 + round, s: `L${round}-c`, updated_at: local },
+      remote: { id, v: -id - round, s: `R${round}-c`, updated_at: keepCursor[i] ? INITIAL_CURSOR : OLD_CURSOR },
+    })),
+  };
+}
+
 /**
  * Preloaded into the CLI: logs every Database.transaction call with the remote's attach mode
  * (rw: a transaction that may write the remote) and SIGKILLs the process at the start of the
@@ -157,12 +215,37 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
   /** Every write statement made, per side (the model in words; expected.duckdb is the model in data). */
   const writeLog: Record<SideName, string[]> = { local: [], remote: [] };
   const outcomes: string[] = [];
+  /** Contested rows so far; their choice has a generator of its own, so a seed's kills stay as they were. */
+  const contested: Contested[] = [];
+  const contestRandom = seededRandom(SEED ^ 0x5bd1e995);
 
-  async function write(side: SideName, tables: Table[]): Promise<void> {
+  /**
+   * A side's writes of the round, with the side's contested writes (`contestedStatements`). The
+   * model takes every write except the local side's contested ones: the remote's versions win.
+   */
+  async function write(side: SideName, tables: Table[], contestedStatements: string[] = []): Promise<void> {
     const statements = writesFor(side, round, tables);
-    await exec(side === 'local' ? local : remote, ...statements);
-    await exec(expected, ...statements);
-    writeLog[side].push(...statements);
+    const all = [...statements, ...contestedStatements];
+    await exec(side === 'local' ? local : remote, ...all);
+    await exec(expected, ...(side === 'remote' ? all : statements));
+    writeLog[side].push(...all);
+  }
+
+  /** Picks this round's contested rows (never contested before, id % 4 = 3) and returns their writes. */
+  function contest(): { remote: string[]; local: string[] } {
+    const taken = new Set(contested.map((c) => c.id));
+    const ids: number[] = [];
+    while (ids.length < CONTESTED_PER_ROUND) {
+      const id = 4 * Math.floor(contestRandom() * Math.floor(ROWS / 4)) + 3;
+      if (id < ROWS && !taken.has(id) && !ids.includes(id)) ids.push(id);
+    }
+    const w = contestedWrites(
+      round,
+      ids,
+      ids.map(() => contestRandom() < 0.5),
+    );
+    contested.push(...w.rows);
+    return w;
   }
 
   function pickTables(): Table[] {
@@ -181,7 +264,7 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
       `INSERT INTO kl SELECT i, 'row-' || i FROM range(${Math.round(ROWS * 0.8)}) r(i)`,
     );
     copyFileSync(remote, expected);
-    const first = await runCli([...args, '--mode', 'full'], { env: cleanEnv() });
+    const first = await runCli([...args, '--mode', 'full'], UPGRADE ? onPreviousDuckdb({ env: cleanEnv() }) : { env: cleanEnv() });
     assert.equal(first.code, 0, first.stderr);
 
     // Uninterrupted syncs of each mode (after writes on both sides) give the windows the kills are
@@ -190,7 +273,7 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
       round++;
       await write('local', TABLES);
       await write('remote', TABLES);
-      const r = await runSync(mode, {});
+      const r = await runSync(mode, {}, UPGRADE);
       assert.equal(r.code, 0, r.stderr);
       durationMs[mode] = r.elapsedMs;
       const log = [...r.stderr.matchAll(/^\[fault\] transaction (\d+) remote=(\w+)$/gm)].map((m) => ({ n: Number(m[1]), remote: m[2] }));
@@ -198,8 +281,17 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
       assert.ok(transactions[mode].afterPush.length >= TABLES.length, `${mode}: the preload sees a remote-writing transaction per table: ${r.stderr}`);
     }
     console.log(
-      `uninterrupted syncs: incremental ${Math.round(durationMs.incremental)} ms, ${transactions.incremental.total} transactions; full ${Math.round(durationMs.full)} ms, ${transactions.full.total} transactions`,
+      `uninterrupted syncs${UPGRADE ? ' (previous DuckDB)' : ''}: incremental ${Math.round(durationMs.incremental)} ms, ${transactions.incremental.total} transactions; full ${Math.round(durationMs.full)} ms, ${transactions.full.total} transactions`,
     );
+    if (UPGRADE) {
+      // The state the kills start from was written by the previous release.
+      const versions = await withDuck(local, (q) => q.json('SELECT table_name, engine_version FROM dewey_sync_metadata ORDER BY table_name'));
+      assert.deepEqual(
+        versions,
+        [...TABLES].sort().map((t) => ({ table_name: t, engine_version: 'v1.4.4' })),
+        'the syncs before the kills ran on the previous DuckDB release',
+      );
+    }
   });
 
   interface SyncRun {
@@ -214,11 +306,12 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
    * Runs the built CLI (with the preload) and SIGKILLs it: at the start of transaction `atTransaction`,
    * after `delayMs`, or (with `onRemoteWrite`) `delayMs` after the remote file first changes.
    */
-  async function runSync(mode: 'incremental' | 'full', kill: { atTransaction?: number; delayMs?: number; onRemoteWrite?: boolean }): Promise<SyncRun> {
+  async function runSync(mode: 'incremental' | 'full', kill: { atTransaction?: number; delayMs?: number; onRemoteWrite?: boolean }, previousDuckdb = false): Promise<SyncRun> {
     const watcher = kill.onRemoteWrite ? watch(dir) : undefined;
     const started = performance.now();
     const env = cleanEnv(kill.atTransaction ? { FAULT_KILL_AT_TRANSACTION: String(kill.atTransaction) } : {});
-    const child = spawn(process.execPath, ['--import', PRELOAD, CLI, ...args, '--mode', mode], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const nodeArgs = [...(previousDuckdb ? ['--require', PREVIOUS_DUCKDB_PRELOAD] : []), '--import', PRELOAD];
+    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args, '--mode', mode], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.resume();
@@ -267,8 +360,10 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
     for (let i = 0; i < KILLS; i++) {
       round++;
       const forced = i < 3;
-      await write('local', forced ? TABLES : pickTables());
-      await write('remote', pickTables());
+      // Contested kc rows before the first two rounds (a kill after kc's push, then a full sync) and some others.
+      const c = i < 2 || contestRandom() < 0.4 ? contest() : undefined;
+      await write('local', forced ? TABLES : pickTables(), c?.local);
+      await write('remote', pickTables(), c?.remote);
       // The first three rounds kill between a push transaction and its local transaction, one table
       // each (kc incremental, kl full, kn incremental); the others choose the mode and the moment at random.
       const mode: 'incremental' | 'full' = forced ? (i === 1 ? 'full' : 'incremental') : random() < 0.5 ? 'incremental' : 'full';
@@ -281,7 +376,7 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
       // Stratified over the sync's duration (a little past it, so that some syncs finish first).
       else kill = { delayMs: Math.round((durationMs[mode] * 1.1 * (i + random())) / KILLS) };
       const outcome = await syncAndKill(mode, kill);
-      outcomes.push(`round ${round} ${mode}: ${outcome}`);
+      outcomes.push(`round ${round} ${mode}${c ? ` (contested kc rows: ${contested.filter((x) => x.round === round).map((x) => x.id).join(', ')})` : ''}: ${outcome}`);
       console.log(`round ${round}: ${mode} sync -> ${outcome}`);
       await assertFilesOpen(`round ${round} (seed ${SEED})`);
     }
@@ -306,7 +401,7 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
     });
   }
 
-  test('after the kills one clean sync converges, a second finds nothing to do, verify exits 0, no write is lost', { timeout: 120_000 }, async () => {
+  test('after the kills one clean sync converges, a second finds nothing to do, verify exits 0, no write is lost, each contested local version recorded once', { timeout: 120_000 }, async () => {
     console.log(`outcomes:\n  ${outcomes.join('\n  ')}`);
     await assertFilesOpen('after the kills');
     const first = await runCli([...args, '--mode', 'incremental', '--json'], { env: cleanEnv() });
@@ -328,7 +423,12 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
 
     // Every write of either side is there: both sides hold exactly the model, the keyless table
     // included (no lost insert, no deleted row or old version back, no row doubled).
-    const [conflicts] = await withDuck(local, (q) => q.json('SELECT count(*)::INTEGER AS n FROM dewey_sync_conflicts'));
+    const recorded = await withDuck(local, (q) =>
+      q.json(
+        `SELECT table_name, key_json, CAST(local_version AS VARCHAR) AS lv, CAST(remote_version AS VARCHAR) AS rv, copies::INTEGER AS copies, policy, winner
+           FROM dewey_sync_conflicts`,
+      ),
+    );
     const problems: string[] = [];
     for (const [name, path] of [['local', local], ['remote', remote]] as const) {
       for (const table of TABLES) {
@@ -339,6 +439,32 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
       }
     }
     assert.deepEqual(problems, [], `writes lost or wrong (seed ${SEED}; ${writeLog.local.length} local and ${writeLog.remote.length} remote write statements)`);
-    assert.equal(Number(conflicts?.n), 0, 'the sides wrote disjoint rows: no conflicts');
+
+    // The usual writes were disjoint: the only conflicts are the contested rows, each recorded once
+    // with its local version (the loser) and the remote version that won.
+    const byKey = (a: { key: string | null; text: string }, b: { key: string | null; text: string }): number => (a.key ?? '').localeCompare(b.key ?? '') || a.text.localeCompare(b.text);
+    const actual = recorded
+      .map((r) => {
+        const entry = {
+          table: r.table_name,
+          key: r.key_json as string | null,
+          local: r.lv === null ? null : (JSON.parse(String(r.lv)) as unknown),
+          remote: r.rv === null ? null : (JSON.parse(String(r.rv)) as unknown),
+          copies: r.copies,
+          policy: r.policy,
+          winner: r.winner,
+        };
+        return { ...entry, text: JSON.stringify(entry) };
+      })
+      .sort(byKey)
+      .map(({ text: _text, ...entry }) => entry);
+    const wanted = contested
+      .map((c) => {
+        const entry = { table: 'kc', key: `{"id":${c.id}}`, local: c.local as unknown, remote: c.remote as unknown, copies: 1, policy: 'remote-wins', winner: 'remote' };
+        return { ...entry, text: JSON.stringify(entry) };
+      })
+      .sort(byKey)
+      .map(({ text: _text, ...entry }) => entry);
+    assert.deepEqual(actual, wanted, `dewey_sync_conflicts holds exactly the ${contested.length} contested rows' local versions, once each (seed ${SEED})`);
   });
 });
