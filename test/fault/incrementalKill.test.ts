@@ -13,9 +13,10 @@
  * Then the built CLI syncs (incremental or full) and is SIGKILLed: after a seeded random delay, as
  * soon as the remote file changes, or at the start of a chosen transaction. For the last, the CLI
  * runs with a small preload (a data: URL module) that counts Database.transaction calls and SIGKILLs
- * its own process at the chosen one; "after a push" picks the transaction that follows one run with
- * the remote attached read-write, i.e. the window between a table's remote push transaction and its
- * local transaction. The first three rounds kill there, one table each; the others pick at random.
+ * its own process at the chosen one; "after a push" picks the transaction that follows the n-th one
+ * run with the remote attached read-write, i.e. the window between a table's remote push transaction
+ * and its local transaction (counted by pushes, so it holds in a sync that runs extra transactions).
+ * The first three rounds kill there, one table each; the others pick at random.
  *
  * Contested rows (design decision 11: a cursor chooses what to read, never what to compare before a
  * write): before the first two rounds and some others, a few `kc` rows that neither side's usual writes
@@ -173,18 +174,25 @@ function contestedWrites(round: number, ids: number[], keepCursor: boolean[]): {
 /**
  * Preloaded into the CLI: logs every Database.transaction call with the remote's attach mode
  * (rw: a transaction that may write the remote) and SIGKILLs the process at the start of the
- * transaction numbered FAULT_KILL_AT_TRANSACTION.
+ * transaction numbered FAULT_KILL_AT_TRANSACTION, or at the start of the transaction that follows
+ * the remote-writing one numbered FAULT_KILL_AFTER_PUSH (counted among those only: the first sync
+ * after an upgrade runs more transactions than the syncs measured before it).
  */
 const PRELOAD = `data:text/javascript,${encodeURIComponent(`
 import { Database } from ${JSON.stringify(pathToFileURL(join(CLI, '..', '..', 'db', 'database.js')).href)};
 const killAt = Number(process.env.FAULT_KILL_AT_TRANSACTION ?? 0);
+const killAfterPush = Number(process.env.FAULT_KILL_AFTER_PUSH ?? 0);
 let n = 0;
+let pushes = 0;
+let afterPush = false;
 const transaction = Database.prototype.transaction;
 Database.prototype.transaction = function (body) {
   n++;
   const remote = this.attachedReadOnly === undefined ? 'none' : this.attachedReadOnly ? 'ro' : 'rw';
   process.stderr.write('[fault] transaction ' + n + ' remote=' + remote + '\\n');
-  if (n === killAt) process.kill(process.pid, 'SIGKILL');
+  if (n === killAt || (afterPush && pushes === killAfterPush)) process.kill(process.pid, 'SIGKILL');
+  afterPush = remote === 'rw';
+  if (afterPush) pushes++;
   return transaction.call(this, body);
 };
 `)}`;
@@ -206,10 +214,10 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
   const args = ['sync', '--local', local, '--remote', remote, '--log-dir', join(dir, 'logs')];
   const random = seededRandom(SEED);
   const durationMs: Record<'incremental' | 'full', number> = { incremental: 0, full: 0 };
-  /** Transactions of an uninterrupted sync per mode, and those that follow a remote-writing one. */
-  const transactions: Record<'incremental' | 'full', { total: number; afterPush: number[] }> = {
-    incremental: { total: 0, afterPush: [] },
-    full: { total: 0, afterPush: [] },
+  /** Transactions of an uninterrupted sync per mode, and how many of them may write the remote. */
+  const transactions: Record<'incremental' | 'full', { total: number; pushes: number }> = {
+    incremental: { total: 0, pushes: 0 },
+    full: { total: 0, pushes: 0 },
   };
   let round = 0;
   /** Every write statement made, per side (the model in words; expected.duckdb is the model in data). */
@@ -277,8 +285,8 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
       assert.equal(r.code, 0, r.stderr);
       durationMs[mode] = r.elapsedMs;
       const log = [...r.stderr.matchAll(/^\[fault\] transaction (\d+) remote=(\w+)$/gm)].map((m) => ({ n: Number(m[1]), remote: m[2] }));
-      transactions[mode] = { total: log.length, afterPush: log.filter((t) => t.remote === 'rw').map((t) => t.n + 1) };
-      assert.ok(transactions[mode].afterPush.length >= TABLES.length, `${mode}: the preload sees a remote-writing transaction per table: ${r.stderr}`);
+      transactions[mode] = { total: log.length, pushes: log.filter((t) => t.remote === 'rw').length };
+      assert.ok(transactions[mode].pushes >= TABLES.length, `${mode}: the preload sees a remote-writing transaction per table: ${r.stderr}`);
     }
     console.log(
       `uninterrupted syncs${UPGRADE ? ' (previous DuckDB)' : ''}: incremental ${Math.round(durationMs.incremental)} ms, ${transactions.incremental.total} transactions; full ${Math.round(durationMs.full)} ms, ${transactions.full.total} transactions`,
@@ -302,14 +310,27 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
     trigger: string;
   }
 
+  /** When to SIGKILL a sync (see runSync). */
+  interface Kill {
+    atTransaction?: number;
+    afterPush?: number;
+    delayMs?: number;
+    onRemoteWrite?: boolean;
+  }
+
   /**
-   * Runs the built CLI (with the preload) and SIGKILLs it: at the start of transaction `atTransaction`,
-   * after `delayMs`, or (with `onRemoteWrite`) `delayMs` after the remote file first changes.
+   * Runs the built CLI (with the preload; on the previous DuckDB release with `previousDuckdb`) and
+   * SIGKILLs it: at the start of transaction `atTransaction`, at the start of the transaction after
+   * remote-writing transaction `afterPush`, after `delayMs`, or (with `onRemoteWrite`) `delayMs` after
+   * the remote file first changes.
    */
-  async function runSync(mode: 'incremental' | 'full', kill: { atTransaction?: number; delayMs?: number; onRemoteWrite?: boolean }, previousDuckdb = false): Promise<SyncRun> {
+  async function runSync(mode: 'incremental' | 'full', kill: Kill, previousDuckdb = false): Promise<SyncRun> {
     const watcher = kill.onRemoteWrite ? watch(dir) : undefined;
     const started = performance.now();
-    const env = cleanEnv(kill.atTransaction ? { FAULT_KILL_AT_TRANSACTION: String(kill.atTransaction) } : {});
+    const env = cleanEnv({
+      ...(kill.atTransaction ? { FAULT_KILL_AT_TRANSACTION: String(kill.atTransaction) } : {}),
+      ...(kill.afterPush ? { FAULT_KILL_AFTER_PUSH: String(kill.afterPush) } : {}),
+    });
     const nodeArgs = [...(previousDuckdb ? ['--require', PREVIOUS_DUCKDB_PRELOAD] : []), '--import', PRELOAD];
     const child = spawn(process.execPath, [...nodeArgs, CLI, ...args, '--mode', mode], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -317,7 +338,7 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
     child.stdout.resume();
     const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
     let timer: NodeJS.Timeout | undefined;
-    let trigger = kill.atTransaction ? `transaction ${kill.atTransaction}` : 'timer';
+    let trigger = kill.atTransaction ? `transaction ${kill.atTransaction}` : kill.afterPush ? `after push ${kill.afterPush}` : 'timer';
     if (watcher) {
       watcher.on('change', (_event, name) => {
         if (timer || !String(name).startsWith('remote.duckdb')) return;
@@ -334,7 +355,7 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
   }
 
   /** A sync killed as `kill` says; returns what happened, in words. */
-  async function syncAndKill(mode: 'incremental' | 'full', kill: { atTransaction?: number; delayMs?: number; onRemoteWrite?: boolean }): Promise<string> {
+  async function syncAndKill(mode: 'incremental' | 'full', kill: Kill): Promise<string> {
     const r = await runSync(mode, kill);
     const done = r.stderr
       .split('\n')
@@ -369,8 +390,8 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
       const mode: 'incremental' | 'full' = forced ? (i === 1 ? 'full' : 'incremental') : random() < 0.5 ? 'incremental' : 'full';
       const how = forced ? 0 : random();
       const t = transactions[mode];
-      let kill: { atTransaction?: number; delayMs?: number; onRemoteWrite?: boolean };
-      if (how < 0.35) kill = { atTransaction: t.afterPush[forced ? i : Math.floor(random() * t.afterPush.length)] as number };
+      let kill: Kill;
+      if (how < 0.35) kill = { afterPush: forced ? i + 1 : 1 + Math.floor(random() * t.pushes) };
       else if (how < 0.55) kill = { atTransaction: 1 + Math.floor(random() * t.total) };
       else if (how < 0.7) kill = { onRemoteWrite: true, delayMs: Math.floor(random() * 25) };
       // Stratified over the sync's duration (a little past it, so that some syncs finish first).
