@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { loadConfig, type ConfigOverrides } from '../config/loadConfig.js';
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { Database } from '../db/database.js';
-import { parseRemote } from '../db/remoteSpec.js';
+import { parseRemote, type FingerprintScheme } from '../remote/remote.js';
 import { readStateVersion } from '../engine/stateTables.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 
@@ -13,6 +13,13 @@ export interface CommonOptions extends ConfigOverrides {
   cwd?: string | undefined;
   env?: NodeJS.ProcessEnv | undefined;
   logger?: Logger | undefined;
+  /**
+   * How rows are fingerprinted across the two sides. Default: by the remote's kind (`engine`, DuckDB's
+   * hash(), for a file remote read by this process; `canonical`, version-stable md5, for MotherDuck).
+   * `canonical` on a file remote runs the MotherDuck code path on a local file (tests); a change of
+   * scheme makes the next sync rebuild the baselines with a full pull.
+   */
+  fingerprints?: FingerprintScheme | undefined;
 }
 
 export function resolveConfig(options: CommonOptions): ResolvedConfig {
@@ -22,6 +29,7 @@ export function resolveConfig(options: CommonOptions): ResolvedConfig {
 export interface OpenOptions {
   /** Open an in-memory stand-in when the local file does not exist (read-only operations). */
   localMayBeAbsent?: boolean;
+  fingerprints?: FingerprintScheme | undefined;
 }
 
 /**
@@ -34,7 +42,7 @@ export async function withDatabase<T>(config: ResolvedConfig, logger: Logger | u
   const local = !existed && open.localMayBeAbsent ? ':memory:' : config.local;
   const db = await Database.open({
     local,
-    remote: parseRemote(config.remote),
+    remote: parseRemote(config.remote, { fingerprints: open.fingerprints }),
     motherduckToken: config.motherduckToken,
     maxRetries: config.maxRetries,
     retryDelayMs: config.retryDelayMs,

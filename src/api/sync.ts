@@ -2,7 +2,6 @@ import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import type { SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { discoverTables } from '../engine/discoverTables.js';
-import { schemeFor, type FingerprintScheme } from '../engine/fingerprintScheme.js';
 import type { PullProgress } from '../engine/pullFull.js';
 import type { Direction, SyncResult } from '../engine/result.js';
 import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks, type DirtyMark } from '../engine/dirtyMarks.js';
@@ -29,13 +28,6 @@ export interface SyncRunOptions {
   signal?: AbortSignal | undefined;
   /** Only the tables marked dirty by writes through the library or `exec` (none marked: nothing to do). */
   onlyDirty?: boolean | undefined;
-  /**
-   * How rows are fingerprinted across the two sides. Default: by the remote's kind (`engine`, DuckDB's
-   * hash(), for a file remote read by this process; `canonical`, version-stable md5, for MotherDuck).
-   * `canonical` on a file remote runs the MotherDuck code path on a local file (tests); a change of
-   * scheme makes the next sync rebuild the baselines with a full pull.
-   */
-  fingerprints?: FingerprintScheme | undefined;
 }
 
 export interface SyncOptions extends CommonOptions, SyncRunOptions {
@@ -61,9 +53,9 @@ interface LocalTracking {
 export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   const config = resolveConfig(options);
   const logger = options.logger ?? silentLogger;
-  if (options.dryRun) return withDatabase(config, logger, { localMayBeAbsent: true }, (db) => runSync(db, config, logger, options));
+  if (options.dryRun) return withDatabase(config, logger, { localMayBeAbsent: true, fingerprints: options.fingerprints }, (db) => runSync(db, config, logger, options));
   const store = new SettledStore(config.cacheDir, logger);
-  return withDatabase(config, logger, {}, async (db) => {
+  return withDatabase(config, logger, { fingerprints: options.fingerprints }, async (db) => {
     // Checked with the file open: no other process can write to it until it is closed.
     const localUnchanged = options.compareAll ? new Set<string>() : store.unchangedTables(config.local);
     const settled = new Set<string>();
@@ -111,7 +103,7 @@ async function syncWithMarks(db: Database, config: ResolvedConfig, logger: Logge
     mode,
     direction,
     policy: config.onConflict,
-    scheme: options.fingerprints ?? schemeFor(db.remote),
+    scheme: db.remote.fingerprints,
     engineVersion: version?.v ?? 'unknown',
     runId,
     dryRun,

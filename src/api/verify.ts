@@ -18,7 +18,7 @@ export interface VerifyResult {
 export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
   const config = resolveConfig(options);
   const logger = options.logger ?? silentLogger;
-  return withDatabase(config, logger, { localMayBeAbsent: true }, async (db) => {
+  return withDatabase(config, logger, { localMayBeAbsent: true, fingerprints: options.fingerprints }, async (db) => {
     const discovery = await discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables });
     const tables = await db.withRemote(true, async () => {
       const out: VerifyTableResult[] = [];

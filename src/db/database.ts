@@ -1,12 +1,12 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { DatabaseError, DatabaseNotFoundError, ExtensionLoadError, SyncError, UsageError } from '../errors.js';
+import { dirname } from 'node:path';
+import { DatabaseError, DatabaseNotFoundError, SyncError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { redact } from '../log/redact.js';
 import { duckdb } from './duckdbApi.js';
 import { asLockError } from './lockError.js';
-import { attachStatement, checkRemote, REMOTE_ALIAS, type RemoteSpec } from './remoteSpec.js';
+import type { Remote } from '../remote/remote.js';
 import type { WalReplayBudget } from './walReplayBudget.js';
 import { withRetry } from './withRetry.js';
 
@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 export interface DatabaseOptions {
   local: string;
   /** None for commands that only read the local file. */
-  remote: RemoteSpec | undefined;
+  remote: Remote | undefined;
   motherduckToken: string | undefined;
   /** Open the local file read-only (other readers may share it). */
   readOnly?: boolean;
@@ -53,10 +53,7 @@ export class Database {
 
   /** Opens the local file (creating it if missing), retrying while another process holds it. */
   static async open(options: DatabaseOptions): Promise<Database> {
-    if (options.remote) checkRemote(options.remote, options.motherduckToken);
-    if (options.remote?.kind === 'file' && resolve(options.remote.path) === resolve(options.local)) {
-      throw new UsageError(`the local and the remote are the same file: ${options.local}`, 'give --local and --remote different files');
-    }
+    options.remote?.check(options.local, options.motherduckToken);
     const folder = dirname(options.local);
     if (!existsSync(folder)) {
       throw new DatabaseNotFoundError(`local folder does not exist: ${folder}`, 'check --local; the folder must exist (the file is created)');
@@ -87,7 +84,7 @@ export class Database {
     }
   }
 
-  get remote(): RemoteSpec {
+  get remote(): Remote {
     if (!this.options.remote) throw new DatabaseError('no remote database given');
     return this.options.remote;
   }
@@ -112,8 +109,8 @@ export class Database {
     try {
       return await step();
     } finally {
-      // A file remote is released between steps (unless held); a MotherDuck connection is kept until close().
-      if (this.remote.kind === 'file' && this.holds === 0) await this.detachRemote();
+      // A remote released between steps (a file) is detached unless held; others are kept until close().
+      if (this.remote.releasedBetweenSteps && this.holds === 0) await this.detachRemote();
     }
   }
 
@@ -128,7 +125,7 @@ export class Database {
       return await body();
     } finally {
       this.holds--;
-      if (this.holds === 0 && this.remote.kind === 'file') await this.detachRemote();
+      if (this.holds === 0 && this.remote.releasedBetweenSteps) await this.detachRemote();
     }
   }
 
@@ -138,14 +135,14 @@ export class Database {
       await this.detachRemote();
     }
     const spec = this.remote;
-    if (spec.kind === 'motherduck') await this.loadMotherDuck();
-    const walBytes = spec.kind === 'file' ? fileSize(`${spec.path}.wal`) : 0;
+    await spec.prepare((sql) => this.connection.run(sql), this.options.motherduckToken);
+    const walBytes = spec.walBytes();
     // The attach that succeeds, without the waits for a lock: replays the WAL, if any.
     let ms = 0;
     await withRetry(
       async () => {
         const started = performance.now();
-        await this.run(attachStatement(spec, readOnly));
+        await this.run(spec.attachStatement(readOnly));
         ms = performance.now() - started;
       },
       { maxRetries: this.options.maxRetries, delayMs: this.options.retryDelayMs, logger: this.options.logger, what: `attach ${spec.uri}` },
@@ -161,30 +158,18 @@ export class Database {
     this.attachedReadOnly = undefined;
     const spec = this.remote;
     const budget = this.options.walReplayBudget;
-    const walBytes = !wasReadOnly && spec.kind === 'file' ? fileSize(`${spec.path}.wal`) : 0;
+    const walBytes = wasReadOnly ? 0 : spec.walBytes();
     const skipCheckpoint = budget !== undefined && walBytes > 0 && !budget.shouldCheckpoint(walBytes);
     if (skipCheckpoint) await this.run('PRAGMA disable_checkpoint_on_shutdown');
     const started = performance.now();
     try {
-      await this.run(`DETACH DATABASE IF EXISTS "${REMOTE_ALIAS}"`);
+      await this.run(spec.detachStatement());
     } finally {
       // Instance-wide: the local file is still checkpointed when it is closed.
       if (skipCheckpoint) await this.run('PRAGMA enable_checkpoint_on_shutdown');
     }
     if (budget && walBytes > 0 && !skipCheckpoint) budget.checkpointed(performance.now() - started);
     this.options.logger.debug(`detached remote ${spec.uri}${skipCheckpoint ? ` (no checkpoint: ${walBytes} bytes of WAL left)` : ''}`);
-  }
-
-  private async loadMotherDuck(): Promise<void> {
-    // The extension reads its token from the environment: it never appears in SQL text.
-    process.env.motherduck_token = this.options.motherduckToken;
-    try {
-      await this.connection.run('INSTALL motherduck');
-      await this.connection.run('LOAD motherduck');
-    } catch (error) {
-      const detail = redact(error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error), [this.options.motherduckToken]);
-      throw new ExtensionLoadError('motherduck', detail);
-    }
   }
 
   /** Runs a statement; returns the number of rows changed. */
@@ -250,10 +235,6 @@ export class Database {
     this.connection.closeSync();
     this.instance.closeSync();
   }
-}
-
-function fileSize(path: string): number {
-  return existsSync(path) ? statSync(path).size : 0;
 }
 
 /** Maps DuckDB's errors to named errors, with secrets removed. */

@@ -1,6 +1,5 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { CONFLICTS_TABLE } from './internalNames.js';
 import { keyInUser, keysNeverNull, kJson, kMatchUser, kSelect, rowJson } from './keySql.js';
 import type { TablePair } from './tablePair.js';
@@ -12,7 +11,7 @@ import type { TablePair } from './tablePair.js';
  */
 export async function applyPush(db: Database, pair: TablePair, onlyPairColumns: boolean, source = qualify(pair.local.schema, pair.local.table)): Promise<void> {
   await applyActions(db, pair, 'push', {
-    target: qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table),
+    target: qualify(db.remote.catalog, pair.remote.schema, pair.remote.table),
     targetSide: 'remote',
     source,
     present: 'lh',

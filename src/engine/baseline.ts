@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { qualify } from '../db/quote.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { engineRowHash } from './fingerprint.js';
 import { writeHashProbe } from './hashProbe.js';
-import { rowFp, type FingerprintScheme } from './fingerprintScheme.js';
+import { rowFp } from './fingerprintScheme.js';
+import type { FingerprintScheme } from '../remote/remote.js';
 import { keyInInternal, keyInUser, kList, kSelect } from './keySql.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { dropKeylessJournal } from './keylessPushJournal.js';
@@ -48,7 +48,7 @@ function baselineSelect(pair: TablePair, scheme: FingerprintScheme, side: 'local
 export async function writeBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, from: 'local' | 'remote' = 'local'): Promise<string> {
   const name = baselineTableName(pair);
   const side = from === 'remote' && scheme === 'engine' ? 'remote' : 'local';
-  const source = side === 'remote' ? qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table) : qualify(pair.local.schema, pair.local.table);
+  const source = side === 'remote' ? qualify(db.remote.catalog, pair.remote.schema, pair.remote.table) : qualify(pair.local.schema, pair.local.table);
   await db.run(
     `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme, side)} FROM ${source} t${pair.key.length ? '' : ' GROUP BY ALL'}`,
   );

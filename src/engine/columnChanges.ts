@@ -1,6 +1,5 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import type { TableInfo } from './catalog.js';
 import { kMatchUser, kSelect } from './keySql.js';
 import type { ColumnPair, TablePair } from './tablePair.js';
@@ -75,7 +74,7 @@ export function widenedPair(pair: TablePair, changes: ColumnChanges): TablePair 
 /** Adds the local side's new columns on the remote and copies their values (a remote transaction). */
 export async function addColumnsOnRemote(db: Database, pair: TablePair, columns: ColumnPair[]): Promise<void> {
   if (!columns.length) return;
-  const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const local = qualify(pair.local.schema, pair.local.table);
   await db.withRemote(false, () =>
     db.transaction(async () => {
@@ -88,7 +87,7 @@ export async function addColumnsOnRemote(db: Database, pair: TablePair, columns:
 /** Adds the remote's new columns locally and copies their values (inside a local transaction). */
 export async function addColumnsLocally(db: Database, pair: TablePair, added: ColumnPair[], addedBoth: ColumnPair[]): Promise<void> {
   const local = qualify(pair.local.schema, pair.local.table);
-  const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   for (const c of added) await db.run(`ALTER TABLE ${local} ADD COLUMN ${quoteIdent(c.local)} ${c.type}`);
   await copyColumns(db, pair, [...added, ...addedBoth], { target: local, targetSide: 'local', source: remote, sourceSide: 'remote' });
 }

@@ -1,6 +1,5 @@
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import type { Database } from '../db/database.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { displayName, listTables, localCatalog, type TableInfo } from './catalog.js';
 import { selectTables, type TableSelection } from './selectTables.js';
 import type { TablePair } from './tablePair.js';
@@ -13,7 +12,7 @@ export interface Discovery {
 
 /** Lists both catalogs and resolves the table pairs to work on (unknown names fail here, before any work). */
 export async function discoverTables(db: Database, config: ResolvedConfig, selection: TableSelection): Promise<Discovery> {
-  const remoteTables = await db.withRemote(true, () => listTables(db, REMOTE_ALIAS));
+  const remoteTables = await db.withRemote(true, () => listTables(db, db.remote.catalog));
   const local = await listTables(db, await localCatalog(db));
   const pairs = selectTables(remoteTables, local, config, selection);
   return { pairs, localTables: new Map(local.map((t) => [displayName(t.schema, t.name), t])) };

@@ -1,9 +1,9 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { columnSignature } from './baseline.js';
 import { engineRowHash } from './fingerprint.js';
-import { rowFp, type FingerprintScheme } from './fingerprintScheme.js';
+import { rowFp } from './fingerprintScheme.js';
+import type { FingerprintScheme } from '../remote/remote.js';
 import { probeHashesAgree, writeHashProbe } from './hashProbe.js';
 import { METADATA_TABLE, STATE_SCHEMA } from './internalNames.js';
 import { keyInUser, kList, kMatch, kSelect } from './keySql.js';
@@ -109,7 +109,7 @@ async function rehash(db: Database, pair: TablePair, scheme: FingerprintScheme, 
   );
   await db.withRemote(true, () =>
     db.run(
-      `CREATE OR REPLACE TEMP TABLE sync_rehash_rrows AS SELECT ${rowsSelect(pair)} FROM ${qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table)} r
+      `CREATE OR REPLACE TEMP TABLE sync_rehash_rrows AS SELECT ${rowsSelect(pair)} FROM ${qualify(db.remote.catalog, pair.remote.schema, pair.remote.table)} r
         WHERE ${keyInUser(pair, 'remote', 'r', 'temp.sync_rehash_keys')}`,
     ),
   );

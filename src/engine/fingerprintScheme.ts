@@ -1,21 +1,7 @@
-import type { RemoteSpec } from '../db/remoteSpec.js';
+import type { FingerprintScheme } from '../remote/remote.js';
 import { canonicalRowFingerprint, engineRowHash } from './fingerprint.js';
 import { keyTypes, remoteName } from './keySql.js';
 import type { TablePair } from './tablePair.js';
-
-/**
- * How fingerprints are compared across the two sides (design decision 5).
- *
- * - `engine`: the remote is a file read by this very DuckDB process, so DuckDB's hash() computed
- *   on remote rows is comparable with the local baseline's `h`.
- * - `canonical`: the remote is MotherDuck, whose server may run another DuckDB version; remote
- *   summaries use the canonical md5 fingerprint, and the baseline keeps it in a column `f`.
- */
-export type FingerprintScheme = 'engine' | 'canonical';
-
-export function schemeFor(remote: RemoteSpec): FingerprintScheme {
-  return remote.kind === 'file' ? 'engine' : 'canonical';
-}
 
 /** Row fingerprint of a user table's row on either side, comparable with `baselineRowFp`. */
 export function rowFp(pair: TablePair, side: 'local' | 'remote', scheme: FingerprintScheme, alias?: string): string {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { qualify } from '../db/quote.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { engineRowHash } from './fingerprint.js';
-import { baselineRowFp, rowFp, type FingerprintScheme } from './fingerprintScheme.js';
+import { baselineRowFp, rowFp } from './fingerprintScheme.js';
+import type { FingerprintScheme } from '../remote/remote.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import type { TablePair } from './tablePair.js';
 
@@ -21,7 +21,10 @@ import type { TablePair } from './tablePair.js';
  * is dropped.
  */
 
-const MARKERS = qualify(REMOTE_ALIAS, STATE_SCHEMA, 'pushes');
+/** The remote's marker table of committed keyless pushes. */
+function markers(db: Database): string {
+  return qualify(db.remote.catalog, STATE_SCHEMA, 'pushes');
+}
 
 function journal(baselineTable: string): string {
   return qualify(STATE_SCHEMA, `${baselineTable}_pending`);
@@ -50,10 +53,10 @@ export async function journalKeylessPush(db: Database, pair: TablePair, scheme: 
 
 /** Inside the push's remote transaction: records the push id (markers older than 30 days are dropped). */
 export async function markKeylessPush(db: Database, pair: TablePair, pushId: string): Promise<void> {
-  await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(REMOTE_ALIAS, STATE_SCHEMA)}`);
-  await db.run(`CREATE TABLE IF NOT EXISTS ${MARKERS} (push_id VARCHAR, table_name VARCHAR, pushed_at TIMESTAMPTZ)`);
-  await db.run(`DELETE FROM ${MARKERS} WHERE pushed_at < now() - INTERVAL 30 DAY`);
-  await db.run(`INSERT INTO ${MARKERS} VALUES ($1, $2, now())`, [pushId, pair.name]);
+  await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.remote.catalog, STATE_SCHEMA)}`);
+  await db.run(`CREATE TABLE IF NOT EXISTS ${markers(db)} (push_id VARCHAR, table_name VARCHAR, pushed_at TIMESTAMPTZ)`);
+  await db.run(`DELETE FROM ${markers(db)} WHERE pushed_at < now() - INTERVAL 30 DAY`);
+  await db.run(`INSERT INTO ${markers(db)} VALUES ($1, $2, now())`, [pushId, pair.name]);
 }
 
 /** A push of this table was journaled and its outcome is not settled yet. */
@@ -77,12 +80,12 @@ export async function dropKeylessJournal(db: Database, baselineTable: string): P
 export async function recoverKeylessPush(db: Database, scheme: FingerprintScheme, baselineTable: string): Promise<boolean> {
   if (!(await keylessJournalExists(db, baselineTable))) return false;
   const [row] = await db.all<{ push_id: string }>(`SELECT any_value(push_id) AS push_id FROM ${journal(baselineTable)}`);
-  const [markers] = await db.all<{ n: bigint }>(
+  const [marked] = await db.all<{ n: bigint }>(
     `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = 'pushes'`,
-    [REMOTE_ALIAS, STATE_SCHEMA],
+    [db.remote.catalog, STATE_SCHEMA],
   );
   const committed =
-    row?.push_id !== undefined && markers !== undefined && markers.n > 0n && ((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${MARKERS} WHERE push_id = $1`, [row.push_id]))[0]?.n ?? 0n) > 0n;
+    row?.push_id !== undefined && marked !== undefined && marked.n > 0n && ((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${markers(db)} WHERE push_id = $1`, [row.push_id]))[0]?.n ?? 0n) > 0n;
   const baseline = qualify(STATE_SCHEMA, baselineTable);
   const bf = baselineRowFp(scheme);
   await db.transaction(async () => {

@@ -1,6 +1,5 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import type { TableInfo } from './catalog.js';
 import { canonicalRowFingerprint } from './fingerprint.js';
 import { emptyTableResult, type TableResult } from './result.js';
@@ -8,7 +7,7 @@ import type { TablePair } from './tablePair.js';
 
 /** What a full pull of one table would do, without changing anything (the remote must be attached). */
 export async function planFullTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined): Promise<TableResult> {
-  const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table)}`);
+  const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(db.remote.catalog, pair.remote.schema, pair.remote.table)}`);
   return {
     ...emptyTableResult(pair.name, 'planned'),
     rowsPulled: Number(count?.n ?? 0),
@@ -24,7 +23,7 @@ async function countLocalRowsNotOnRemote(db: Database, pair: TablePair, localInf
   const added = pair.columns.filter((c) => !localCols.has(c.local)).map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.local)}`);
   const table = qualify(pair.local.schema, pair.local.table);
   const local = added.length ? `(SELECT *, ${added.join(', ')} FROM ${table})` : table;
-  const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   let sql: string;
   if (pair.key.length) {
     const remoteOf = new Map(pair.columns.map((c) => [c.local, c.remote]));

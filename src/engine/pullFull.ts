@@ -1,11 +1,10 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { columnSignature, usableBaseline, writeBaseline } from './baseline.js';
 import { recordDiscardedChanges, snapshotLocalChanges } from './discardedChanges.js';
 import type { TableInfo } from './catalog.js';
 import type { CursorState } from './cursor.js';
-import type { FingerprintScheme } from './fingerprintScheme.js';
+import type { FingerprintScheme } from '../remote/remote.js';
 import { engineRowHash } from './fingerprint.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { kMatchUser, kSelect } from './keySql.js';
@@ -39,7 +38,7 @@ export interface PullFullOptions {
  */
 export async function pullFullTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined, options: PullFullOptions): Promise<TableResult> {
   const local = qualify(pair.local.schema, pair.local.table);
-  const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
   const remoteCols = pair.columns.map((c) => quoteIdent(c.remote)).join(', ');
   const pairCols = new Set(pair.columns.map((c) => c.local));

@@ -1,8 +1,7 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { columnSignature, writeBaseline } from './baseline.js';
-import type { FingerprintScheme } from './fingerprintScheme.js';
+import type { FingerprintScheme } from '../remote/remote.js';
 import type { TableResult } from './result.js';
 import type { TablePair } from './tablePair.js';
 import { writeTableSuccess } from './tableMetadata.js';
@@ -14,13 +13,13 @@ import { writeTableSuccess } from './tableMetadata.js';
  * them in full and finds nothing to change.
  */
 export async function pushNewTable(db: Database, pair: TablePair, scheme: FingerprintScheme, engineVersion: string): Promise<TableResult> {
-  const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const local = qualify(pair.local.schema, pair.local.table);
   const cols = pair.columns.map((c) => `${quoteIdent(c.remote)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
   if (pair.remoteInfo.primaryKey.length) cols.push(`PRIMARY KEY (${pair.remoteInfo.primaryKey.map(quoteIdent).join(', ')})`);
   const rowsPushed = await db.withRemote(false, () =>
     db.transaction(async () => {
-      await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(REMOTE_ALIAS, pair.remote.schema)}`);
+      await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.remote.catalog, pair.remote.schema)}`);
       await db.run(`CREATE TABLE ${remote} (${cols.join(', ')})`);
       return db.run(
         `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')}) SELECT ${pair.columns.map((c) => quoteIdent(c.local)).join(', ')} FROM ${local}`,

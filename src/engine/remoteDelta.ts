@@ -1,12 +1,12 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import type { CursorState } from './cursor.js';
 import { cursorFilter } from './cursor.js';
 import { journalExists, journalTableName } from './pushJournal.js';
 import { changeLogFilter, currentLogSeq } from './remoteChangeLog.js';
 import { engineRowHash } from './fingerprint.js';
-import { baselineRowFp, internalKeyFp, rowFp, userKeyFp, type FingerprintScheme } from './fingerprintScheme.js';
+import { baselineRowFp, internalKeyFp, rowFp, userKeyFp } from './fingerprintScheme.js';
+import type { FingerprintScheme } from '../remote/remote.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { keyInInternal, keyInUser, keysNeverNull, kList, kMatch, kMatchUser, kSelect } from './keySql.js';
 import type { TablePair } from './tablePair.js';
@@ -48,7 +48,7 @@ export async function computeRemoteDelta(
   cursor: CursorState | undefined,
   scope: RemoteScope = 'all',
 ): Promise<RemoteDeltaResult> {
-  const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const baseline = qualify(STATE_SCHEMA, baselineTable);
   if (scope === 'localChanges') return remoteVersionsOfLocalChanges(db, pair, remote, baseline, baselineTable);
   const [rc] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${remote}`);
@@ -66,7 +66,7 @@ export async function computeRemoteDelta(
     const filter = cursorFilter(cursor, 'r');
     logSeq = await currentLogSeq(db, pair);
     if (logSeq === null || filter.sql === 'true') await fetchRows(filter.sql, filter.params);
-    else await fetchRows(`(${filter.sql} OR ${changeLogFilter(pair, 'r', 'CAST($2 AS BIGINT)')})`, [...filter.params, String(cursor.logSeq ?? 0)]);
+    else await fetchRows(`(${filter.sql} OR ${changeLogFilter(db, pair, 'r', 'CAST($2 AS BIGINT)')})`, [...filter.params, String(cursor.logSeq ?? 0)]);
     // The remote versions of the rows about to be pushed, whatever their cursor says.
     if (filter.sql !== 'true' && (await collectLocalChangeKeys(db, pair, baselineTable))) {
       await db.run(

@@ -5,7 +5,7 @@ import { ConflictPolicyError } from '../errors.js';
 import { applyPull, applyPush, recordConflicts } from './applyChanges.js';
 import { columnSignature, moveBaselineKeys } from './baseline.js';
 import type { CursorState } from './cursor.js';
-import type { FingerprintScheme } from './fingerprintScheme.js';
+import type { FingerprintScheme } from '../remote/remote.js';
 import { kJson } from './keySql.js';
 import { computeLocalDelta, noLocalDelta, snapshotChangedRows } from './localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';

@@ -1,6 +1,5 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { columnSignature } from './baseline.js';
 import { baselineRowFp, rowFp } from './fingerprintScheme.js';
 import { STATE_SCHEMA } from './internalNames.js';
@@ -22,7 +21,7 @@ import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, markKeyle
  */
 export async function syncKeylessTable(db: Database, pair: TablePair, ctx: KeyedSyncContext): Promise<TableResult & { rowsRead: number }> {
   const local = qualify(pair.local.schema, pair.local.table);
-  const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const baseline = qualify(STATE_SCHEMA, ctx.baselineTable);
   const lf = rowFp(pair, 'local', ctx.scheme, 't');
   const rf = rowFp(pair, 'remote', ctx.scheme, 'r');

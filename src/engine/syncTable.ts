@@ -6,7 +6,7 @@ import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, localColumnsChan
 import { METADATA_TABLE } from './internalNames.js';
 import type { TableInfo } from './catalog.js';
 import { findCursorColumn, type CursorState } from './cursor.js';
-import type { FingerprintScheme } from './fingerprintScheme.js';
+import type { FingerprintScheme } from '../remote/remote.js';
 import { planFullTable } from './planFullTable.js';
 import { pullFullTable, type PullProgress } from './pullFull.js';
 import { emptyTableResult, type Direction, type TableResult } from './result.js';

@@ -1,6 +1,5 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
-import { REMOTE_ALIAS } from '../db/remoteSpec.js';
 import { toSyncError } from '../errors.js';
 import type { TableInfo } from './catalog.js';
 import { canonicalRowFingerprint } from './fingerprint.js';
@@ -38,7 +37,7 @@ export async function verifyTable(db: Database, pair: TablePair, localInfo: Tabl
   const result: VerifyTableResult = { name: pair.name, status: 'identical', localRows: 0, remoteRows: 0, onlyLocal: 0, onlyRemote: 0, changed: 0, sample: [] };
   try {
     if (pair.localOnly) return { ...result, status: 'missing', localRows: await count(db, qualify(pair.local.schema, pair.local.table)), detail: 'the table does not exist on the remote' };
-    const remote = qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
+    const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
     result.remoteRows = await count(db, remote);
     if (!localInfo) return { ...result, status: 'missing', detail: 'the table does not exist locally' };
     const local = qualify(pair.local.schema, pair.local.table);
@@ -92,7 +91,7 @@ async function summarize(db: Database, pair: TablePair, side: 'local' | 'remote'
 async function compareRows(db: Database, pair: TablePair, result: VerifyTableResult): Promise<void> {
   const differing = `SELECT b FROM verify_local_sum l FULL JOIN verify_remote_sum r USING (b) WHERE l.n IS DISTINCT FROM r.n OR l.s IS DISTINCT FROM r.s`;
   for (const side of ['local', 'remote'] as const) {
-    const table = side === 'local' ? qualify(pair.local.schema, pair.local.table) : qualify(REMOTE_ALIAS, pair.remote.schema, pair.remote.table);
+    const table = side === 'local' ? qualify(pair.local.schema, pair.local.table) : qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
     await db.run(
       `CREATE OR REPLACE TEMP TABLE verify_${side}_rows AS
          SELECT kf, f, k, count(*) AS n FROM (${rowsQuery(pair, side, table)}) WHERE kf % ${BUCKETS} IN (${differing}) GROUP BY ALL`,

@@ -5,7 +5,7 @@ import { closeAfterFailure, resolveConfig, type CommonOptions } from '../api/com
 import { runSync, type SyncRunOptions } from '../api/sync.js';
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { Database, type Row, type SqlParams } from '../db/database.js';
-import { parseRemote } from '../db/remoteSpec.js';
+import { parseRemote } from '../remote/remote.js';
 import { WalReplayBudget } from '../db/walReplayBudget.js';
 import { readDirtyMarks } from '../engine/dirtyMarks.js';
 import type { SyncResult } from '../engine/result.js';
@@ -66,7 +66,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
     const isNew = !existsSync(config.local);
     const db = await Database.open({
       local: config.local,
-      remote: parseRemote(config.remote),
+      remote: parseRemote(config.remote, { fingerprints: options.fingerprints }),
       motherduckToken: config.motherduckToken,
       maxRetries: config.maxRetries,
       retryDelayMs: config.retryDelayMs,

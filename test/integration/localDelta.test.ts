@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { sync } from '../../src/api/sync.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { Database } from '../../src/db/database.js';
-import { parseRemote } from '../../src/db/remoteSpec.js';
+import { parseRemote } from '../../src/remote/remote.js';
 import { discoverTables } from '../../src/engine/discoverTables.js';
 import { computeLocalDelta } from '../../src/engine/localDelta.js';
 import { readOneTableMetadata } from '../../src/engine/tableMetadata.js';

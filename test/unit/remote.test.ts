@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { attachStatement, checkRemote, parseRemote, REMOTE_ALIAS } from '../../src/db/remoteSpec.js';
+import { REMOTE_ALIAS } from '../../src/remote/attachAlias.js';
+import { parseRemote, type Remote } from '../../src/remote/remote.js';
 import { DatabaseNotFoundError, MissingTokenError, UsageError } from '../../src/errors.js';
 import { query, withDuck } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -11,15 +12,20 @@ const dir = tempDir();
 
 describe('parseRemote', () => {
   test('md:<name> is a MotherDuck remote', () => {
-    assert.deepEqual(parseRemote('md:analytics'), { kind: 'motherduck', database: 'analytics', uri: 'md:analytics' });
-    assert.deepEqual(parseRemote('md:my_db-2'), { kind: 'motherduck', database: 'my_db-2', uri: 'md:my_db-2' });
+    assert.deepEqual(described(parseRemote('md:analytics')), { kind: 'motherduck', uri: 'md:analytics', catalog: REMOTE_ALIAS, fingerprints: 'canonical' });
+    assert.deepEqual(described(parseRemote('md:my_db-2')), { kind: 'motherduck', uri: 'md:my_db-2', catalog: REMOTE_ALIAS, fingerprints: 'canonical' });
+    assert.equal(parseRemote('md:my_db-2').attachStatement(false), `ATTACH 'md:my_db-2' AS "${REMOTE_ALIAS}"`);
   });
 
   test('file paths are file remotes', () => {
-    assert.deepEqual(parseRemote('/data/cloud.duckdb'), { kind: 'file', path: '/data/cloud.duckdb', uri: '/data/cloud.duckdb' });
-    assert.deepEqual(parseRemote('relative/cloud.duckdb'), { kind: 'file', path: 'relative/cloud.duckdb', uri: 'relative/cloud.duckdb' });
+    assert.deepEqual(described(parseRemote('/data/cloud.duckdb')), { kind: 'file', uri: '/data/cloud.duckdb', catalog: REMOTE_ALIAS, fingerprints: 'engine' });
+    assert.deepEqual(described(parseRemote('relative/cloud.duckdb')), { kind: 'file', uri: 'relative/cloud.duckdb', catalog: REMOTE_ALIAS, fingerprints: 'engine' });
     // A Windows-like drive letter or a colon in a file name is not a URI scheme (no "//").
     assert.equal(parseRemote('C:\\data\\cloud.duckdb').kind, 'file');
+  });
+
+  test('fingerprints can be forced canonical on a file remote (the MotherDuck code path on a file)', () => {
+    assert.equal(parseRemote('/data/cloud.duckdb', { fingerprints: 'canonical' }).fingerprints, 'canonical');
   });
 
   for (const bad of ['md:', 'md:has space', "md:quo'te", 'md:a;DROP', 'md:db?motherduck_token=abc', 'md:"x"']) {
@@ -41,12 +47,12 @@ describe('parseRemote', () => {
 describe('attachStatement', () => {
   test('MotherDuck: attaches md:<name> under the fixed alias', () => {
     const spec = parseRemote('md:analytics');
-    assert.equal(attachStatement(spec, false), `ATTACH 'md:analytics' AS "${REMOTE_ALIAS}"`);
-    assert.equal(attachStatement(spec, true), `ATTACH 'md:analytics' AS "${REMOTE_ALIAS}" (READ_ONLY)`);
+    assert.equal(spec.attachStatement(false), `ATTACH 'md:analytics' AS "${REMOTE_ALIAS}"`);
+    assert.equal(spec.attachStatement(true), `ATTACH 'md:analytics' AS "${REMOTE_ALIAS}" (READ_ONLY)`);
   });
 
   test('the token never appears in the statement', () => {
-    const sql = attachStatement(parseRemote('md:analytics'), true);
+    const sql = parseRemote('md:analytics').attachStatement(true);
     assert.doesNotMatch(sql, /token/i);
   });
 
@@ -55,7 +61,7 @@ describe('attachStatement', () => {
     mkdirSync(sub);
     const path = join(sub, "o'brien.duckdb");
     await withDuck(path, (q) => q.run('CREATE TABLE t AS SELECT 42 AS answer'));
-    const sql = attachStatement(parseRemote(path), true);
+    const sql = parseRemote(path).attachStatement(true);
     assert.equal(sql, `ATTACH '${path.replace(/'/g, "''")}' AS "${REMOTE_ALIAS}" (READ_ONLY)`);
     const rows = await withDuck(':memory:', async (q) => {
       await q.run(sql);
@@ -67,12 +73,12 @@ describe('attachStatement', () => {
   });
 });
 
-describe('checkRemote', () => {
+describe('Remote.check', () => {
   test('md: without a token is a MissingTokenError', () => {
     const spec = parseRemote('md:analytics');
-    assert.throws(() => checkRemote(spec, undefined), MissingTokenError);
-    assert.throws(() => checkRemote(spec, ''), MissingTokenError);
-    assert.doesNotThrow(() => checkRemote(spec, 'a-token'));
+    assert.throws(() => check(spec, undefined), MissingTokenError);
+    assert.throws(() => check(spec, ''), MissingTokenError);
+    assert.doesNotThrow(() => check(spec, 'a-token'));
   });
 
   test('MissingTokenError tells where to put the token', () => {
@@ -85,7 +91,7 @@ describe('checkRemote', () => {
   test('a missing file is a DatabaseNotFoundError', () => {
     const path = join(dir, 'absent.duckdb');
     assert.throws(
-      () => checkRemote(parseRemote(path), undefined),
+      () => check(parseRemote(path), undefined),
       (e: unknown) => e instanceof DatabaseNotFoundError && e.message.includes('remote database file does not exist') && e.message.includes(path),
     );
   });
@@ -93,18 +99,28 @@ describe('checkRemote', () => {
   test('a missing folder is a DatabaseNotFoundError naming the folder', () => {
     const folder = join(dir, 'no-such-folder');
     assert.throws(
-      () => checkRemote(parseRemote(join(folder, 'r.duckdb')), undefined),
+      () => check(parseRemote(join(folder, 'r.duckdb')), undefined),
       (e: unknown) => e instanceof DatabaseNotFoundError && e.message.includes('remote folder does not exist') && e.message.includes(folder),
     );
   });
 
   test('a folder given as remote is refused', () => {
-    assert.throws(() => checkRemote(parseRemote(dir), undefined), DatabaseNotFoundError);
+    assert.throws(() => check(parseRemote(dir), undefined), DatabaseNotFoundError);
   });
 
   test('an existing file passes', () => {
     const path = join(dir, 'exists.duckdb');
     writeFileSync(path, '');
-    assert.doesNotThrow(() => checkRemote(parseRemote(path), undefined));
+    assert.doesNotThrow(() => check(parseRemote(path), undefined));
   });
 });
+
+/** What a remote is, as plain data (kind, address, catalog, fingerprints). */
+function described(remote: Remote): Pick<Remote, 'kind' | 'uri' | 'catalog' | 'fingerprints'> {
+  return { kind: remote.kind, uri: remote.uri, catalog: remote.catalog, fingerprints: remote.fingerprints };
+}
+
+/** Remote.check as the local database would call it (the local file lies elsewhere). */
+function check(remote: Remote, token: string | undefined): void {
+  remote.check(join(dir, 'some-local.duckdb'), token);
+}

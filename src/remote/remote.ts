@@ -1,0 +1,55 @@
+import { UsageError } from '../errors.js';
+import { FileRemote } from './fileRemote.js';
+import { MotherDuckRemote } from './motherduckRemote.js';
+
+/**
+ * How row fingerprints are compared across the two sides.
+ * - `engine`: DuckDB's hash(), computed by this process on both sides' rows: only comparable
+ *   within one DuckDB release, so only for a remote this very process reads (a file).
+ * - `canonical`: md5 of a canonical text of the row, comparable across DuckDB releases (MotherDuck
+ *   runs its own); the baseline keeps it next to the hash (fingerprint.ts).
+ */
+export type FingerprintScheme = 'engine' | 'canonical';
+
+/** Runs one statement on the local connection (before the remote is attached). */
+export type RunStatement = (sql: string) => Promise<unknown>;
+
+/**
+ * The remote database, whatever its kind: everything that differs between kinds lives behind this
+ * interface (one module per kind), and the engine only ever asks it. Engine code never tests the
+ * kind; `kind` is for messages and reports.
+ */
+export interface Remote {
+  readonly kind: 'file' | 'motherduck';
+  /** As the user gave it: a file path or `md:<database>`. */
+  readonly uri: string;
+  /** The catalog the remote is attached under: every remote table is `"<catalog>"."<schema>"."<table>"`. */
+  readonly catalog: string;
+  /** How fingerprints compare across the sides for this remote. */
+  readonly fingerprints: FingerprintScheme;
+  /** Whether it is detached between sync steps (a file, so other processes can open it), or kept until close. */
+  readonly releasedBetweenSteps: boolean;
+  /** What can be checked before any work (token, file), against the local file's path; throws named errors. */
+  check(localPath: string, token: string | undefined): void;
+  /** Runs before each attach (e.g. loads an extension); throws named errors. */
+  prepare(run: RunStatement, token: string | undefined): Promise<void>;
+  /** The ATTACH statement (never prepared by DuckDB: the target is a quoted literal, never the token). */
+  attachStatement(readOnly: boolean): string;
+  detachStatement(): string;
+  /** Bytes of write-ahead log that attaching replays (0 where there is none to see). */
+  walBytes(): number;
+}
+
+export interface RemoteOptions {
+  /** Overrides the kind's fingerprint scheme (canonical on a file: the MotherDuck code path, for tests). */
+  fingerprints?: FingerprintScheme | undefined;
+}
+
+/** The remote named by `uri`: `md:<database>` for MotherDuck, otherwise the path of a DuckDB file. */
+export function parseRemote(uri: string, options: RemoteOptions = {}): Remote {
+  if (uri.startsWith('md:')) return new MotherDuckRemote(uri, options);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
+    throw new UsageError(`unsupported remote: ${uri}`, 'use md:<database> for MotherDuck or the path of a DuckDB file');
+  }
+  return new FileRemote(uri, options);
+}
