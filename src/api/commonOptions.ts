@@ -3,7 +3,7 @@ import { loadConfig, type ConfigOverrides } from '../config/loadConfig.js';
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { Database } from '../db/database.js';
 import { parseRemote, type FingerprintScheme } from '../remote/remote.js';
-import { readStateVersion } from '../engine/stateTables.js';
+import { readStateVersion } from '../engine/state/stateTables.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 
 /** Options every library operation takes: where the databases are, and how to log. */

@@ -1,7 +1,7 @@
-import { readDirtyMarks } from '../engine/dirtyMarks.js';
-import { recentRuns, type RunRecord } from '../engine/runHistory.js';
-import { readStateVersion } from '../engine/stateTables.js';
-import { readTableMetadata, type TableMetadata } from '../engine/tableMetadata.js';
+import { readDirtyMarks } from '../engine/state/dirtyMarks.js';
+import { recentRuns, type RunRecord } from '../engine/state/runHistory.js';
+import { readStateVersion } from '../engine/state/stateTables.js';
+import { readTableMetadata, type TableMetadata } from '../engine/state/tableMetadata.js';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/loadConfig.js';
 import { Database } from '../db/database.js';

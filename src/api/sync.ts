@@ -1,14 +1,14 @@
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import type { SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
-import { discoverTables } from '../engine/discoverTables.js';
-import type { PullProgress } from '../engine/pullFull.js';
+import { discoverTables } from '../engine/catalog/discoverTables.js';
+import type { PullProgress } from '../engine/full/pullFull.js';
 import type { Direction, SyncResult } from '../engine/result.js';
-import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks, type DirtyMark } from '../engine/dirtyMarks.js';
+import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks, type DirtyMark } from '../engine/state/dirtyMarks.js';
 import { syncTables } from '../engine/syncTables.js';
-import { finishRun, startRun } from '../engine/runHistory.js';
-import { SettledStore } from '../engine/settledStore.js';
-import { ensureStateTables } from '../engine/stateTables.js';
+import { finishRun, startRun } from '../engine/state/runHistory.js';
+import { SettledStore } from '../engine/state/settledStore.js';
+import { ensureStateTables } from '../engine/state/stateTables.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { resolveConfig, withDatabase, type CommonOptions } from './commonOptions.js';
 

@@ -1,4 +1,4 @@
-import { discoverTables } from '../engine/discoverTables.js';
+import { discoverTables } from '../engine/catalog/discoverTables.js';
 import { verifyTable, type VerifyTableResult } from '../engine/verifyTable.js';
 import { silentLogger } from '../log/logger.js';
 import { resolveConfig, withDatabase, type CommonOptions } from './commonOptions.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Zod from 'zod';
-import { cronExpressionError } from '../schedule/cronExpression.js';
+import { cronExpressionError } from './cronExpression.js';
 import { CONFLICT_POLICIES, SYNC_MODES } from './choices.js';
 
 export { CONFLICT_POLICIES, SYNC_MODES, type ConflictPolicy, type SyncMode } from './choices.js';

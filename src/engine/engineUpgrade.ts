@@ -1,15 +1,16 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
-import { columnSignature } from './baseline.js';
-import { engineRowHash } from './fingerprint.js';
-import { rowFp } from './fingerprintScheme.js';
+import { columnSignature } from './state/baseline.js';
+import { engineRowHash } from './rows/fingerprint.js';
+import { rowFp } from './rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../remote/remote.js';
-import { probeHashesAgree, writeHashProbe } from './hashProbe.js';
-import { METADATA_TABLE, STATE_SCHEMA } from './internalNames.js';
-import { keyInUser, kList, kMatch, kSelect } from './keySql.js';
-import { rowsSelect } from './remoteDelta.js';
-import type { TablePair } from './tablePair.js';
-import type { TableMetadata } from './tableMetadata.js';
+import { probeHashesAgree, writeHashProbe } from './state/hashProbe.js';
+import { METADATA_TABLE, STATE_SCHEMA } from './state/internalNames.js';
+import { keyInUser, kList, kMatch, kSelect } from './rows/keySql.js';
+import { rowsSelect } from './compare/remoteDelta.js';
+import type { TablePair } from './catalog/tablePair.js';
+import type { TableMetadata } from './state/tableMetadata.js';
+import { TEMP } from './rows/tempTables.js';
 
 /** What became of a baseline written by another DuckDB release. */
 export type BaselineAdoption =
@@ -102,22 +103,22 @@ async function rehash(db: Database, pair: TablePair, scheme: FingerprintScheme, 
     };
   }
   const versions = (rows: string): string => `SELECT ${kSelect(pair, 'local', 't')}, ${h} AS h, ${f} AS f FROM ${rows} t`;
-  await db.run(`CREATE OR REPLACE TEMP TABLE sync_rehash_l AS ${versions(local)}`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.rehash_l} AS ${versions(local)}`);
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE sync_rehash_keys AS SELECT ${kList(pair, 'b')} FROM ${baseline} b
-      WHERE NOT EXISTS (SELECT 1 FROM temp.sync_rehash_l x WHERE ${kMatch(pair, 'b', 'x')} AND x.f = b.f)`,
+    `CREATE OR REPLACE TEMP TABLE ${TEMP.rehash_keys} AS SELECT ${kList(pair, 'b')} FROM ${baseline} b
+      WHERE NOT EXISTS (SELECT 1 FROM ${TEMP.rehash_l} x WHERE ${kMatch(pair, 'b', 'x')} AND x.f = b.f)`,
   );
   await db.withRemote(true, () =>
     db.run(
-      `CREATE OR REPLACE TEMP TABLE sync_rehash_rrows AS SELECT ${rowsSelect(pair)} FROM ${qualify(db.remote.catalog, pair.remote.schema, pair.remote.table)} r
-        WHERE ${keyInUser(pair, 'remote', 'r', 'temp.sync_rehash_keys')}`,
+      `CREATE OR REPLACE TEMP TABLE ${TEMP.rehash_rrows} AS SELECT ${rowsSelect(pair)} FROM ${qualify(db.remote.catalog, pair.remote.schema, pair.remote.table)} r
+        WHERE ${keyInUser(pair, 'remote', 'r', `${TEMP.rehash_keys}`)}`,
     ),
   );
   return async () => {
-    for (const rows of ['temp.sync_rehash_l', `(${versions('temp.sync_rehash_rrows')})`]) {
+    for (const rows of [`${TEMP.rehash_l}`, `(${versions(`${TEMP.rehash_rrows}`)})`]) {
       await db.run(`UPDATE ${baseline} b SET h = x.h FROM ${rows} x WHERE ${kMatch(pair, 'b', 'x')} AND b.f = x.f`);
     }
     await writeHashProbe(db, pair, baselineTable);
-    for (const t of ['sync_rehash_l', 'sync_rehash_keys', 'sync_rehash_rrows']) await db.run(`DROP TABLE temp.${t}`);
+    for (const t of [TEMP.rehash_l, TEMP.rehash_keys, TEMP.rehash_rrows]) await db.run(`DROP TABLE ${t}`);
   };
 }

@@ -1,21 +1,21 @@
 import type { ConflictPolicy, SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
-import { columnSignature, usableBaseline, writeBaseline } from './baseline.js';
+import { columnSignature, usableBaseline, writeBaseline } from './state/baseline.js';
 import { adoptBaseline } from './engineUpgrade.js';
-import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, localColumnsChanged, widenedPair } from './columnChanges.js';
-import { METADATA_TABLE } from './internalNames.js';
-import type { TableInfo } from './catalog.js';
-import { findCursorColumn, type CursorState } from './cursor.js';
+import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, localColumnsChanged, widenedPair } from './catalog/columnChanges.js';
+import { METADATA_TABLE } from './state/internalNames.js';
+import type { TableInfo } from './catalog/catalog.js';
+import { findCursorColumn, type CursorState } from './catalog/cursor.js';
 import type { FingerprintScheme } from '../remote/remote.js';
-import { planFullTable } from './planFullTable.js';
-import { pullFullTable, type PullProgress } from './pullFull.js';
+import { planFullTable } from './full/planFullTable.js';
+import { pullFullTable, type PullProgress } from './full/pullFull.js';
 import { emptyTableResult, type Direction, type TableResult } from './result.js';
-import type { RemoteScope } from './remoteDelta.js';
-import { syncKeyedTable, type KeyedSyncResult } from './syncKeyedTable.js';
-import { syncKeylessTable } from './syncKeylessTable.js';
-import type { TablePair } from './tablePair.js';
-import { readOneTableMetadata, type TableMetadata } from './tableMetadata.js';
-import { pushNewTable } from './pushNewTable.js';
+import type { RemoteScope } from './compare/remoteDelta.js';
+import { syncKeyedTable, type KeyedSyncResult } from './merge/syncKeyedTable.js';
+import { syncKeylessTable } from './merge/syncKeylessTable.js';
+import type { TablePair } from './catalog/tablePair.js';
+import { readOneTableMetadata, type TableMetadata } from './state/tableMetadata.js';
+import { pushNewTable } from './full/pushNewTable.js';
 import { qualify, quoteIdent } from '../db/quote.js';
 
 export interface TableSyncContext {

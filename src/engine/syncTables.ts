@@ -1,10 +1,10 @@
 import type { Database } from '../db/database.js';
 import { toSyncError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { Discovery } from './discoverTables.js';
+import type { Discovery } from './catalog/discoverTables.js';
 import { emptyTableResult, type TableResult } from './result.js';
 import { syncTable, type TableSyncContext } from './syncTable.js';
-import { writeTableFailure } from './tableMetadata.js';
+import { writeTableFailure } from './state/tableMetadata.js';
 
 export interface SyncTablesOptions extends TableSyncContext {
   logger: Logger;

@@ -1,9 +1,9 @@
 import type { Database } from '../db/database.js';
 import { qualify, quoteIdent } from '../db/quote.js';
 import { toSyncError } from '../errors.js';
-import type { TableInfo } from './catalog.js';
-import { canonicalRowFingerprint } from './fingerprint.js';
-import type { TablePair } from './tablePair.js';
+import type { TableInfo } from './catalog/catalog.js';
+import { canonicalRowFingerprint } from './rows/fingerprint.js';
+import type { TablePair } from './catalog/tablePair.js';
 
 export type VerifyStatus = 'identical' | 'different' | 'missing' | 'error';
 

@@ -1,4 +1,4 @@
-import { ALL_TABLES } from '../engine/dirtyMarks.js';
+import { ALL_TABLES } from '../engine/state/dirtyMarks.js';
 
 /**
  * Which tables have a committed dirty mark that no sync has read yet: a further write to such a

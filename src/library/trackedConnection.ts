@@ -1,8 +1,8 @@
 import type { DuckDBConnection, DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
 import { duckdb } from '../db/duckdbApi.js';
 import { wrapError, type Row, type SqlParams } from '../db/database.js';
-import { ALL_TABLES, MARK_DIRTY_SQL } from '../engine/dirtyMarks.js';
-import { displayName } from '../engine/catalog.js';
+import { ALL_TABLES, MARK_DIRTY_SQL } from '../engine/state/dirtyMarks.js';
+import { displayName } from '../engine/catalog/catalog.js';
 import { DatabaseError, SyncError, UsageError } from '../errors.js';
 import type { SqlParser } from '../sql/sqlParser.js';
 import { statementEffect, type StatementEffect } from '../sql/statementEffect.js';

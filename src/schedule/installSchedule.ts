@@ -6,7 +6,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
 import { cliEntryPoint } from './cliEntryPoint.js';
 import { buildCronEntry, CRON_OUTPUT_FILE } from './cronEntry.js';
-import { nextCronRun } from './cronExpression.js';
+import { nextCronRun } from '../config/cronExpression.js';
 import { systemCrontab, type CrontabAccess } from './crontab.js';
 import { assertRewritable, withManagedEntry } from './crontabText.js';
 import { scheduleSettingsOf } from './scheduleSettings.js';

@@ -1,5 +1,5 @@
 import { parseCronLine } from './cronEntry.js';
-import { nextCronRun } from './cronExpression.js';
+import { nextCronRun } from '../config/cronExpression.js';
 import { systemCrontab, type CrontabAccess } from './crontab.js';
 import { findManagedEntry } from './crontabText.js';
 

@@ -3,7 +3,7 @@ import type { SyncMode } from '../config/schema.js';
 import type { SyncResult } from '../engine/result.js';
 import { toSyncError, UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import { cronExpressionError } from './cronExpression.js';
+import { cronExpressionError } from '../config/cronExpression.js';
 
 export interface SyncDaemonOptions {
   /** When the full sync runs: a cron expression (5 fields, or 6 with seconds first). */

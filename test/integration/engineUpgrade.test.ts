@@ -15,8 +15,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SyncOptions } from '../../src/api/sync.js';
-import { baselineTableName } from '../../src/engine/baseline.js';
-import { probeTableName } from '../../src/engine/hashProbe.js';
+import { baselineTableName } from '../../src/engine/state/baseline.js';
+import { probeTableName } from '../../src/engine/state/hashProbe.js';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { conflictRows, counts, newPair, rows, table, type Pair } from './incrementalSupport.js';

@@ -5,10 +5,13 @@ import { sync, type SyncOptions } from '../../src/api/sync.js';
 import { verify } from '../../src/api/verify.js';
 import type { SyncResult, TableResult } from '../../src/engine/result.js';
 import { query, withDuck } from '../helpers/duck.js';
+import { remoteKindOptions, testRemoteKind } from '../helpers/remoteKinds.js';
 
 /**
- * Shared set-up for the incremental sync integration tests (issue 3): a local file and a file
- * remote in a folder of their own, a sync function bound to them, and exact dumps of both sides.
+ * Shared set-up for the incremental sync integration tests: a local file and a file remote in a
+ * folder of their own, a sync function bound to them, and exact dumps of both sides. The remote
+ * behaves as the kind `DUCKDB_SYNC_TEST_REMOTE` names (test/helpers/remoteKinds.ts): run a suite
+ * with `DUCKDB_SYNC_TEST_REMOTE=file-canonical` to run it on the MotherDuck code path.
  * Writes made with test/helpers/duck.ts are out-of-band writes by a separate DuckDB connection.
  */
 
@@ -40,7 +43,8 @@ export function newPair(root: string, config?: Record<string, unknown>): Pair {
   }
   // duckdb-sync's cache (settled tables per local file) stays in the pair's folder.
   const env = { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') };
-  const base = (): SyncOptions => (configPath ? { config: configPath, cwd: dir, env } : { local, remote, cwd: dir, env });
+  const kind = remoteKindOptions(testRemoteKind());
+  const base = (): SyncOptions => (configPath ? { config: configPath, cwd: dir, env, ...kind } : { local, remote, cwd: dir, env, ...kind });
   const pair: Pair = {
     dir,
     local,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { status } from '../../src/api/status.js';
 import { sync } from '../../src/api/sync.js';
-import { baselineTableName } from '../../src/engine/baseline.js';
+import { baselineTableName } from '../../src/engine/state/baseline.js';
 import { DatabaseNotFoundError } from '../../src/errors.js';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';

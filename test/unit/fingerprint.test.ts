@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import { canonicalRowFingerprint, canonicalRowText, canonicalText, engineRowHash } from '../../src/engine/fingerprint.js';
+import { canonicalRowFingerprint, canonicalRowText, canonicalText, engineRowHash } from '../../src/engine/rows/fingerprint.js';
 import { exec, withDuck } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ResolvedConfig } from '../../src/config/resolvedConfig.js';
 import type { TableSettings } from '../../src/config/schema.js';
-import type { TableInfo } from '../../src/engine/catalog.js';
-import { selectTables } from '../../src/engine/selectTables.js';
-import { buildTablePair, splitName } from '../../src/engine/tablePair.js';
+import type { TableInfo } from '../../src/engine/catalog/catalog.js';
+import { selectTables } from '../../src/engine/catalog/selectTables.js';
+import { buildTablePair, splitName } from '../../src/engine/catalog/tablePair.js';
 import { ConfigError, UnknownTableError } from '../../src/errors.js';
 
 function table(schema: string, name: string, columns: string[], primaryKey: string[] = []): TableInfo {

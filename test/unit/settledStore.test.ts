@@ -3,7 +3,7 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readFileStamp } from '../../src/db/fileStamp.js';
-import { SettledStore } from '../../src/engine/settledStore.js';
+import { SettledStore } from '../../src/engine/state/settledStore.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { exec, withDuck } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';

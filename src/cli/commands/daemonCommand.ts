@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { resolveConfig } from '../../api/commonOptions.js';
 import { sync } from '../../api/sync.js';
 import { UsageError } from '../../errors.js';
-import { cronExpressionError } from '../../schedule/cronExpression.js';
+import { cronExpressionError } from '../../config/cronExpression.js';
 import { readScheduleSettings } from '../../schedule/scheduleSettings.js';
 import { SyncDaemon } from '../../schedule/syncDaemon.js';
 import { addGlobalOptions, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';

@@ -1,0 +1,52 @@
+import { quoteIdent } from '../../db/quote.js';
+import { ConfigError } from '../../errors.js';
+import type { TablePair } from './tablePair.js';
+
+/** Column names tried, in order, when a table's cursor column is not configured. */
+export const CURSOR_CANDIDATES = ['updated_at', 'last_updated', 'modified_at', 'updated', 'created_at'];
+
+/** Seconds re-read before the watermark, so that rows committed late are not missed. */
+export const CURSOR_LAG_SECONDS = 300;
+
+export interface CursorState {
+  /** Local column name (the column of the rows read into temp tables). */
+  column: string;
+  remoteColumn: string;
+  type: string;
+  /** Largest cursor value synced so far, as text; null before the first sync. */
+  watermark: string | null;
+  /** Last sequence number of the remote change log seen (remoteChangeLog.ts); null: none yet. */
+  logSeq: number | null;
+}
+
+const TIME_TYPES = /^(TIMESTAMP|DATE)/;
+const NUMBER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL|DOUBLE|FLOAT)/;
+
+/** The pair's cursor column: configured, or the first candidate with a time or number type. */
+export function findCursorColumn(pair: TablePair): { column: string; remoteColumn: string; type: string } | undefined {
+  const usable = (type: string): boolean => TIME_TYPES.test(type) || NUMBER_TYPES.test(type);
+  if (pair.settings.cursor) {
+    const c = pair.columns.find((x) => x.local === pair.settings.cursor);
+    if (!c) throw new ConfigError(`tables.${pair.name}.cursor names column "${pair.settings.cursor}", which the table does not have`, 'name a timestamp or number column');
+    if (!usable(c.type)) throw new ConfigError(`tables.${pair.name}.cursor: column "${c.local}" has type ${c.type}`, 'a cursor column must be a timestamp, date or number');
+    return { column: c.local, remoteColumn: c.remote, type: c.type };
+  }
+  for (const name of CURSOR_CANDIDATES) {
+    const c = pair.columns.find((x) => x.local === name && usable(x.type));
+    if (c) return { column: c.local, remoteColumn: c.remote, type: c.type };
+  }
+  return undefined;
+}
+
+/**
+ * WHERE condition reading remote rows (alias `alias`, remote column names) at or after the
+ * watermark minus the lag window, plus rows whose cursor is NULL. The watermark is parameter $1.
+ */
+export function cursorFilter(cursor: CursorState, alias: string): { sql: string; params: string[] } {
+  const col = `${alias}.${quoteIdent(cursor.remoteColumn)}`;
+  if (cursor.watermark === null) return { sql: 'true', params: [] };
+  const since = TIME_TYPES.test(cursor.type)
+    ? `CAST($1 AS ${cursor.type}) - INTERVAL ${CURSOR_LAG_SECONDS} SECOND`
+    : `CAST($1 AS ${cursor.type})`;
+  return { sql: `(${col} >= ${since} OR ${col} IS NULL)`, params: [cursor.watermark] };
+}

@@ -1,0 +1,123 @@
+import type { Database } from '../../db/database.js';
+import { qualify, quoteIdent } from '../../db/quote.js';
+import { columnSignature, usableBaseline, writeBaseline } from '../state/baseline.js';
+import { recordDiscardedChanges, snapshotLocalChanges } from '../state/discardedChanges.js';
+import type { TableInfo } from '../catalog/catalog.js';
+import type { CursorState } from '../catalog/cursor.js';
+import type { FingerprintScheme } from '../../remote/remote.js';
+import { engineRowHash } from '../rows/fingerprint.js';
+import { STATE_SCHEMA } from '../state/internalNames.js';
+import { kMatchUser, kSelect } from '../rows/keySql.js';
+import { ensureLocalTable } from '../catalog/localSchema.js';
+import { currentLogSeq } from '../state/remoteChangeLog.js';
+import type { TableResult } from '../result.js';
+import type { TablePair } from '../catalog/tablePair.js';
+import { readOneTableMetadata, writeTableSuccess } from '../state/tableMetadata.js';
+import { TEMP } from '../rows/tempTables.js';
+
+export interface PullProgress {
+  table: string;
+  rowsProcessed: number;
+  totalRows: number;
+}
+
+export interface PullFullOptions {
+  engineVersion: string;
+  scheme: FingerprintScheme;
+  runId?: string | undefined;
+  /** The conflict policy, recorded with local versions that the replace discards. */
+  policy?: string | undefined;
+  /** The cursor column, whose largest value becomes the watermark. */
+  cursor?: CursorState | undefined;
+  onProgress?: ((p: PullProgress) => void) | undefined;
+}
+
+/**
+ * Replaces the local table's content with the remote's in one local transaction, together with
+ * its baseline and metadata: an error or a kill mid-copy leaves the old content whole.
+ * The remote must be attached.
+ */
+export async function pullFullTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined, options: PullFullOptions): Promise<TableResult> {
+  const local = qualify(pair.local.schema, pair.local.table);
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
+  const remoteCols = pair.columns.map((c) => quoteIdent(c.remote)).join(', ');
+  const pairCols = new Set(pair.columns.map((c) => c.local));
+  const extra = pair.key.length && localInfo ? localInfo.columns.filter((c) => !pairCols.has(c.name)).map((c) => quoteIdent(c.name)) : [];
+
+  return db.transaction(async () => {
+    const warnings = await ensureLocalTable(db, pair, localInfo);
+    // What the table held, to count the rows that the remote no longer has.
+    if (localInfo) {
+      const baseline = await usableBaseline(db, pair, options.scheme, await readOneTableMetadata(db, pair.name), options.engineVersion);
+      await snapshotLocalChanges(db, pair, baseline);
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.old_rows} AS SELECT ${identity(pair)} FROM ${local}`);
+      // Columns only the local side has keep their values (by key) through the replace.
+      if (extra.length) await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.extra} AS SELECT ${kSelect(pair, 'local')}, ${extra.map((c, i) => `${c} AS x${i}`).join(', ')} FROM ${local}`);
+      await db.run(`DELETE FROM ${local}`);
+    }
+    const insertSql = `INSERT INTO ${local} (${localCols}) SELECT ${remoteCols} FROM ${remote}`;
+    const onProgress = options.onProgress;
+    const rowsPulled = onProgress
+      ? await db.runWithProgress(insertSql, undefined, (p) => onProgress({ table: pair.name, ...p }))
+      : await db.run(insertSql);
+    if (extra.length) {
+      await db.run(`UPDATE ${local} AS t SET ${extra.map((c, i) => `${c} = e.x${i}`).join(', ')} FROM ${TEMP.extra} e WHERE ${kMatchUser(pair, 'local', 't', 'e')}`);
+      await db.run(`DROP TABLE ${TEMP.extra}`);
+    }
+    // The rows just copied have the remote's types when the table is new or typed alike: hash them there.
+    const sameTypes = !localInfo || pair.columns.every((c) => localInfo.columns.find((l) => l.name === c.local)?.type === c.type);
+    const baselineTable = await writeBaseline(db, pair, options.scheme, sameTypes ? 'remote' : 'local');
+    const rowsDeleted = localInfo ? await countRemoved(db, pair, baselineTable) : 0;
+    const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.policy ?? 'full-sync', options.runId) : 0;
+    const watermark = options.cursor ? await maxValue(db, local, options.cursor.column) : null;
+    const logSeq = options.cursor ? await currentLogSeq(db, pair) : null;
+    if (localInfo) await db.run(`DROP TABLE IF EXISTS ${TEMP.old_rows}`);
+    await writeTableSuccess(db, {
+      tableName: pair.name,
+      remoteTable: `${pair.remote.schema}.${pair.remote.table}`,
+      lastSyncMode: 'full',
+      lastDirection: 'pull',
+      rowsPulled,
+      rowsPushed: 0,
+      rowsDeleted,
+      conflicts,
+      rowCount: rowsPulled,
+      keyColumns: pair.key,
+      cursorColumn: options.cursor?.column ?? null,
+      watermark,
+      logSeq,
+      baselineTable,
+      columnSignature: columnSignature(pair, options.scheme),
+      engineVersion: options.engineVersion,
+    });
+    if (conflicts) {
+      warnings.push(`${conflicts} local change(s) not on the remote were replaced; their versions are kept in dewey_sync_conflicts`);
+    }
+    return { name: pair.name, status: 'ok', rowsPulled, rowsPushed: 0, rowsDeleted, conflicts, ...(warnings.length ? { warnings } : {}) };
+  });
+}
+
+/** Key columns for keyed tables, the row hash otherwise: what identifies a row. */
+function identity(pair: TablePair): string {
+  if (pair.key.length) return pair.key.map((k, i) => `${quoteIdent(k)} AS ${quoteIdent(`k${i}`)}`).join(', ');
+  return `${engineRowHash(pair.columns.map((c) => c.local))} AS h`;
+}
+
+/** Rows of the old content that the new content lacks (by key, or by row as a multiset). */
+async function countRemoved(db: Database, pair: TablePair, baselineTable: string): Promise<number> {
+  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const sql = pair.key.length
+    ? `SELECT count(*) AS n FROM (SELECT ${pair.key.map((_k, i) => quoteIdent(`k${i}`)).join(', ')} FROM ${TEMP.old_rows} EXCEPT SELECT ${pair.key
+        .map((_k, i) => quoteIdent(`k${i}`))
+        .join(', ')} FROM ${baseline})`
+    : `SELECT coalesce(sum(greatest(o.n - coalesce(b.n, 0), 0)), 0) AS n
+         FROM (SELECT h, count(*) AS n FROM ${TEMP.old_rows} GROUP BY h) o LEFT JOIN ${baseline} b USING (h)`;
+  const [row] = await db.all<{ n: bigint }>(sql);
+  return Number(row?.n ?? 0);
+}
+
+async function maxValue(db: Database, table: string, column: string): Promise<string | null> {
+  const [row] = await db.all<{ m: string | null }>(`SELECT CAST(max(${quoteIdent(column)}) AS VARCHAR) AS m FROM ${table}`);
+  return row?.m ?? null;
+}

@@ -1,0 +1,50 @@
+import type { Database } from '../../db/database.js';
+import { qualify, quoteIdent } from '../../db/quote.js';
+import { columnSignature, writeBaseline } from '../state/baseline.js';
+import type { FingerprintScheme } from '../../remote/remote.js';
+import type { TableResult } from '../result.js';
+import type { TablePair } from '../catalog/tablePair.js';
+import { writeTableSuccess } from '../state/tableMetadata.js';
+
+/**
+ * Creates a table that exists only locally on the remote (same columns, types and key, mapped
+ * names) and copies its rows: one remote transaction, then one local transaction for the baseline.
+ * A crash in between leaves equal tables on both sides and no baseline: the next sync compares
+ * them in full and finds nothing to change.
+ */
+export async function pushNewTable(db: Database, pair: TablePair, scheme: FingerprintScheme, engineVersion: string): Promise<TableResult> {
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const local = qualify(pair.local.schema, pair.local.table);
+  const cols = pair.columns.map((c) => `${quoteIdent(c.remote)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
+  if (pair.remoteInfo.primaryKey.length) cols.push(`PRIMARY KEY (${pair.remoteInfo.primaryKey.map(quoteIdent).join(', ')})`);
+  const rowsPushed = await db.withRemote(false, () =>
+    db.transaction(async () => {
+      await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.remote.catalog, pair.remote.schema)}`);
+      await db.run(`CREATE TABLE ${remote} (${cols.join(', ')})`);
+      return db.run(
+        `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')}) SELECT ${pair.columns.map((c) => quoteIdent(c.local)).join(', ')} FROM ${local}`,
+      );
+    }),
+  );
+  await db.transaction(async () => {
+    const baselineTable = await writeBaseline(db, pair, scheme);
+    await writeTableSuccess(db, {
+      tableName: pair.name,
+      remoteTable: `${pair.remote.schema}.${pair.remote.table}`,
+      lastSyncMode: 'full',
+      lastDirection: 'push',
+      rowsPulled: 0,
+      rowsPushed,
+      rowsDeleted: 0,
+      conflicts: 0,
+      rowCount: rowsPushed,
+      keyColumns: pair.key,
+      cursorColumn: null,
+      watermark: null,
+      baselineTable,
+      columnSignature: columnSignature(pair, scheme),
+      engineVersion,
+    });
+  });
+  return { name: pair.name, status: 'ok', rowsPulled: 0, rowsPushed, rowsDeleted: 0, conflicts: 0, warnings: ['created on the remote'] };
+}

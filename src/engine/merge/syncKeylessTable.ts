@@ -1,0 +1,165 @@
+import type { Database } from '../../db/database.js';
+import { qualify, quoteIdent } from '../../db/quote.js';
+import { columnSignature } from '../state/baseline.js';
+import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
+import { STATE_SCHEMA } from '../state/internalNames.js';
+import type { KeyedSyncContext } from './syncKeyedTable.js';
+import { rowsSelect } from '../compare/remoteDelta.js';
+import type { Direction, TableResult } from '../result.js';
+import { topUpHashProbe } from '../state/hashProbe.js';
+import type { TablePair } from '../catalog/tablePair.js';
+import { writeTableSuccess } from '../state/tableMetadata.js';
+import { engineRowHash } from '../rows/fingerprint.js';
+import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, markKeylessPush, recoverKeylessPush } from '../state/keylessPushJournal.js';
+import { TEMP } from '../rows/tempTables.js';
+
+/**
+ * Two-way sync of a table without a key, as a multiset: each distinct row (by fingerprint f) has
+ * a count on each side and in the baseline. Changes on both sides add up:
+ * new count = local + remote − baseline (never below 0). There are no conflicts between copies;
+ * nothing is lost because both sides' additions are kept. A push is journaled so that a crash
+ * before the local transaction does not count it twice (keylessPushJournal.ts).
+ */
+export async function syncKeylessTable(db: Database, pair: TablePair, ctx: KeyedSyncContext): Promise<TableResult & { rowsRead: number }> {
+  const local = qualify(pair.local.schema, pair.local.table);
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const baseline = qualify(STATE_SCHEMA, ctx.baselineTable);
+  const lf = rowFp(pair, 'local', ctx.scheme, 't');
+  const rf = rowFp(pair, 'remote', ctx.scheme, 'r');
+  const writesRemote = ctx.direction !== 'pull' && !ctx.dryRun;
+  const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
+  let counts = { pull: 0, push: 0, deleteLocal: 0, deleteRemote: 0 };
+  let rowsRead = 0;
+
+  if (ctx.remoteScope === 'localChanges' && !(await keylessJournalExists(db, ctx.baselineTable))) {
+    // Full mode only pushes local changes before replacing the local content: none (and no push
+    // cut short to settle), nothing to do.
+    const [changed] = await db.all<{ n: bigint }>(
+      `SELECT count(*) AS n FROM (SELECT ${lf} AS f, count(*) AS n FROM ${local} t GROUP BY 1) l
+         FULL JOIN (SELECT ${baselineRowFp(ctx.scheme)} AS f, n FROM ${baseline}) b ON l.f = b.f WHERE l.n IS DISTINCT FROM b.n`,
+    );
+    if (!changed || changed.n === 0n) return { name: pair.name, status: ctx.dryRun ? 'planned' : 'ok', rowsPulled: 0, rowsPushed: 0, rowsDeleted: 0, conflicts: 0, rowsRead };
+  }
+
+  await db.withRemote(!writesRemote, async () => {
+    if (!ctx.dryRun) await recoverKeylessPush(db, ctx.scheme, ctx.baselineTable);
+    await db.transaction(async () => {
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.kl} AS SELECT ${lf} AS f, count(*) AS n FROM ${local} t GROUP BY 1`);
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.kr} AS SELECT ${rf} AS f, count(*) AS n FROM ${remote} r GROUP BY 1`);
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE ${TEMP.kplan} AS
+           WITH j AS (
+             SELECT coalesce(l.f, r.f, b.f) AS f, coalesce(l.n, 0) AS ln, coalesce(r.n, 0) AS rn, coalesce(b.n, 0) AS bn
+               FROM ${TEMP.kl} l FULL JOIN ${TEMP.kr} r ON l.f = r.f
+               FULL JOIN (SELECT ${baselineRowFp(ctx.scheme)} AS f, n FROM ${baseline}) b ON b.f = coalesce(l.f, r.f)
+              WHERE coalesce(l.n, 0) <> coalesce(b.n, 0) OR coalesce(r.n, 0) <> coalesce(b.n, 0))
+           SELECT *, ${targets(ctx.direction)} FROM j`,
+      );
+      const [c] = await db.all<Record<string, bigint>>(
+        `SELECT coalesce(sum(greatest(new_l - ln, 0)), 0) AS pull, coalesce(sum(greatest(ln - new_l, 0)), 0) AS delete_local,
+                coalesce(sum(greatest(new_r - rn, 0)), 0) AS push, coalesce(sum(greatest(rn - new_r, 0)), 0) AS delete_remote,
+                (SELECT count(*) FROM ${TEMP.kr}) AS summaries
+           FROM ${TEMP.kplan}`,
+      );
+      counts = { pull: Number(c?.pull ?? 0), push: Number(c?.push ?? 0), deleteLocal: Number(c?.delete_local ?? 0), deleteRemote: Number(c?.delete_remote ?? 0) };
+      // One copy of each distinct row the local side must gain, read from the remote.
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE ${TEMP.rrows} AS
+           SELECT * FROM (SELECT ${rowsSelect(pair)}, ${rf} AS __f FROM ${remote} r WHERE ${rf} IN (SELECT f FROM ${TEMP.kplan} WHERE new_l > ln))
+          QUALIFY row_number() OVER (PARTITION BY __f) = 1`,
+      );
+      rowsRead = Number(c?.summaries ?? 0) + Number((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${TEMP.rrows}`))[0]?.n ?? 0);
+    });
+    if (!writesRemote || !(counts.push || counts.deleteRemote)) return;
+    const pushId = await journalKeylessPush(db, pair, ctx.scheme, ctx.baselineTable);
+    await db.transaction(async () => {
+      await removeCopies(db, remote, (a) => rowFp(pair, 'remote', ctx.scheme, a), 'rn', 'new_r');
+      await db.run(
+        `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')})
+         SELECT ${pair.columns.map((c) => `x.${quoteIdent(c.local)}`).join(', ')}
+         FROM (SELECT t.*, ${lf} AS __f FROM ${local} t WHERE ${lf} IN (SELECT f FROM ${TEMP.kplan} WHERE new_r > rn)
+               QUALIFY row_number() OVER (PARTITION BY __f) = 1) x
+         JOIN ${TEMP.kplan} p ON p.f = x.__f, range(p.new_r - p.rn)`,
+      );
+      await markKeylessPush(db, pair, pushId);
+    });
+  });
+  const result = {
+    name: pair.name,
+    status: ctx.dryRun ? ('planned' as const) : ('ok' as const),
+    rowsPulled: counts.pull,
+    rowsPushed: counts.push,
+    rowsDeleted: counts.deleteLocal + counts.deleteRemote,
+    conflicts: 0,
+    rowsRead,
+  };
+  if (ctx.dryRun) return result;
+
+  await db.transaction(async () => {
+    if (counts.pull || counts.deleteLocal) {
+      await removeCopies(db, local, (a) => rowFp(pair, 'local', ctx.scheme, a), 'ln', 'new_l');
+      await db.run(
+        `INSERT INTO ${local} (${localCols}) SELECT ${pair.columns.map((c) => `x.${quoteIdent(c.local)}`).join(', ')}
+           FROM ${TEMP.rrows} x JOIN ${TEMP.kplan} p ON p.f = x.__f, range(p.new_l - p.ln)`,
+      );
+    }
+    // Baseline: the agreed count of each changed row. Rows new to the baseline exist locally or
+    // among the rows just read from the remote.
+    const bf = baselineRowFp(ctx.scheme);
+    await db.run(`UPDATE ${baseline} b SET n = p.new_b FROM ${TEMP.kplan} p WHERE b.${bf} = p.f AND p.bn > 0`);
+    await db.run(`DELETE FROM ${baseline} WHERE n = 0`);
+    const h = engineRowHash(
+      pair.columns.map((c) => c.local),
+      't',
+    );
+    const fCol = ctx.scheme === 'canonical' ? `, ${lf} AS f` : '';
+    const fresh = `(SELECT f FROM ${TEMP.kplan} WHERE bn = 0 AND new_b > 0)`;
+    await db.run(
+      `INSERT INTO ${baseline}
+       SELECT x.h${ctx.scheme === 'canonical' ? ', x.f' : ''}, p.new_b FROM ${TEMP.kplan} p
+         JOIN (SELECT ${h} AS h${fCol}, ${lf} AS __f
+                 FROM (SELECT ${localCols} FROM ${local} t WHERE ${lf} IN ${fresh} UNION ALL SELECT ${localCols} FROM ${TEMP.rrows}) t
+                QUALIFY row_number() OVER (PARTITION BY __f) = 1) x ON x.__f = p.f
+        WHERE p.bn = 0 AND p.new_b > 0`,
+    );
+    await dropKeylessJournal(db, ctx.baselineTable);
+    const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${local}`);
+    await topUpHashProbe(db, pair, ctx.baselineTable, Number(count?.n ?? 0));
+    await writeTableSuccess(db, {
+      tableName: pair.name,
+      remoteTable: `${pair.remote.schema}.${pair.remote.table}`,
+      lastSyncMode: 'incremental',
+      lastDirection: ctx.direction,
+      rowsPulled: counts.pull,
+      rowsPushed: counts.push,
+      rowsDeleted: counts.deleteLocal + counts.deleteRemote,
+      conflicts: 0,
+      rowCount: Number(count?.n ?? 0),
+      keyColumns: [],
+      cursorColumn: null,
+      watermark: null,
+      baselineTable: ctx.baselineTable,
+      columnSignature: columnSignature(pair, ctx.scheme),
+      engineVersion: ctx.engineVersion,
+    });
+  });
+  return result;
+}
+
+/** Target counts per direction: new_l, new_r and the new baseline new_b. */
+function targets(direction: Direction): string {
+  const merged = 'greatest(ln + rn - bn, 0)';
+  if (direction === 'both') return `${merged} AS new_l, ${merged} AS new_r, ${merged} AS new_b`;
+  if (direction === 'pull') return 'greatest(ln + rn - bn, 0) AS new_l, rn AS new_r, rn AS new_b';
+  return 'ln AS new_l, greatest(rn + ln - bn, 0) AS new_r, ln AS new_b';
+}
+
+/** Deletes surplus copies (plan count column `have` → target column `want`) from a table, by rowid. */
+async function removeCopies(db: Database, table: string, fp: (alias: string) => string, have: string, want: string): Promise<void> {
+  await db.run(
+    `DELETE FROM ${table} WHERE rowid IN (
+       SELECT x.rid FROM (SELECT t.rowid AS rid, ${fp('t')} AS f, row_number() OVER (PARTITION BY ${fp('t')}) AS i
+                            FROM ${table} t WHERE ${fp('t')} IN (SELECT f FROM ${TEMP.kplan} WHERE ${want} < ${have})) x
+         JOIN ${TEMP.kplan} p ON p.f = x.f WHERE x.i <= p.${have} - p.${want})`,
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * Every temporary table that passes data between the steps of a sync, in one place. They live in
+ * the connection's `temp` catalog (never in either database), are replaced by the step that makes
+ * them, and are read by later steps of the same table's sync. Columns named k0…kn hold a key.
+ */
+export const TEMP = {
+  // Finding changes (compare/)
+  /** Local changes since the baseline: (k…, lh, bh); lh NULL = deleted locally, bh NULL = inserted. */
+  ld: 'temp.sync_ld',
+  /** Local keys and row hashes of a large table, hashed once (localDelta.ts). */
+  lh: 'temp.sync_lh',
+  /** Key buckets whose local summary differs from the baseline's. */
+  ldb: 'temp.sync_ldb',
+  /** Local versions of the changed rows, taken in the transaction that compared them (what a push sends). */
+  lrows: 'temp.sync_lrows',
+  /** Keys changed locally (and journaled by a push cut short): their remote versions are always read. */
+  lkeys: 'temp.sync_lkeys',
+  /** Remote rows read (under local column names). */
+  rrows: 'temp.sync_rrows',
+  /** Remote changes since the baseline: (k…, rh, bh); rh NULL = deleted remotely. */
+  rd: 'temp.sync_rd',
+  /** Per-bucket summaries of the remote table and of the baseline, and the buckets where they differ. */
+  rsum: 'temp.sync_rsum',
+  bsum: 'temp.sync_bsum',
+  diff: 'temp.sync_diff',
+  /** Remote keys in differing buckets; keys the baseline (plus new keys read) should hold; keys the cursor missed. */
+  rkeys: 'temp.sync_rkeys',
+  expected: 'temp.sync_expected',
+  missed: 'temp.sync_missed',
+  // Merging (merge/)
+  /** The three-way merge per key: (k…, lh, rh, lchg, rchg, kind, action, winner). */
+  plan: 'temp.sync_plan',
+  /** Plan rows whose baseline moves (pushed, pulled, or agreed). */
+  moved: 'temp.sync_moved',
+  /** Source rows of one apply step (push or pull), with their keys. */
+  apply: 'temp.sync_apply',
+  /** Keyless tables: each distinct row's count locally, remotely, and the plan of target counts. */
+  kl: 'temp.sync_kl',
+  kr: 'temp.sync_kr',
+  kplan: 'temp.sync_kplan',
+  // Full copies and schema changes (full/, catalog/)
+  /** The local table's identities before a full pull replaces it (to count removed rows). */
+  old_rows: 'temp.sync_old_rows',
+  /** Values of local-only columns, kept by key through a full pull. */
+  extra: 'temp.sync_extra',
+  /** Values of added columns, by key, to fill them on the other side. */
+  newcols: 'temp.sync_newcols',
+  /** Local changes a full pull is about to discard (state/discardedChanges.ts). */
+  changed_keys: 'temp.sync_changed_keys',
+  local_changes: 'temp.sync_local_changes',
+  // Adopting a baseline of another DuckDB release (engineUpgrade.ts)
+  rehash_l: 'temp.sync_rehash_l',
+  rehash_keys: 'temp.sync_rehash_keys',
+  rehash_rrows: 'temp.sync_rehash_rrows',
+} as const;

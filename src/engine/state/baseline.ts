@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../db/database.js';
+import { qualify } from '../../db/quote.js';
+import { engineRowHash } from '../rows/fingerprint.js';
+import { writeHashProbe } from './hashProbe.js';
+import { rowFp } from '../rows/fingerprintScheme.js';
+import type { FingerprintScheme } from '../../remote/remote.js';
+import { keyInInternal, keyInUser, kList, kSelect } from '../rows/keySql.js';
+import { STATE_SCHEMA } from './internalNames.js';
+import { dropKeylessJournal } from './keylessPushJournal.js';
+import { dropJournal } from './pushJournal.js';
+import type { TablePair } from '../catalog/tablePair.js';
+import type { TableMetadata } from './tableMetadata.js';
+
+/**
+ * The baseline of a table pair: what it looked like at its last successful sync, one fingerprint
+ * per row. Tables with a key keep (k0…kn, h); tables without one keep (h, n): each distinct row's
+ * hash with its count, so duplicates are compared as a multiset. `h` is DuckDB's hash() of the
+ * local row; with a MotherDuck remote the canonical fingerprint `f` is kept too (see
+ * fingerprintScheme.ts).
+ */
+
+export function baselineTableName(pair: TablePair): string {
+  return `baseline_${createHash('sha1').update(pair.name).digest('hex').slice(0, 16)}`;
+}
+
+/** Identifies what the baseline's fingerprints were computed over: columns, types, key, scheme. */
+export function columnSignature(pair: TablePair, scheme: FingerprintScheme): string {
+  return JSON.stringify({ columns: pair.columns.map((c) => [c.local, c.type]), key: pair.key, scheme });
+}
+
+/** The baseline's columns for the rows of a local user table (aliased `t`). */
+function baselineSelect(pair: TablePair, scheme: FingerprintScheme, side: 'local' | 'remote' = 'local'): string {
+  const h = engineRowHash(
+    pair.columns.map((c) => (side === 'local' ? c.local : c.remote)),
+    't',
+  );
+  const f = scheme === 'canonical' ? `, ${rowFp(pair, side, scheme, 't')} AS f` : '';
+  return pair.key.length ? `${kSelect(pair, side, 't')}, ${h} AS h${f}` : `${h} AS h${f}, count(*) AS n`;
+}
+
+/**
+ * Rebuilds the baseline from the local table's current content (inside the caller's transaction).
+ * `from: 'remote'` reads the same rows from a file remote instead, right after they were copied
+ * with identical column types: the same hashes, but DuckDB scans the committed remote table on
+ * every thread, while the uncommitted local rows are scanned on one.
+ */
+export async function writeBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, from: 'local' | 'remote' = 'local'): Promise<string> {
+  const name = baselineTableName(pair);
+  const side = from === 'remote' && scheme === 'engine' ? 'remote' : 'local';
+  const source = side === 'remote' ? qualify(db.remote.catalog, pair.remote.schema, pair.remote.table) : qualify(pair.local.schema, pair.local.table);
+  await db.run(
+    `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme, side)} FROM ${source} t${pair.key.length ? '' : ' GROUP BY ALL'}`,
+  );
+  await writeHashProbe(db, pair, name);
+  // A new baseline knows every version the local holds: nothing pushed earlier is pending any more.
+  await dropJournal(db, name);
+  await dropKeylessJournal(db, name);
+  return name;
+}
+
+/**
+ * Moves the baseline of the keys listed in `keysTable` (an internal table with k0…kn) to what the
+ * local table holds for them now (inside the caller's local transaction).
+ */
+export async function moveBaselineKeys(
+  db: Database,
+  pair: TablePair,
+  scheme: FingerprintScheme,
+  baselineTable: string,
+  keysTable: string,
+  /** SQL over `keysTable` giving each key's new row hash (NULL: deleted), when known without the local table. */
+  hashes?: string,
+): Promise<void> {
+  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const local = qualify(pair.local.schema, pair.local.table);
+  await db.run(`DELETE FROM ${baseline} b WHERE ${keyInInternal(pair, 'b', keysTable)}`);
+  if (scheme === 'engine' && hashes) {
+    // The plan already knows each moved key's new hash: no need to read the local table again.
+    await db.run(`INSERT INTO ${baseline} SELECT ${kList(pair)}, ${hashes} FROM ${keysTable} WHERE ${hashes} IS NOT NULL`);
+    return;
+  }
+  await db.run(
+    `INSERT INTO ${baseline} SELECT ${baselineSelect(pair, scheme)} FROM ${local} t
+      WHERE ${keyInUser(pair, 'local', 't', keysTable)}`,
+  );
+}
+
+/**
+ * The baseline table to compare the local table with, when one exists and was computed over the
+ * same columns by this DuckDB release (hash() is only promised stable within a release; a baseline
+ * of another release is first adopted by engineUpgrade.ts).
+ */
+export async function usableBaseline(
+  db: Database,
+  pair: TablePair,
+  scheme: FingerprintScheme,
+  meta: TableMetadata | undefined,
+  engineVersion: string,
+): Promise<string | undefined> {
+  if (!meta?.baselineTable || meta.columnSignature !== columnSignature(pair, scheme) || meta.engineVersion !== engineVersion) return undefined;
+  const [row] = await db.all<{ n: bigint }>(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
+    [STATE_SCHEMA, meta.baselineTable],
+  );
+  return row && row.n > 0n ? meta.baselineTable : undefined;
+}

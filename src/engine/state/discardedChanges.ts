@@ -1,0 +1,94 @@
+import type { Database } from '../../db/database.js';
+import { qualify, quoteIdent } from '../../db/quote.js';
+import { engineRowHash } from '../rows/fingerprint.js';
+import { CONFLICTS_TABLE, STATE_SCHEMA } from './internalNames.js';
+import type { TablePair } from '../catalog/tablePair.js';
+import { TEMP } from '../rows/tempTables.js';
+
+/**
+ * A full sync replaces the local content with the remote's. Local changes made since the last
+ * sync (found by comparing with the baseline, whoever made them) would vanish with it, so before
+ * the replace they are snapshotted, and after it every local version that the new content does not
+ * contain is written to dewey_sync_conflicts. Nothing is lost silently.
+ */
+
+const SNAPSHOT = `${TEMP.local_changes}`;
+const ROW_HASH = '__duckdb_sync_h';
+
+/** Local rows that differ from the baseline; without a usable baseline, every local row. */
+export async function snapshotLocalChanges(db: Database, pair: TablePair, baselineTable: string | undefined): Promise<void> {
+  const local = qualify(pair.local.schema, pair.local.table);
+  const cols = pair.columns.map((c) => c.local);
+  const h = engineRowHash(cols);
+  const rowJson = jsonOf(cols);
+  const baseline = baselineTable ? qualify(STATE_SCHEMA, baselineTable) : undefined;
+  if (pair.key.length) {
+    const keys = pair.key.map((k, i) => `${quoteIdent(k)} AS k${i}`).join(', ');
+    const match = (a: string, b: string): string => pair.key.map((_k, i) => `${a}.k${i} IS NOT DISTINCT FROM ${b}.k${i}`).join(' AND ');
+    const changedKeys = baseline
+      ? `SELECT l.* FROM l WHERE NOT EXISTS (SELECT 1 FROM ${baseline} b WHERE ${match('b', 'l')} AND b.h = l.h)
+         UNION ALL
+         SELECT ${pair.key.map((_k, i) => `b.k${i}`).join(', ')}, NULL FROM ${baseline} b WHERE NOT EXISTS (SELECT 1 FROM l WHERE ${match('b', 'l')})`
+      : 'SELECT * FROM l';
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.changed_keys} AS WITH l AS (SELECT ${keys}, ${h} AS h FROM ${local}) ${changedKeys}`);
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ${TEMP.local_changes} AS
+         SELECT c.*, CASE WHEN c.h IS NULL THEN NULL ELSE ${rowJson('t')} END AS v, ${keyJson(pair, 'c')} AS key_json
+           FROM ${TEMP.changed_keys} c LEFT JOIN ${local} t ON ${pair.key.map((k, i) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM c.k${i}`).join(' AND ')} AND c.h IS NOT NULL`,
+    );
+    await db.run(`DROP TABLE ${TEMP.changed_keys}`);
+  } else {
+    const counts = `SELECT ${h} AS h, count(*) AS n, any_value(${rowJson('t')}) AS v FROM ${local} t GROUP BY 1`;
+    await db.run(
+      baseline
+        ? `CREATE OR REPLACE TEMP TABLE ${TEMP.local_changes} AS
+             SELECT coalesce(l.h, b.h) AS h, coalesce(l.n, 0) AS local_n, coalesce(b.n, 0) AS base_n, l.v
+               FROM (${counts}) l FULL JOIN ${baseline} b ON l.h = b.h WHERE coalesce(l.n, 0) <> coalesce(b.n, 0)`
+        : `CREATE OR REPLACE TEMP TABLE ${TEMP.local_changes} AS SELECT h, n AS local_n, 0 AS base_n, v FROM (${counts})`,
+    );
+  }
+}
+
+/**
+ * After the replace (same transaction): records the snapshotted local versions the new content
+ * lacks. Returns the number of conflict rows written.
+ */
+export async function recordDiscardedChanges(db: Database, pair: TablePair, policy: string, runId: string | undefined): Promise<number> {
+  const local = qualify(pair.local.schema, pair.local.table);
+  const cols = pair.columns.map((c) => c.local);
+  const h = engineRowHash(cols);
+  let written: number;
+  if (pair.key.length) {
+    const match = pair.key.map((k, i) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM c.k${i}`).join(' AND ');
+    written = await db.run(
+      `INSERT INTO ${quoteIdent(CONFLICTS_TABLE)} (table_name, key_json, local_version, remote_version, copies, policy, winner, run_id)
+       SELECT $1, c.key_json, c.v, CASE WHEN t.${ROW_HASH} IS NULL THEN NULL ELSE ${jsonOf(cols)('t')} END, 1, $3, 'remote', $2
+         FROM ${SNAPSHOT} c LEFT JOIN (SELECT *, ${h} AS ${ROW_HASH} FROM ${local}) t ON ${match}
+        WHERE t.${ROW_HASH} IS DISTINCT FROM c.h`,
+      [pair.name, runId ?? null, policy],
+    );
+  } else {
+    // Copies the local side added that the new content lacks, and copies it deleted that came back.
+    written = await db.run(
+      `INSERT INTO ${quoteIdent(CONFLICTS_TABLE)} (table_name, key_json, local_version, remote_version, copies, policy, winner, run_id)
+       SELECT $1, NULL, CASE WHEN lost > 0 THEN local_v END, CASE WHEN back > 0 THEN new_v END, greatest(lost, back), $3, 'remote', $2
+         FROM (SELECT c.v AS local_v, t.v AS new_v,
+                      least(greatest(c.local_n - c.base_n, 0), greatest(c.local_n - coalesce(t.n, 0), 0)) AS lost,
+                      least(greatest(c.base_n - c.local_n, 0), greatest(coalesce(t.n, 0) - c.local_n, 0)) AS back
+                 FROM ${SNAPSHOT} c
+                 LEFT JOIN (SELECT ${h} AS h, count(*) AS n, any_value(${jsonOf(cols)('x')}) AS v FROM ${local} x GROUP BY 1) t ON t.h = c.h)
+        WHERE lost > 0 OR back > 0`,
+      [pair.name, runId ?? null, policy],
+    );
+  }
+  await db.run(`DROP TABLE IF EXISTS ${SNAPSHOT}`);
+  return written;
+}
+
+function jsonOf(cols: string[]): (alias: string) => string {
+  return (alias) => `CAST(to_json(struct_pack(${cols.map((c) => `${quoteIdent(c)} := ${alias}.${quoteIdent(c)}`).join(', ')})) AS VARCHAR)`;
+}
+
+function keyJson(pair: TablePair, alias: string): string {
+  return `CAST(to_json(struct_pack(${pair.key.map((k, i) => `${quoteIdent(k)} := ${alias}.k${i}`).join(', ')})) AS VARCHAR)`;
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../db/database.js';
+import { qualify } from '../../db/quote.js';
+import { engineRowHash } from '../rows/fingerprint.js';
+import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
+import type { FingerprintScheme } from '../../remote/remote.js';
+import { STATE_SCHEMA } from './internalNames.js';
+import type { TablePair } from '../catalog/tablePair.js';
+import { TEMP } from '../rows/tempTables.js';
+
+/**
+ * Crash safety for pushes of tables without a key.
+ *
+ * A keyless push changes row counts on the remote; if the process dies before the local
+ * transaction moves the baseline, the next run would count the pushed copies as remote changes and
+ * add the local changes a second time (new = local + remote − baseline). So before pushing, the
+ * local counts of every planned row are journaled locally with a push id, and the push writes that
+ * id into a marker table on the remote (`_duckdb_sync.pushes`, never synced as a user table) in the
+ * same remote transaction. The next run finds the journal: if the marker is on the remote, the push
+ * committed and the baseline of those rows becomes the journaled local counts (the remote then
+ * differs from it exactly by the other side's changes); if not, nothing was pushed and the journal
+ * is dropped.
+ */
+
+/** The remote's marker table of committed keyless pushes. */
+function markers(db: Database): string {
+  return qualify(db.remote.catalog, STATE_SCHEMA, 'pushes');
+}
+
+function journal(baselineTable: string): string {
+  return qualify(STATE_SCHEMA, `${baselineTable}_pending`);
+}
+
+/** Journals the planned rows' local counts before a push (local transaction). Returns the push id. */
+export async function journalKeylessPush(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string): Promise<string> {
+  const pushId = randomUUID();
+  const local = qualify(pair.local.schema, pair.local.table);
+  const h = engineRowHash(
+    pair.columns.map((c) => c.local),
+    't',
+  );
+  const f = rowFp(pair, 'local', scheme, 't');
+  await db.transaction(async () => {
+    await db.run(
+      `CREATE OR REPLACE TABLE ${journal(baselineTable)} AS
+         SELECT $1 AS push_id, p.f, x.h, p.ln FROM ${TEMP.kplan} p
+           LEFT JOIN (SELECT ${h} AS h, ${f} AS f FROM ${local} t WHERE ${f} IN (SELECT f FROM ${TEMP.kplan} WHERE ln > 0)
+                       QUALIFY row_number() OVER (PARTITION BY ${f}) = 1) x ON x.f = p.f`,
+      [pushId],
+    );
+  });
+  return pushId;
+}
+
+/** Inside the push's remote transaction: records the push id (markers older than 30 days are dropped). */
+export async function markKeylessPush(db: Database, pair: TablePair, pushId: string): Promise<void> {
+  await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.remote.catalog, STATE_SCHEMA)}`);
+  await db.run(`CREATE TABLE IF NOT EXISTS ${markers(db)} (push_id VARCHAR, table_name VARCHAR, pushed_at TIMESTAMPTZ)`);
+  await db.run(`DELETE FROM ${markers(db)} WHERE pushed_at < now() - INTERVAL 30 DAY`);
+  await db.run(`INSERT INTO ${markers(db)} VALUES ($1, $2, now())`, [pushId, pair.name]);
+}
+
+/** A push of this table was journaled and its outcome is not settled yet. */
+export async function keylessJournalExists(db: Database, baselineTable: string): Promise<boolean> {
+  const [exists] = await db.all<{ n: bigint }>(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
+    [STATE_SCHEMA, `${baselineTable}_pending`],
+  );
+  return exists !== undefined && exists.n > 0n;
+}
+
+/** Drops the journal once the baseline moved (inside the caller's local transaction). */
+export async function dropKeylessJournal(db: Database, baselineTable: string): Promise<void> {
+  await db.run(`DROP TABLE IF EXISTS ${journal(baselineTable)}`);
+}
+
+/**
+ * Before planning: settles a journal left by a run that died during its push. The remote must be
+ * attached. Returns true when a committed push was recovered.
+ */
+export async function recoverKeylessPush(db: Database, scheme: FingerprintScheme, baselineTable: string): Promise<boolean> {
+  if (!(await keylessJournalExists(db, baselineTable))) return false;
+  const [row] = await db.all<{ push_id: string }>(`SELECT any_value(push_id) AS push_id FROM ${journal(baselineTable)}`);
+  const [marked] = await db.all<{ n: bigint }>(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = 'pushes'`,
+    [db.remote.catalog, STATE_SCHEMA],
+  );
+  const committed =
+    row?.push_id !== undefined && marked !== undefined && marked.n > 0n && ((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${markers(db)} WHERE push_id = $1`, [row.push_id]))[0]?.n ?? 0n) > 0n;
+  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const bf = baselineRowFp(scheme);
+  await db.transaction(async () => {
+    if (committed) {
+      await db.run(`DELETE FROM ${baseline} WHERE ${bf} IN (SELECT f FROM ${journal(baselineTable)})`);
+      await db.run(
+        `INSERT INTO ${baseline} SELECT h${scheme === 'canonical' ? ', f' : ''}, ln FROM ${journal(baselineTable)} WHERE ln > 0`,
+      );
+    }
+    await dropKeylessJournal(db, baselineTable);
+  });
+  return committed;
+}

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../db/database.js';
+import { qualify } from '../../db/quote.js';
+import { STATE_SCHEMA } from './internalNames.js';
+import { kList, kMatchUser } from '../rows/keySql.js';
+import type { TablePair } from '../catalog/tablePair.js';
+import { TEMP } from '../rows/tempTables.js';
+
+/**
+ * The remote change log of a table with a cursor column: the keys every duckdb-sync push wrote,
+ * with an increasing sequence number, in `_duckdb_sync.changes_<id>` on the remote (never synced
+ * as a user table).
+ *
+ * Readers find remote changes through the cursor (updated_at ≥ watermark − lag). A row that
+ * another machine wrote offline and pushes hours later carries an old cursor value, so the cursor
+ * alone would never show it; the log does: readers also read the rows whose keys were logged since
+ * the sequence number they last saw. Entries older than 30 days are dropped.
+ */
+
+export function changeLogTable(db: Database, pair: TablePair): string {
+  const id = createHash('sha1').update(`${pair.remote.schema}.${pair.remote.table}`).digest('hex').slice(0, 16);
+  return qualify(db.remote.catalog, STATE_SCHEMA, `changes_${id}`);
+}
+
+/** Inside the push's remote transaction: logs the keys of the plan's `push` actions. */
+export async function logPushedKeys(db: Database, pair: TablePair): Promise<void> {
+  const log = changeLogTable(db, pair);
+  await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.remote.catalog, STATE_SCHEMA)}`);
+  await db.run(`CREATE TABLE IF NOT EXISTS ${log} AS SELECT ${kList(pair)}, CAST(0 AS BIGINT) AS seq, now() AS pushed_at FROM ${TEMP.plan} WHERE false`);
+  await db.run(`DELETE FROM ${log} WHERE pushed_at < now() - INTERVAL 30 DAY`);
+  await db.run(
+    `INSERT INTO ${log} SELECT ${kList(pair)}, (SELECT coalesce(max(seq), 0) + 1 FROM ${log}), now() FROM ${TEMP.plan} WHERE action = 'push'`,
+  );
+}
+
+/** The log's newest sequence number; null when no push was ever logged. */
+export async function currentLogSeq(db: Database, pair: TablePair): Promise<number | null> {
+  if (!(await changeLogExists(db, pair))) return null;
+  const [row] = await db.all<{ s: bigint | null }>(`SELECT max(seq) AS s FROM ${changeLogTable(db, pair)}`);
+  return row?.s === null || row?.s === undefined ? null : Number(row.s);
+}
+
+export async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> {
+  const id = changeLogTable(db, pair).split('.').pop()?.replace(/"/g, '') ?? '';
+  const [row] = await db.all<{ n: bigint }>(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3`,
+    [db.remote.catalog, STATE_SCHEMA, id],
+  );
+  return row !== undefined && row.n > 0n;
+}
+
+/**
+ * Condition on remote rows (alias `alias`): logged at or after sequence number `$n` (the last one
+ * seen is read again, so a push committed late with the same number is not missed).
+ */
+export function changeLogFilter(db: Database, pair: TablePair, alias: string, param: string): string {
+  return `EXISTS (SELECT 1 FROM ${changeLogTable(db, pair)} l WHERE l.seq >= coalesce(${param}, 0) AND ${kMatchUser(pair, 'remote', alias, 'l')})`;
+}

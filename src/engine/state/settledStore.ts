@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readFileStamp, sameFileStamp, type FileStamp } from '../../db/fileStamp.js';
+import type { Logger } from '../../log/logger.js';
+
+/** Past this many entries, those of database files that no longer exist are removed. */
+const PRUNE_FROM_ENTRIES = 256;
+
+interface Entry {
+  version: 1;
+  path: string;
+  stamp: FileStamp;
+  /** Tables (pair names) whose local content equaled their baseline when the stamp was taken. */
+  settled: string[];
+}
+
+/**
+ * Remembers, per local database file, the tables that equaled their baselines when the last sync
+ * let go of the file, together with the file's stamp at that moment (fileStamp.ts). While the file
+ * still has that exact stamp, nothing wrote to it since, so those tables have no local change and
+ * need not be compared row by row (design decision 3 still holds: the comparison is skipped only
+ * when its outcome is known). Any write, by any program, changes the stamp: then every table is
+ * compared. Kept in a cache folder, one small JSON file per database path, since writing it into
+ * the database would change the file; a lost or stale entry only costs a comparison.
+ */
+export class SettledStore {
+  constructor(
+    private readonly dir: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * The tables still settled since the last sync of `localPath`: none unless the file has the
+   * stamp recorded then. Call with the database open (its lock held), so that no other process
+   * can write between this check and the sync.
+   */
+  unchangedTables(localPath: string): Set<string> {
+    const entry = this.read(localPath);
+    if (!entry) return new Set();
+    const now = readFileStamp(localPath);
+    if (!now || !sameFileStamp(now, entry.stamp)) {
+      this.logger.debug(`local file changed since the last sync: every table is compared with its baseline`);
+      return new Set();
+    }
+    this.logger.debug(`local file unchanged since the last sync: ${entry.settled.length} table(s) known to equal their baselines`);
+    return new Set(entry.settled);
+  }
+
+  /**
+   * Records the tables settled now. Call right after a checkpoint of the local file, with the
+   * database still open: closing it afterwards writes nothing, so the stamp is the state other
+   * programs find. A failure to write the entry only costs a comparison next time.
+   */
+  record(localPath: string, settled: Iterable<string>): void {
+    const path = this.entryPath(localPath);
+    const stamp = readFileStamp(localPath);
+    if (!path || !stamp) return;
+    try {
+      const entry: Entry = { version: 1, path: realpathSync(localPath), stamp, settled: [...settled].sort() };
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+      renameSync(tmp, path);
+      this.prune();
+    } catch (error) {
+      this.logger.debug(`could not write ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Removes the entries of database files that were deleted (temporary files, tests), once there are many. */
+  private prune(): void {
+    const names = readdirSync(this.dir).filter((n) => n.endsWith('.json'));
+    if (names.length < PRUNE_FROM_ENTRIES) return;
+    for (const name of names) {
+      const file = join(this.dir, name);
+      try {
+        const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+        if (!isEntry(raw) || !existsSync(raw.path)) rmSync(file, { force: true });
+      } catch {
+        rmSync(file, { force: true });
+      }
+    }
+  }
+
+  private read(localPath: string): Entry | undefined {
+    const path = this.entryPath(localPath);
+    if (!path) return undefined;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(path, 'utf8'));
+    } catch {
+      return undefined;
+    }
+    try {
+      return isEntry(raw) && raw.path === realpathSync(localPath) ? raw : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private entryPath(localPath: string): string | undefined {
+    try {
+      const real = realpathSync(localPath);
+      return join(this.dir, `${createHash('sha256').update(real).digest('hex').slice(0, 32)}.json`);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function isEntry(x: unknown): x is Entry {
+  if (typeof x !== 'object' || x === null) return false;
+  const e = x as Partial<Entry>;
+  const s = e.stamp as Partial<FileStamp> | undefined;
+  return (
+    e.version === 1 &&
+    typeof e.path === 'string' &&
+    Array.isArray(e.settled) &&
+    e.settled.every((t) => typeof t === 'string') &&
+    typeof s === 'object' &&
+    s !== null &&
+    (['dev', 'ino', 'size', 'mtimeNs', 'ctimeNs', 'header'] as const).every((k) => typeof s[k] === 'string') &&
+    typeof s.walBytes === 'number'
+  );
+}

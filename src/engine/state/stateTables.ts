@@ -1,0 +1,102 @@
+import type { Database } from '../../db/database.js';
+import { quoteIdent } from '../../db/quote.js';
+import { SyncError } from '../../errors.js';
+import { CONFLICTS_TABLE, DIRTY_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE } from './internalNames.js';
+
+/** Version of the local state layout (metadata, run history, baselines). Bump with a migration. */
+export const STATE_VERSION = 2;
+
+const S = quoteIdent(STATE_SCHEMA);
+
+/** Migrations from version n-1 to n, applied in order inside one transaction. */
+const MIGRATIONS: Record<number, (db: Database) => Promise<void>> = {
+  1: async (db) => {
+    await db.run(`CREATE SCHEMA IF NOT EXISTS ${S}`);
+    await db.run(`CREATE TABLE IF NOT EXISTS ${S}.state (key VARCHAR PRIMARY KEY, value VARCHAR)`);
+    await db.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(METADATA_TABLE)} (
+      table_name VARCHAR PRIMARY KEY,
+      remote_table VARCHAR,
+      last_sync_time TIMESTAMPTZ,
+      last_success_time TIMESTAMPTZ,
+      last_sync_mode VARCHAR,
+      last_direction VARCHAR,
+      status VARCHAR,
+      error_message VARCHAR,
+      rows_synced BIGINT,
+      rows_pulled BIGINT,
+      rows_pushed BIGINT,
+      rows_deleted BIGINT,
+      conflicts BIGINT,
+      row_count BIGINT,
+      key_columns VARCHAR[],
+      cursor_column VARCHAR,
+      watermark VARCHAR,
+      log_seq BIGINT,
+      baseline_table VARCHAR,
+      column_signature VARCHAR,
+      engine_version VARCHAR
+    )`);
+    await db.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(STATUS_TABLE)} (
+      run_id VARCHAR PRIMARY KEY,
+      started_at TIMESTAMPTZ,
+      finished_at TIMESTAMPTZ,
+      mode VARCHAR,
+      direction VARCHAR,
+      status VARCHAR,
+      tables_total INTEGER,
+      tables_failed INTEGER,
+      rows_pulled BIGINT,
+      rows_pushed BIGINT,
+      rows_deleted BIGINT,
+      conflicts BIGINT,
+      error_message VARCHAR,
+      pid INTEGER
+    )`);
+    await db.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(CONFLICTS_TABLE)} (
+      table_name VARCHAR NOT NULL,
+      key_json VARCHAR,
+      local_version JSON,
+      remote_version JSON,
+      copies BIGINT NOT NULL DEFAULT 1,
+      policy VARCHAR NOT NULL,
+      winner VARCHAR NOT NULL,
+      detected_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+      run_id VARCHAR
+    )`);
+  },
+  // Tables written through the library or `exec` and not pushed yet (dirtyMarks.ts).
+  2: async (db) => {
+    await db.run(`CREATE SEQUENCE IF NOT EXISTS ${S}.${quoteIdent(`${DIRTY_TABLE}_seq`)}`);
+    await db.run(`CREATE TABLE IF NOT EXISTS ${S}.${quoteIdent(DIRTY_TABLE)} (
+      seq BIGINT NOT NULL DEFAULT nextval('${STATE_SCHEMA}.${DIRTY_TABLE}_seq'),
+      table_name VARCHAR NOT NULL,
+      marked_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    )`);
+  },
+};
+
+/** Creates or migrates duckdb-sync's local tables; refuses state written by a newer version. */
+export async function ensureStateTables(db: Database): Promise<void> {
+  const current = await readStateVersion(db);
+  if (current > STATE_VERSION) {
+    throw new SyncError('E_STATE_VERSION', `the local database holds duckdb-sync state version ${current}; this duckdb-sync knows up to ${STATE_VERSION}`, 2, {
+      hint: 'upgrade duckdb-sync',
+    });
+  }
+  if (current === STATE_VERSION) return;
+  await db.transaction(async () => {
+    for (let v = current + 1; v <= STATE_VERSION; v++) await (MIGRATIONS[v] as (db: Database) => Promise<void>)(db);
+    await db.run(`INSERT OR REPLACE INTO ${S}.state VALUES ('version', $1)`, [String(STATE_VERSION)]);
+  });
+}
+
+/** 0 when the local database has no duckdb-sync state yet. */
+export async function readStateVersion(db: Database): Promise<number> {
+  const [exists] = await db.all<{ n: bigint }>(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = 'state'`,
+    [STATE_SCHEMA],
+  );
+  if (!exists || exists.n === 0n) return 0;
+  const [row] = await db.all<{ value: string }>(`SELECT value FROM ${S}.state WHERE key = 'version'`);
+  return row ? Number(row.value) : 0;
+}

@@ -1,0 +1,117 @@
+import type { Database } from '../../db/database.js';
+import { quoteIdent } from '../../db/quote.js';
+import { METADATA_TABLE } from './internalNames.js';
+import { readStateVersion } from './stateTables.js';
+
+/** One row of dewey_sync_metadata: the state of a table pair after its last sync. */
+export interface TableMetadata {
+  tableName: string;
+  remoteTable: string;
+  lastSyncTime: Date | null;
+  lastSuccessTime: Date | null;
+  lastSyncMode: string | null;
+  lastDirection: string | null;
+  status: string | null;
+  errorMessage: string | null;
+  rowsSynced: number;
+  rowsPulled: number;
+  rowsPushed: number;
+  rowsDeleted: number;
+  conflicts: number;
+  rowCount: number | null;
+  keyColumns: string[];
+  cursorColumn: string | null;
+  watermark: string | null;
+  /** Last remote change-log sequence number seen (remoteChangeLog.ts). */
+  logSeq: number | null;
+  baselineTable: string | null;
+  columnSignature: string | null;
+  engineVersion: string | null;
+}
+
+const T = quoteIdent(METADATA_TABLE);
+
+/** Records a successful sync of a table (inside the caller's transaction). */
+export async function writeTableSuccess(
+  db: Database,
+  m: Pick<TableMetadata, 'tableName' | 'remoteTable' | 'lastSyncMode' | 'lastDirection' | 'rowsPulled' | 'rowsPushed' | 'rowsDeleted' | 'conflicts' | 'rowCount' | 'keyColumns' | 'cursorColumn' | 'watermark' | 'baselineTable' | 'columnSignature' | 'engineVersion'> & {
+    logSeq?: number | null;
+  },
+): Promise<void> {
+  await db.run(
+    `INSERT OR REPLACE INTO ${T} (table_name, remote_table, last_sync_time, last_success_time, last_sync_mode, last_direction, status,
+       error_message, rows_synced, rows_pulled, rows_pushed, rows_deleted, conflicts, row_count, key_columns, cursor_column,
+       watermark, baseline_table, column_signature, engine_version, log_seq)
+     VALUES ($1, $2, now(), now(), $3, $4, 'ok', NULL, $5, $6, $7, $8, $9, $10, CAST($11 AS VARCHAR[]), $12, $13, $14, $15, $16, $17)`,
+    [
+      m.tableName,
+      m.remoteTable,
+      m.lastSyncMode,
+      m.lastDirection,
+      m.rowsPulled + m.rowsPushed,
+      m.rowsPulled,
+      m.rowsPushed,
+      m.rowsDeleted,
+      m.conflicts,
+      m.rowCount,
+      JSON.stringify(m.keyColumns),
+      m.cursorColumn,
+      m.watermark,
+      m.baselineTable,
+      m.columnSignature,
+      m.engineVersion,
+      m.logSeq ?? null,
+    ],
+  );
+}
+
+/** Records a failed sync of a table; keeps what the last success recorded (baseline, watermark). */
+export async function writeTableFailure(db: Database, tableName: string, remoteTable: string, mode: string, direction: string, error: string): Promise<void> {
+  await db.run(
+    `INSERT INTO ${T} (table_name, remote_table, last_sync_time, last_sync_mode, last_direction, status, error_message, rows_synced, rows_pulled, rows_pushed, rows_deleted, conflicts)
+     VALUES ($1, $2, now(), $3, $4, 'error', $5, 0, 0, 0, 0, 0)
+     ON CONFLICT (table_name) DO UPDATE SET last_sync_time = now(), last_sync_mode = excluded.last_sync_mode,
+       last_direction = excluded.last_direction, status = 'error', error_message = excluded.error_message,
+       rows_synced = 0, rows_pulled = 0, rows_pushed = 0, rows_deleted = 0, conflicts = 0`,
+    [tableName, remoteTable, mode, direction, error],
+  );
+}
+
+/** Every table's metadata; empty when the database was never synced. */
+export async function readTableMetadata(db: Database): Promise<TableMetadata[]> {
+  if ((await readStateVersion(db)) === 0) return [];
+  return (await db.all(`SELECT * FROM ${T} ORDER BY table_name`)).map(fromRow);
+}
+
+/** One table's metadata; undefined when the table (or the database) was never synced. */
+export async function readOneTableMetadata(db: Database, tableName: string): Promise<TableMetadata | undefined> {
+  if ((await readStateVersion(db)) === 0) return undefined;
+  const [row] = await db.all(`SELECT * FROM ${T} WHERE table_name = $1`, [tableName]);
+  return row ? fromRow(row) : undefined;
+}
+
+function fromRow(r: Record<string, unknown>): TableMetadata {
+  return {
+    tableName: r.table_name as string,
+    remoteTable: r.remote_table as string,
+    lastSyncTime: (r.last_sync_time as Date | null) ?? null,
+    lastSuccessTime: (r.last_success_time as Date | null) ?? null,
+    lastSyncMode: (r.last_sync_mode as string | null) ?? null,
+    lastDirection: (r.last_direction as string | null) ?? null,
+    status: (r.status as string | null) ?? null,
+    errorMessage: (r.error_message as string | null) ?? null,
+    rowsSynced: Number(r.rows_synced ?? 0),
+    rowsPulled: Number(r.rows_pulled ?? 0),
+    rowsPushed: Number(r.rows_pushed ?? 0),
+    rowsDeleted: Number(r.rows_deleted ?? 0),
+    conflicts: Number(r.conflicts ?? 0),
+    rowCount: r.row_count === null || r.row_count === undefined ? null : Number(r.row_count),
+    keyColumns: (r.key_columns as string[] | null) ?? [],
+    cursorColumn: (r.cursor_column as string | null) ?? null,
+    watermark: (r.watermark as string | null) ?? null,
+    logSeq: r.log_seq === null || r.log_seq === undefined ? null : Number(r.log_seq),
+    baselineTable: (r.baseline_table as string | null) ?? null,
+    columnSignature: (r.column_signature as string | null) ?? null,
+    engineVersion: (r.engine_version as string | null) ?? null,
+  };
+}
