@@ -11,8 +11,8 @@ import { planFullTable } from './full/planFullTable.js';
 import { pullFullTable, type PullProgress } from './full/pullFull.js';
 import { emptyTableResult, type Direction, type TableResult } from './result.js';
 import type { RemoteScope } from './compare/remoteDelta.js';
-import { syncKeyedTable, type KeyedSyncResult } from './merge/syncKeyedTable.js';
-import { syncKeylessTable } from './merge/syncKeylessTable.js';
+import { changeSyncFor, type ChangeSyncResult } from './merge/changeSync.js';
+import { syncKeyedTable } from './merge/syncKeyedTable.js';
 import type { TablePair } from './catalog/tablePair.js';
 import { readOneTableMetadata, type TableMetadata } from './state/tableMetadata.js';
 import { pushNewTable } from './full/pushNewTable.js';
@@ -134,8 +134,7 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   const localUnchanged = ctx.localUnchanged?.has(pair.name);
   const merge = { baselineTable, scheme: ctx.scheme, cursor, policy, engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: ctx.dryRun, localColumns, localUnchanged };
   const syncChanges = async (direction: Direction, remoteScope: RemoteScope = 'all'): Promise<TableResult> => {
-    if (!pair.key.length) return syncKeylessTable(db, pair, { ...merge, direction, remoteScope });
-    const synced = await syncKeyedTable(db, pair, { ...merge, direction, remoteScope });
+    const synced = await changeSyncFor(pair)(db, pair, { ...merge, direction, remoteScope });
     if (synced.localLeft === 0) settle(ctx, pair);
     return reported(synced);
   };
@@ -186,7 +185,7 @@ function settle(ctx: TableSyncContext, pair: TablePair): void {
 }
 
 /** The reported part of a keyed table's outcome. */
-function reported(result: KeyedSyncResult): TableResult {
+function reported(result: ChangeSyncResult): TableResult {
   const { localLeft, ...rest } = result;
   return rest;
 }

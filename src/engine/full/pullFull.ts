@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
-import { columnSignature, usableBaseline, writeBaseline } from '../state/baseline.js';
+import { usableBaseline, writeBaseline } from '../state/baseline.js';
 import { recordDiscardedChanges, snapshotLocalChanges } from '../state/discardedChanges.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import type { CursorState } from '../catalog/cursor.js';
@@ -12,7 +12,7 @@ import { ensureLocalTable } from '../catalog/localSchema.js';
 import { currentLogSeq } from '../state/remoteChangeLog.js';
 import type { TableResult } from '../result.js';
 import type { TablePair } from '../catalog/tablePair.js';
-import { readOneTableMetadata, writeTableSuccess } from '../state/tableMetadata.js';
+import { readOneTableMetadata, recordTableSuccess } from '../state/tableMetadata.js';
 import { TEMP } from '../rows/tempTables.js';
 
 export interface PullProgress {
@@ -73,23 +73,18 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
     const watermark = options.cursor ? await maxValue(db, local, options.cursor.column) : null;
     const logSeq = options.cursor ? await currentLogSeq(db, pair) : null;
     if (localInfo) await db.run(`DROP TABLE IF EXISTS ${TEMP.old_rows}`);
-    await writeTableSuccess(db, {
-      tableName: pair.name,
-      remoteTable: `${pair.remote.schema}.${pair.remote.table}`,
-      lastSyncMode: 'full',
-      lastDirection: 'pull',
+    await recordTableSuccess(db, pair, options.scheme, options.engineVersion, {
+      mode: 'full',
+      direction: 'pull',
       rowsPulled,
       rowsPushed: 0,
       rowsDeleted,
       conflicts,
       rowCount: rowsPulled,
-      keyColumns: pair.key,
       cursorColumn: options.cursor?.column ?? null,
       watermark,
       logSeq,
       baselineTable,
-      columnSignature: columnSignature(pair, options.scheme),
-      engineVersion: options.engineVersion,
     });
     if (conflicts) {
       warnings.push(`${conflicts} local change(s) not on the remote were replaced; their versions are kept in dewey_sync_conflicts`);

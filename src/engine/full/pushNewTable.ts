@@ -1,10 +1,10 @@
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
-import { columnSignature, writeBaseline } from '../state/baseline.js';
+import { writeBaseline } from '../state/baseline.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import type { TableResult } from '../result.js';
 import type { TablePair } from '../catalog/tablePair.js';
-import { writeTableSuccess } from '../state/tableMetadata.js';
+import { recordTableSuccess } from '../state/tableMetadata.js';
 
 /**
  * Creates a table that exists only locally on the remote (same columns, types and key, mapped
@@ -28,22 +28,17 @@ export async function pushNewTable(db: Database, pair: TablePair, scheme: Finger
   );
   await db.transaction(async () => {
     const baselineTable = await writeBaseline(db, pair, scheme);
-    await writeTableSuccess(db, {
-      tableName: pair.name,
-      remoteTable: `${pair.remote.schema}.${pair.remote.table}`,
-      lastSyncMode: 'full',
-      lastDirection: 'push',
+    await recordTableSuccess(db, pair, scheme, engineVersion, {
+      mode: 'full',
+      direction: 'push',
       rowsPulled: 0,
       rowsPushed,
       rowsDeleted: 0,
       conflicts: 0,
       rowCount: rowsPushed,
-      keyColumns: pair.key,
       cursorColumn: null,
       watermark: null,
       baselineTable,
-      columnSignature: columnSignature(pair, scheme),
-      engineVersion,
     });
   });
   return { name: pair.name, status: 'ok', rowsPulled: 0, rowsPushed, rowsDeleted: 0, conflicts: 0, warnings: ['created on the remote'] };

@@ -1,46 +1,18 @@
-import type { ConflictPolicy } from '../../config/schema.js';
 import type { Database } from '../../db/database.js';
-import { qualify } from '../../db/quote.js';
 import { ConflictPolicyError } from '../../errors.js';
 import { applyPull, applyPush, recordConflicts } from './applyChanges.js';
-import { columnSignature, moveBaselineKeys } from '../state/baseline.js';
+import { moveBaselineKeys } from '../state/baseline.js';
 import type { CursorState } from '../catalog/cursor.js';
-import type { FingerprintScheme } from '../../remote/remote.js';
 import { kJson } from '../rows/keySql.js';
 import { computeLocalDelta, noLocalDelta, snapshotChangedRows } from '../compare/localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';
 import { clearJournal, discountOwnPushes, journalExists, journalLocalChanges } from '../state/pushJournal.js';
 import { logPushedKeys } from '../state/remoteChangeLog.js';
-import { computeRemoteDelta, type RemoteScope } from '../compare/remoteDelta.js';
-import type { Direction, TableResult } from '../result.js';
-import { topUpHashProbe } from '../state/hashProbe.js';
+import { computeRemoteDelta } from '../compare/remoteDelta.js';
 import type { TablePair } from '../catalog/tablePair.js';
-import { writeTableSuccess } from '../state/tableMetadata.js';
+import { recordTableSuccess } from '../state/tableMetadata.js';
 import { TEMP } from '../rows/tempTables.js';
-
-export interface KeyedSyncContext {
-  baselineTable: string;
-  scheme: FingerprintScheme;
-  cursor: CursorState | undefined;
-  policy: ConflictPolicy;
-  direction: Direction;
-  engineVersion: string;
-  runId: string | undefined;
-  dryRun: boolean;
-  /** Which remote changes to look for (default all; full mode only needs those of local changes). */
-  remoteScope?: RemoteScope;
-  /** Local column names (to know whether the local table has columns outside the pair). */
-  localColumns: string[];
-  /** The local table is known to equal its baseline (the file is as the last sync left it): not compared. */
-  localUnchanged?: boolean;
-}
-
-/** A keyed table's outcome, with what the engine needs beyond the reported result. */
-export type KeyedSyncResult = TableResult & {
-  rowsRead: number;
-  /** Local changes left unapplied (e.g. direction pull): the local table still differs from its baseline. */
-  localLeft: number;
-};
+import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
 
 /**
  * Incremental two-way sync of a table with a key (design decisions 2, 3, 6):
@@ -51,7 +23,7 @@ export type KeyedSyncResult = TableResult & {
  * before (1), so that a row changed again locally after such a crash is pushed, not taken for a
  * conflict with this local's own pushed version (pushJournal.ts).
  */
-export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSyncContext): Promise<KeyedSyncResult> {
+export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeSyncContext): Promise<ChangeSyncResult> {
   const writesRemote = ctx.direction !== 'pull' && !ctx.dryRun;
   let counts: PlanCounts | undefined;
   let rowsRead = 0;
@@ -114,25 +86,17 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: KeyedSy
     // The watermark moves only when every remote change up to it was applied locally.
     const caughtUp = ctx.cursor !== undefined && ctx.direction !== 'push' && c.skippedRemote === 0;
     const watermark = caughtUp && ctx.cursor ? await newerWatermark(db, ctx.cursor, maxCursor) : (ctx.cursor?.watermark ?? null);
-    const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(pair.local.schema, pair.local.table)}`);
-    await topUpHashProbe(db, pair, ctx.baselineTable, Number(count?.n ?? 0));
-    await writeTableSuccess(db, {
-      tableName: pair.name,
-      remoteTable: `${pair.remote.schema}.${pair.remote.table}`,
-      lastSyncMode: 'incremental',
-      lastDirection: ctx.direction,
+    await recordTableSuccess(db, pair, ctx.scheme, ctx.engineVersion, {
+      mode: 'incremental',
+      direction: ctx.direction,
       rowsPulled: c.pull,
       rowsPushed: c.push,
       rowsDeleted: c.deleteLocal + c.deleteRemote,
       conflicts: c.conflicts,
-      rowCount: Number(count?.n ?? 0),
-      keyColumns: pair.key,
       cursorColumn: ctx.cursor?.column ?? null,
       watermark,
       logSeq: caughtUp ? (logSeq ?? ctx.cursor?.logSeq ?? null) : (ctx.cursor?.logSeq ?? null),
       baselineTable: ctx.baselineTable,
-      columnSignature: columnSignature(pair, ctx.scheme),
-      engineVersion: ctx.engineVersion,
     });
   });
   return result;

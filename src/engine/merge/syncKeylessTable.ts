@@ -1,14 +1,12 @@
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
-import { columnSignature } from '../state/baseline.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import { STATE_SCHEMA } from '../state/internalNames.js';
-import type { KeyedSyncContext } from './syncKeyedTable.js';
+import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
 import { rowsSelect } from '../compare/remoteDelta.js';
-import type { Direction, TableResult } from '../result.js';
-import { topUpHashProbe } from '../state/hashProbe.js';
+import type { Direction } from '../result.js';
 import type { TablePair } from '../catalog/tablePair.js';
-import { writeTableSuccess } from '../state/tableMetadata.js';
+import { recordTableSuccess } from '../state/tableMetadata.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, markKeylessPush, recoverKeylessPush } from '../state/keylessPushJournal.js';
 import { TEMP } from '../rows/tempTables.js';
@@ -20,7 +18,7 @@ import { TEMP } from '../rows/tempTables.js';
  * nothing is lost because both sides' additions are kept. A push is journaled so that a crash
  * before the local transaction does not count it twice (keylessPushJournal.ts).
  */
-export async function syncKeylessTable(db: Database, pair: TablePair, ctx: KeyedSyncContext): Promise<TableResult & { rowsRead: number }> {
+export async function syncKeylessTable(db: Database, pair: TablePair, ctx: ChangeSyncContext): Promise<ChangeSyncResult> {
   const local = qualify(pair.local.schema, pair.local.table);
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const baseline = qualify(STATE_SCHEMA, ctx.baselineTable);
@@ -28,7 +26,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Keyed
   const rf = rowFp(pair, 'remote', ctx.scheme, 'r');
   const writesRemote = ctx.direction !== 'pull' && !ctx.dryRun;
   const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
-  let counts = { pull: 0, push: 0, deleteLocal: 0, deleteRemote: 0 };
+  let counts = { pull: 0, push: 0, deleteLocal: 0, deleteRemote: 0, localLeft: 0 };
   let rowsRead = 0;
 
   if (ctx.remoteScope === 'localChanges' && !(await keylessJournalExists(db, ctx.baselineTable))) {
@@ -38,7 +36,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Keyed
       `SELECT count(*) AS n FROM (SELECT ${lf} AS f, count(*) AS n FROM ${local} t GROUP BY 1) l
          FULL JOIN (SELECT ${baselineRowFp(ctx.scheme)} AS f, n FROM ${baseline}) b ON l.f = b.f WHERE l.n IS DISTINCT FROM b.n`,
     );
-    if (!changed || changed.n === 0n) return { name: pair.name, status: ctx.dryRun ? 'planned' : 'ok', rowsPulled: 0, rowsPushed: 0, rowsDeleted: 0, conflicts: 0, rowsRead };
+    if (!changed || changed.n === 0n) return { name: pair.name, status: ctx.dryRun ? 'planned' : 'ok', rowsPulled: 0, rowsPushed: 0, rowsDeleted: 0, conflicts: 0, rowsRead, localLeft: 0 };
   }
 
   await db.withRemote(!writesRemote, async () => {
@@ -58,10 +56,16 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Keyed
       const [c] = await db.all<Record<string, bigint>>(
         `SELECT coalesce(sum(greatest(new_l - ln, 0)), 0) AS pull, coalesce(sum(greatest(ln - new_l, 0)), 0) AS delete_local,
                 coalesce(sum(greatest(new_r - rn, 0)), 0) AS push, coalesce(sum(greatest(rn - new_r, 0)), 0) AS delete_remote,
-                (SELECT count(*) FROM ${TEMP.kr}) AS summaries
+                count(*) FILTER (WHERE new_l <> new_b) AS local_left, (SELECT count(*) FROM ${TEMP.kr}) AS summaries
            FROM ${TEMP.kplan}`,
       );
-      counts = { pull: Number(c?.pull ?? 0), push: Number(c?.push ?? 0), deleteLocal: Number(c?.delete_local ?? 0), deleteRemote: Number(c?.delete_remote ?? 0) };
+      counts = {
+        pull: Number(c?.pull ?? 0),
+        push: Number(c?.push ?? 0),
+        deleteLocal: Number(c?.delete_local ?? 0),
+        deleteRemote: Number(c?.delete_remote ?? 0),
+        localLeft: Number(c?.local_left ?? 0),
+      };
       // One copy of each distinct row the local side must gain, read from the remote.
       await db.run(
         `CREATE OR REPLACE TEMP TABLE ${TEMP.rrows} AS
@@ -92,6 +96,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Keyed
     rowsDeleted: counts.deleteLocal + counts.deleteRemote,
     conflicts: 0,
     rowsRead,
+    localLeft: counts.localLeft,
   };
   if (ctx.dryRun) return result;
 
@@ -123,24 +128,16 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Keyed
         WHERE p.bn = 0 AND p.new_b > 0`,
     );
     await dropKeylessJournal(db, ctx.baselineTable);
-    const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${local}`);
-    await topUpHashProbe(db, pair, ctx.baselineTable, Number(count?.n ?? 0));
-    await writeTableSuccess(db, {
-      tableName: pair.name,
-      remoteTable: `${pair.remote.schema}.${pair.remote.table}`,
-      lastSyncMode: 'incremental',
-      lastDirection: ctx.direction,
+    await recordTableSuccess(db, pair, ctx.scheme, ctx.engineVersion, {
+      mode: 'incremental',
+      direction: ctx.direction,
       rowsPulled: counts.pull,
       rowsPushed: counts.push,
       rowsDeleted: counts.deleteLocal + counts.deleteRemote,
       conflicts: 0,
-      rowCount: Number(count?.n ?? 0),
-      keyColumns: [],
       cursorColumn: null,
       watermark: null,
       baselineTable: ctx.baselineTable,
-      columnSignature: columnSignature(pair, ctx.scheme),
-      engineVersion: ctx.engineVersion,
     });
   });
   return result;

@@ -11,6 +11,7 @@ import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import type { TableMetadata } from './tableMetadata.js';
+import { tableExists } from './tableExists.js';
 
 /**
  * The baseline of a table pair: what it looked like at its last successful sync, one fingerprint
@@ -99,9 +100,5 @@ export async function usableBaseline(
   engineVersion: string,
 ): Promise<string | undefined> {
   if (!meta?.baselineTable || meta.columnSignature !== columnSignature(pair, scheme) || meta.engineVersion !== engineVersion) return undefined;
-  const [row] = await db.all<{ n: bigint }>(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
-    [STATE_SCHEMA, meta.baselineTable],
-  );
-  return row && row.n > 0n ? meta.baselineTable : undefined;
+  return (await tableExists(db, STATE_SCHEMA, meta.baselineTable)) ? meta.baselineTable : undefined;
 }

@@ -4,6 +4,7 @@ import { engineRowHash } from '../rows/fingerprint.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { kMatch, kSelect } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
+import { tableExists } from './tableExists.js';
 
 /**
  * The hash probe of a baseline: a few of the table's rows, kept with their exact column types, and
@@ -53,11 +54,7 @@ export async function topUpHashProbe(db: Database, pair: TablePair, baselineTabl
 
 /** Rows in the probe, or undefined when there is none. */
 async function probeRows(db: Database, baselineTable: string): Promise<number | undefined> {
-  const [exists] = await db.all<{ n: bigint }>(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
-    [STATE_SCHEMA, probeTableName(baselineTable)],
-  );
-  if (!exists || exists.n === 0n) return undefined;
+  if (!(await tableExists(db, STATE_SCHEMA, probeTableName(baselineTable)))) return undefined;
   const [row] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(STATE_SCHEMA, probeTableName(baselineTable))}`);
   return Number(row?.n ?? 0);
 }

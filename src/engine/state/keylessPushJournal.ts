@@ -7,6 +7,7 @@ import type { FingerprintScheme } from '../../remote/remote.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
+import { tableExists } from './tableExists.js';
 
 /**
  * Crash safety for pushes of tables without a key.
@@ -62,11 +63,7 @@ export async function markKeylessPush(db: Database, pair: TablePair, pushId: str
 
 /** A push of this table was journaled and its outcome is not settled yet. */
 export async function keylessJournalExists(db: Database, baselineTable: string): Promise<boolean> {
-  const [exists] = await db.all<{ n: bigint }>(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
-    [STATE_SCHEMA, `${baselineTable}_pending`],
-  );
-  return exists !== undefined && exists.n > 0n;
+  return tableExists(db, STATE_SCHEMA, `${baselineTable}_pending`);
 }
 
 /** Drops the journal once the baseline moved (inside the caller's local transaction). */
@@ -81,12 +78,9 @@ export async function dropKeylessJournal(db: Database, baselineTable: string): P
 export async function recoverKeylessPush(db: Database, scheme: FingerprintScheme, baselineTable: string): Promise<boolean> {
   if (!(await keylessJournalExists(db, baselineTable))) return false;
   const [row] = await db.all<{ push_id: string }>(`SELECT any_value(push_id) AS push_id FROM ${journal(baselineTable)}`);
-  const [marked] = await db.all<{ n: bigint }>(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = 'pushes'`,
-    [db.remote.catalog, STATE_SCHEMA],
-  );
   const committed =
-    row?.push_id !== undefined && marked !== undefined && marked.n > 0n && ((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${markers(db)} WHERE push_id = $1`, [row.push_id]))[0]?.n ?? 0n) > 0n;
+    row?.push_id !== undefined &&
+    (await tableExists(db, STATE_SCHEMA, 'pushes', db.remote.catalog)) && ((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${markers(db)} WHERE push_id = $1`, [row.push_id]))[0]?.n ?? 0n) > 0n;
   const baseline = qualify(STATE_SCHEMA, baselineTable);
   const bf = baselineRowFp(scheme);
   await db.transaction(async () => {

@@ -4,6 +4,7 @@ import { STATE_SCHEMA } from './internalNames.js';
 import { keyInInternal, kList, kMatch } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
+import { tableExists } from './tableExists.js';
 
 /**
  * The push journal of a keyed table: local row versions (k…, h; h NULL = deleted) that a push may
@@ -61,9 +62,5 @@ export async function dropJournal(db: Database, baselineTable: string): Promise<
 }
 
 export async function journalExists(db: Database, baselineTable: string): Promise<boolean> {
-  const [row] = await db.all<{ n: bigint }>(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
-    [STATE_SCHEMA, journalTableName(baselineTable)],
-  );
-  return row !== undefined && row.n > 0n;
+  return tableExists(db, STATE_SCHEMA, journalTableName(baselineTable));
 }

@@ -5,6 +5,7 @@ import { STATE_SCHEMA } from './internalNames.js';
 import { kList, kMatchUser } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
+import { tableExists } from './tableExists.js';
 
 /**
  * The remote change log of a table with a cursor column: the keys every duckdb-sync push wrote,
@@ -17,9 +18,12 @@ import { TEMP } from '../rows/tempTables.js';
  * the sequence number they last saw. Entries older than 30 days are dropped.
  */
 
+function changeLogName(pair: TablePair): string {
+  return `changes_${createHash('sha1').update(`${pair.remote.schema}.${pair.remote.table}`).digest('hex').slice(0, 16)}`;
+}
+
 export function changeLogTable(db: Database, pair: TablePair): string {
-  const id = createHash('sha1').update(`${pair.remote.schema}.${pair.remote.table}`).digest('hex').slice(0, 16);
-  return qualify(db.remote.catalog, STATE_SCHEMA, `changes_${id}`);
+  return qualify(db.remote.catalog, STATE_SCHEMA, changeLogName(pair));
 }
 
 /** Inside the push's remote transaction: logs the keys of the plan's `push` actions. */
@@ -41,12 +45,7 @@ export async function currentLogSeq(db: Database, pair: TablePair): Promise<numb
 }
 
 export async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> {
-  const id = changeLogTable(db, pair).split('.').pop()?.replace(/"/g, '') ?? '';
-  const [row] = await db.all<{ n: bigint }>(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3`,
-    [db.remote.catalog, STATE_SCHEMA, id],
-  );
-  return row !== undefined && row.n > 0n;
+  return tableExists(db, STATE_SCHEMA, changeLogName(pair), db.remote.catalog);
 }
 
 /**

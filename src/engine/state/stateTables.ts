@@ -2,6 +2,7 @@ import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SyncError } from '../../errors.js';
 import { CONFLICTS_TABLE, DIRTY_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE } from './internalNames.js';
+import { tableExists } from './tableExists.js';
 
 /** Version of the local state layout (metadata, run history, baselines). Bump with a migration. */
 export const STATE_VERSION = 2;
@@ -92,11 +93,7 @@ export async function ensureStateTables(db: Database): Promise<void> {
 
 /** 0 when the local database has no duckdb-sync state yet. */
 export async function readStateVersion(db: Database): Promise<number> {
-  const [exists] = await db.all<{ n: bigint }>(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = 'state'`,
-    [STATE_SCHEMA],
-  );
-  if (!exists || exists.n === 0n) return 0;
+  if (!(await tableExists(db, STATE_SCHEMA, 'state'))) return 0;
   const [row] = await db.all<{ value: string }>(`SELECT value FROM ${S}.state WHERE key = 'version'`);
   return row ? Number(row.value) : 0;
 }

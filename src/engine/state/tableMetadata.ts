@@ -1,5 +1,9 @@
 import type { Database } from '../../db/database.js';
-import { quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../db/quote.js';
+import type { TablePair } from '../catalog/tablePair.js';
+import type { FingerprintScheme } from '../../remote/remote.js';
+import { columnSignature } from './baseline.js';
+import { topUpHashProbe } from './hashProbe.js';
 import { METADATA_TABLE } from './internalNames.js';
 import { readStateVersion } from './stateTables.js';
 
@@ -31,36 +35,56 @@ export interface TableMetadata {
 
 const T = quoteIdent(METADATA_TABLE);
 
-/** Records a successful sync of a table (inside the caller's transaction). */
-export async function writeTableSuccess(
-  db: Database,
-  m: Pick<TableMetadata, 'tableName' | 'remoteTable' | 'lastSyncMode' | 'lastDirection' | 'rowsPulled' | 'rowsPushed' | 'rowsDeleted' | 'conflicts' | 'rowCount' | 'keyColumns' | 'cursorColumn' | 'watermark' | 'baselineTable' | 'columnSignature' | 'engineVersion'> & {
-    logSeq?: number | null;
-  },
-): Promise<void> {
+/** What one successful sync of a table did, as recorded in its metadata row. */
+export interface TableOutcome {
+  mode: 'full' | 'incremental';
+  direction: string;
+  rowsPulled: number;
+  rowsPushed: number;
+  rowsDeleted: number;
+  conflicts: number;
+  /** Rows the local table holds now; counted when not given. */
+  rowCount?: number;
+  cursorColumn: string | null;
+  watermark: string | null;
+  logSeq?: number | null;
+  baselineTable: string;
+}
+
+/**
+ * Records a successful sync of a table (inside the caller's local transaction): its metadata row,
+ * and the baseline's hash probe kept filled (hashProbe.ts). The one place that builds the record.
+ */
+export async function recordTableSuccess(db: Database, pair: TablePair, scheme: FingerprintScheme, engineVersion: string, o: TableOutcome): Promise<void> {
+  let rowCount = o.rowCount;
+  if (rowCount === undefined) {
+    const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(pair.local.schema, pair.local.table)}`);
+    rowCount = Number(count?.n ?? 0);
+  }
+  await topUpHashProbe(db, pair, o.baselineTable, rowCount);
   await db.run(
     `INSERT OR REPLACE INTO ${T} (table_name, remote_table, last_sync_time, last_success_time, last_sync_mode, last_direction, status,
        error_message, rows_synced, rows_pulled, rows_pushed, rows_deleted, conflicts, row_count, key_columns, cursor_column,
        watermark, baseline_table, column_signature, engine_version, log_seq)
      VALUES ($1, $2, now(), now(), $3, $4, 'ok', NULL, $5, $6, $7, $8, $9, $10, CAST($11 AS VARCHAR[]), $12, $13, $14, $15, $16, $17)`,
     [
-      m.tableName,
-      m.remoteTable,
-      m.lastSyncMode,
-      m.lastDirection,
-      m.rowsPulled + m.rowsPushed,
-      m.rowsPulled,
-      m.rowsPushed,
-      m.rowsDeleted,
-      m.conflicts,
-      m.rowCount,
-      JSON.stringify(m.keyColumns),
-      m.cursorColumn,
-      m.watermark,
-      m.baselineTable,
-      m.columnSignature,
-      m.engineVersion,
-      m.logSeq ?? null,
+      pair.name,
+      `${pair.remote.schema}.${pair.remote.table}`,
+      o.mode,
+      o.direction,
+      o.rowsPulled + o.rowsPushed,
+      o.rowsPulled,
+      o.rowsPushed,
+      o.rowsDeleted,
+      o.conflicts,
+      rowCount,
+      JSON.stringify(pair.key),
+      o.cursorColumn,
+      o.watermark,
+      o.baselineTable,
+      columnSignature(pair, scheme),
+      engineVersion,
+      o.logSeq ?? null,
     ],
   );
 }

@@ -1,0 +1,46 @@
+import type { ConflictPolicy } from '../../config/schema.js';
+import type { Database } from '../../db/database.js';
+import type { FingerprintScheme } from '../../remote/remote.js';
+import type { CursorState } from '../catalog/cursor.js';
+import type { TablePair } from '../catalog/tablePair.js';
+import type { RemoteScope } from '../compare/remoteDelta.js';
+import type { Direction, TableResult } from '../result.js';
+import { syncKeyedTable } from './syncKeyedTable.js';
+import { syncKeylessTable } from './syncKeylessTable.js';
+
+/**
+ * The one shape of an incremental sync of a table pair since its baseline, whatever the table: a
+ * three-way merge per key for tables with a key (syncKeyedTable.ts), a merge of row counts for
+ * tables without one (syncKeylessTable.ts).
+ */
+export type ChangeSync = (db: Database, pair: TablePair, ctx: ChangeSyncContext) => Promise<ChangeSyncResult>;
+
+/** How this pair's changes are synced. */
+export function changeSyncFor(pair: TablePair): ChangeSync {
+  return pair.key.length ? syncKeyedTable : syncKeylessTable;
+}
+
+export interface ChangeSyncContext {
+  baselineTable: string;
+  scheme: FingerprintScheme;
+  cursor: CursorState | undefined;
+  policy: ConflictPolicy;
+  direction: Direction;
+  engineVersion: string;
+  runId: string | undefined;
+  dryRun: boolean;
+  /** Which remote changes to look for (default all; full mode only needs those of local changes). */
+  remoteScope?: RemoteScope;
+  /** Local column names (to know whether the local table has columns outside the pair). */
+  localColumns: string[];
+  /** The local table is known to equal its baseline (the file is as the last sync left it): not compared. */
+  localUnchanged?: boolean;
+}
+
+/** A table's outcome, with what the engine needs beyond the reported result. */
+export type ChangeSyncResult = TableResult & {
+  rowsRead: number;
+  /** Local changes left unapplied (e.g. direction pull): the local table still differs from its baseline. */
+  localLeft: number;
+};
+
