@@ -1,11 +1,11 @@
 /** duckdb-sync: keep a local DuckDB file and a cloud DuckDB database (MotherDuck) in sync. */
-export { sync, type SyncOptions, type SyncRunOptions } from './api/sync.js';
-export { openSyncedDatabase, SyncedDatabase, type SyncedDatabaseEvents, type SyncedDatabaseOptions } from './library/syncedDatabase.js';
-export type { StatementResult } from './library/trackedConnection.js';
-export { StatementError } from './library/statementError.js';
-export { verify, type VerifyOptions, type VerifyResult } from './api/verify.js';
-export { status, type StatusResult } from './api/status.js';
-export type { CommonOptions } from './api/commonOptions.js';
+export { sync, type SyncOptions, type SyncRunOptions } from './run/sync.js';
+export { openSyncedDatabase, SyncedDatabase, type SyncedDatabaseEvents, type SyncedDatabaseOptions } from './tracking/syncedDatabase.js';
+export type { StatementResult } from './tracking/trackedConnection.js';
+export { StatementError } from './tracking/statementError.js';
+export { verify, type VerifyOptions, type VerifyResult } from './run/verify.js';
+export { status, type StatusResult } from './run/status.js';
+export type { CommonOptions } from './run/session.js';
 export { loadConfig, type ConfigOverrides, type LoadConfigOptions } from './config/loadConfig.js';
 export type { ResolvedConfig } from './config/resolvedConfig.js';
 export type { ConfigFile, ConflictPolicy, SyncMode, TableSettings } from './config/schema.js';

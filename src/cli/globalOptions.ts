@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { CommonOptions } from '../api/commonOptions.js';
+import type { CommonOptions } from '../run/session.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { FileLogger } from '../log/fileLogger.js';
 import type { Logger } from '../log/logger.js';

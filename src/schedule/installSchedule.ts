@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { CommonOptions } from '../api/commonOptions.js';
+import type { CommonOptions } from '../run/session.js';
 import { loadConfig, readConfigFile } from '../config/loadConfig.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';

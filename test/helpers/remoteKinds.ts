@@ -1,4 +1,4 @@
-import type { CommonOptions } from '../../src/api/commonOptions.js';
+import type { CommonOptions } from '../../src/run/session.js';
 
 /**
  * The kinds of remote a test suite can run against, as Litestream runs its replica tests against

@@ -14,7 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { SyncOptions } from '../../src/api/sync.js';
+import type { SyncOptions } from '../../src/run/sync.js';
 import { baselineTableName } from '../../src/engine/state/baseline.js';
 import { probeTableName } from '../../src/engine/state/hashProbe.js';
 import { exec, query } from '../helpers/duck.js';
@@ -160,7 +160,7 @@ describe('baselines written by another DuckDB release', () => {
   test('no probe (state of an older duckdb-sync): written by the next sync on the same release', async () => {
     const pair = await syncedPair(root, 'engine');
     await exec(pair.local, `DROP TABLE _duckdb_sync.${probeTableName(baselineOf('items'))}`);
-    await pair.syncOk();
+    await pair.syncOk({ fingerprints: 'engine' });
     const [probe] = await query(pair.local, `SELECT count(*) AS n FROM _duckdb_sync.${probeTableName(baselineOf('items'))}`);
     assert.equal(Number(probe?.n), 64);
   });
@@ -176,7 +176,7 @@ describe('baselines written by another DuckDB release', () => {
     const other = await syncedPair(root, 'engine');
     await rewriteHashesAsAnotherRelease(other, OTHER_RELEASE);
     await exec(other.local, ...dropProbes);
-    const result = await other.syncOk();
+    const result = await other.syncOk({ fingerprints: 'engine' });
     for (const name of TABLES) assert.match((table(result, name).warnings ?? []).join('; '), /hashes this table's rows differently/, name);
   });
 

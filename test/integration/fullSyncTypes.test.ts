@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { sync } from '../../src/api/sync.js';
-import { verify } from '../../src/api/verify.js';
+import { sync } from '../../src/run/sync.js';
+import { verify } from '../../src/run/verify.js';
 import type { SyncResult } from '../../src/engine/result.js';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';

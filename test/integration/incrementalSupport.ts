@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sync, type SyncOptions } from '../../src/api/sync.js';
-import { verify } from '../../src/api/verify.js';
+import { sync, type SyncOptions } from '../../src/run/sync.js';
+import { verify } from '../../src/run/verify.js';
 import type { SyncResult, TableResult } from '../../src/engine/result.js';
 import { query, withDuck } from '../helpers/duck.js';
 import { remoteKindOptions, testRemoteKind } from '../helpers/remoteKinds.js';

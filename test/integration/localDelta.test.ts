@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sync } from '../../src/api/sync.js';
+import { sync } from '../../src/run/sync.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { Database } from '../../src/db/database.js';
 import { parseRemote } from '../../src/remote/remote.js';

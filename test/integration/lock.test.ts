@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sync } from '../../src/api/sync.js';
+import { sync } from '../../src/run/sync.js';
 import { LockError } from '../../src/errors.js';
 import { exec, query } from '../helpers/duck.js';
 import { holdFile } from '../helpers/holdFile.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sync } from '../../src/api/sync.js';
+import { sync } from '../../src/run/sync.js';
 import type { SyncResult } from '../../src/engine/result.js';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';

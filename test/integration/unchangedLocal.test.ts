@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { SyncOptions } from '../../src/api/sync.js';
+import type { SyncOptions } from '../../src/run/sync.js';
 import type { Logger } from '../../src/log/logger.js';
 import { exec } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { resolveConfig } from '../../api/commonOptions.js';
-import { sync } from '../../api/sync.js';
+import { resolveConfig } from '../../run/session.js';
+import { sync } from '../../run/sync.js';
 import { UsageError } from '../../errors.js';
 import { cronExpressionError } from '../../config/cronExpression.js';
 import { readScheduleSettings } from '../../schedule/scheduleSettings.js';

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { status } from '../../api/status.js';
-import { sync } from '../../api/sync.js';
-import { verify } from '../../api/verify.js';
+import { status } from '../../run/status.js';
+import { sync } from '../../run/sync.js';
+import { verify } from '../../run/verify.js';
 import { createDemoRemote } from '../../demo/createDemoRemote.js';
-import { openSyncedDatabase } from '../../library/syncedDatabase.js';
+import { openSyncedDatabase } from '../../tracking/syncedDatabase.js';
 import { addGlobalOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
 import { formatTable, formatTime, printJson, println } from '../output.js';
 import { ProgressBar } from '../progressBar.js';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { status } from '../../api/status.js';
+import { status } from '../../run/status.js';
 import { addGlobalOptions, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
 import { formatTable, formatTime, printJson, println } from '../output.js';
 

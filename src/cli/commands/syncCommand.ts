@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { sync } from '../../api/sync.js';
+import { sync } from '../../run/sync.js';
 import { CONFLICT_POLICIES, SYNC_MODES, type ConflictPolicy, type SyncMode } from '../../config/schema.js';
 import { DIRECTIONS, type Direction, type SyncResult } from '../../engine/result.js';
 import { addGlobalOptions, collect, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';

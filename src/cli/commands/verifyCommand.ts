@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { verify, type VerifyResult } from '../../api/verify.js';
+import { verify, type VerifyResult } from '../../run/verify.js';
 import { addGlobalOptions, collect, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
 import { formatTable, printJson, println } from '../output.js';
 

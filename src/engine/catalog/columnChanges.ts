@@ -5,7 +5,7 @@ import { kMatchUser, kSelect } from '../rows/keySql.js';
 import type { ColumnPair, TablePair } from './tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 
-/** How a pair's columns changed since the baseline was written (design decision 8). */
+/** How a pair's columns changed since the baseline was written (ARCHITECTURE.md decision 8). */
 export interface ColumnChanges {
   /** The pair narrowed to the columns the baseline was computed over, when only additions happened. */
   narrowed: TablePair | undefined;

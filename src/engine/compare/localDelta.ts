@@ -12,8 +12,8 @@ const BUCKETED_FROM_ROWS = 1_000_000;
 const ROWS_PER_BUCKET = 512;
 
 /**
- * Local changes since the baseline, whoever made them (design decision 3): compares every local
- * row's hash with the baseline. Creates `${TEMP.ld}(k…, lh, bh)`: lh NULL = deleted locally,
+ * Local changes since the baseline, whoever made them (ARCHITECTURE.md decision 3): compares every local
+ * row's hash with the baseline. Creates `TEMP.ld(k…, lh, bh)`: lh NULL = deleted locally,
  * bh NULL = inserted locally. Returns the number of changed keys.
  *
  * Large tables with a primary key are compared in two steps. The local keys and row hashes are
@@ -77,7 +77,7 @@ export function bucketBits(rows: number): number {
 }
 
 /**
- * ${TEMP.ld} with no rows, for a table known to equal its baseline (settledStore.ts): the local
+ * `TEMP.ld` with no rows, for a table known to equal its baseline (settledStore.ts): the local
  * file was not written since the sync that left it so.
  */
 export async function noLocalDelta(db: Database, pair: TablePair, baselineTable: string): Promise<number> {
@@ -86,8 +86,8 @@ export async function noLocalDelta(db: Database, pair: TablePair, baselineTable:
 }
 
 /**
- * Copies the local rows changed since the baseline (inserted or updated, per ${TEMP.ld}) into
- * `${TEMP.lrows}`, in the transaction that compared them: the push sends these versions even if
+ * Copies the local rows changed since the baseline (inserted or updated, per `TEMP.ld`) into
+ * `TEMP.lrows`, in the transaction that compared them: the push sends these versions even if
  * the table is written again before the push (which then finds those writes as new changes).
  */
 export async function snapshotChangedRows(db: Database, pair: TablePair): Promise<void> {

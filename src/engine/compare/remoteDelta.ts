@@ -27,8 +27,8 @@ export interface RemoteDeltaResult {
 }
 
 /**
- * Remote changes since the baseline. Creates `${TEMP.rrows}` (changed remote rows, local column
- * names) and `${TEMP.rd}(k…, rh, bh)` (rh: local hash of the remote row, NULL = deleted remotely).
+ * Remote changes since the baseline. Creates `TEMP.rrows` (changed remote rows, local column
+ * names) and `TEMP.rd(k…, rh, bh)` (rh: local hash of the remote row, NULL = deleted remotely).
  *
  * With a cursor column only rows at or after the watermark (minus a lag window) are read; deletes
  * (and rows the cursor missed) are found by comparing the row count, then key-bucket summaries,
@@ -36,7 +36,7 @@ export interface RemoteDeltaResult {
  * buckets that changed and only their rows are read. The remote must be attached.
  *
  * A cursor chooses which rows are read for the pull, never which rows are compared before a push:
- * the remote versions of every key changed locally (${TEMP.ld}, and the push journal) are read by
+ * the remote versions of every key changed locally (`TEMP.ld`, and the push journal) are read by
  * key too, so a remote edit that did not move the cursor (or moved it back) meets the local edit
  * of the same row as a conflict instead of being overwritten. The cost grows with the local
  * changes, not with the table.
@@ -60,7 +60,7 @@ export async function computeRemoteDelta(
   };
 
   let logSeq: number | null = null;
-  /** Whether the rows of ${TEMP.lkeys} were read into ${TEMP.rrows} (whatever their cursor). */
+  /** Whether the rows of `TEMP.lkeys` were read into `TEMP.rrows` (whatever their cursor). */
   let lkeysRead = false;
   if (cursor) {
     // Rows whose cursor moved, and rows other duckdb-sync clients pushed since the last sync.
@@ -172,7 +172,7 @@ export async function computeRemoteDelta(
 
 /**
  * `all`: every remote change. `localChanges`: only the remote versions of the keys changed locally
- * (${TEMP.ld}) — enough to push local changes with conflict detection when the local content is
+ * (`TEMP.ld`) — enough to push local changes with conflict detection when the local content is
  * replaced right after (full mode).
  */
 export type RemoteScope = 'all' | 'localChanges';
@@ -191,7 +191,7 @@ async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remot
 }
 
 /**
- * `${TEMP.lkeys}`: the keys changed locally (${TEMP.ld}), and those a push that was cut short
+ * `TEMP.lkeys`: the keys changed locally (`TEMP.ld`), and those a push that was cut short
  * may have written (pushJournal.ts): a row deleted locally after such a push is in neither the
  * local table nor the baseline. Returns whether there is any.
  */
@@ -203,8 +203,8 @@ async function collectLocalChangeKeys(db: Database, pair: TablePair, baselineTab
 }
 
 /**
- * Keys of ${TEMP.lkeys} that the baseline has and the remote no longer has (every remote row of
- * those keys was read into ${TEMP.rrows}): deleted there. Adds them to ${TEMP.rd} once.
+ * Keys of `TEMP.lkeys` that the baseline has and the remote no longer has (every remote row of
+ * those keys was read into `TEMP.rrows`): deleted there. Adds them to `TEMP.rd` once.
  */
 async function remoteDeletesOfLocalChanges(db: Database, pair: TablePair, baseline: string): Promise<void> {
   await db.run(
@@ -216,7 +216,7 @@ async function remoteDeletesOfLocalChanges(db: Database, pair: TablePair, baseli
 }
 
 /**
- * ${TEMP.rd} from the rows read (${TEMP.rrows}): keys whose remote version differs from the
+ * `TEMP.rd` from the rows read (`TEMP.rrows`): keys whose remote version differs from the
  * baseline, or that the baseline lacks. Returns the row-hash expression over alias `t`.
  */
 async function rowsReadAgainstBaseline(db: Database, pair: TablePair, baseline: string): Promise<string> {

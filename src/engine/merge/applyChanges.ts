@@ -21,7 +21,7 @@ export async function applyPush(db: Database, pair: TablePair, onlyPairColumns: 
 }
 
 /**
- * Writes the plan's `pull` actions to the local table from ${TEMP.rrows}. Runs inside the
+ * Writes the plan's `pull` actions to the local table from `TEMP.rrows`. Runs inside the
  * caller's local transaction. `onlyPairColumns`: the local table has no column outside the pair.
  */
 export async function applyPull(db: Database, pair: TablePair, onlyPairColumns: boolean): Promise<void> {

@@ -29,8 +29,8 @@ export interface PlanCounts {
 }
 
 /**
- * Three-way merge per key (design decision 6), from ${TEMP.ld} and ${TEMP.rd} into
- * ${TEMP.plan}(k…, lh, rh, kind, action, winner):
+ * Three-way merge per key (ARCHITECTURE.md decision 6), from `TEMP.ld` and `TEMP.rd` into
+ * `TEMP.plan(k…, lh, rh, kind, action, winner)`:
  * kind `push` (changed only locally), `pull` (only remotely), `same` (both, to the same value),
  * `conflict` (both, differently; resolved by policy into action push or pull, winner local/remote).
  * The direction turns actions it does not allow into `skip`.

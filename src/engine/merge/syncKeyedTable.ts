@@ -15,7 +15,7 @@ import { TEMP } from '../rows/tempTables.js';
 import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
 
 /**
- * Incremental two-way sync of a table with a key (design decisions 2, 3, 6):
+ * Incremental two-way sync of a table with a key (ARCHITECTURE.md decisions 2, 3, 6):
  * (1) one transaction that reads both sides, plans, and writes only the remote (the push);
  * (2) one local transaction applying the pull, the conflicts, the baseline and the metadata.
  * A crash between the two leaves pushed rows equal on both sides; the next run sees them as

@@ -10,7 +10,7 @@ import { tableExists } from './tableExists.js';
  * The push journal of a keyed table: local row versions (k…, h; h NULL = deleted) that a push may
  * have written to the remote while the baseline does not know it yet.
  *
- * A push commits on the remote before the local transaction moves the baseline (design decision
+ * A push commits on the remote before the local transaction moves the baseline (ARCHITECTURE.md decision
  * 2). When a crash falls between the two, the remote holds the pushed version and the baseline the
  * older one. If the local row is not changed again, the next run finds both sides equal and only
  * moves the baseline. But if it is changed again (or deleted, or changed back) before the next run,
@@ -24,7 +24,7 @@ export function journalTableName(baselineTable: string): string {
   return `${baselineTable}_pushed`;
 }
 
-/** Records the versions of ${TEMP.ld} (the local changes) before they are pushed (local transaction). */
+/** Records the versions of `TEMP.ld` (the local changes) before they are pushed (local transaction). */
 export async function journalLocalChanges(db: Database, pair: TablePair, baselineTable: string): Promise<void> {
   const journal = qualify(STATE_SCHEMA, journalTableName(baselineTable));
   await db.run(`CREATE TABLE IF NOT EXISTS ${journal} AS SELECT ${kList(pair)}, h FROM ${qualify(STATE_SCHEMA, baselineTable)} WHERE false`);
@@ -32,7 +32,7 @@ export async function journalLocalChanges(db: Database, pair: TablePair, baselin
 }
 
 /**
- * Between computing the deltas and planning: remote changes (${TEMP.rd}) whose remote version is
+ * Between computing the deltas and planning: remote changes (`TEMP.rd`) whose remote version is
  * one this local pushed are not remote changes. The key is planned as a local change (pushing the
  * local's current version, which may equal the baseline), unless the local still holds exactly
  * that version (then both sides agree and the plan says `same`).

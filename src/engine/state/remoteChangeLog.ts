@@ -22,7 +22,7 @@ function changeLogName(pair: TablePair): string {
   return `changes_${createHash('sha1').update(`${pair.remote.schema}.${pair.remote.table}`).digest('hex').slice(0, 16)}`;
 }
 
-export function changeLogTable(db: Database, pair: TablePair): string {
+function changeLogTable(db: Database, pair: TablePair): string {
   return qualify(db.remote.catalog, STATE_SCHEMA, changeLogName(pair));
 }
 
@@ -44,7 +44,7 @@ export async function currentLogSeq(db: Database, pair: TablePair): Promise<numb
   return row?.s === null || row?.s === undefined ? null : Number(row.s);
 }
 
-export async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> {
+async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> {
   return tableExists(db, STATE_SCHEMA, changeLogName(pair), db.remote.catalog);
 }
 

@@ -19,7 +19,7 @@ interface Entry {
  * Remembers, per local database file, the tables that equaled their baselines when the last sync
  * let go of the file, together with the file's stamp at that moment (fileStamp.ts). While the file
  * still has that exact stamp, nothing wrote to it since, so those tables have no local change and
- * need not be compared row by row (design decision 3 still holds: the comparison is skipped only
+ * need not be compared row by row (ARCHITECTURE.md decision 3 still holds: the comparison is skipped only
  * when its outcome is known). Any write, by any program, changes the stamp: then every table is
  * compared. Kept in a cache folder, one small JSON file per database path, since writing it into
  * the database would change the file; a lost or stale entry only costs a comparison.

@@ -1,7 +1,7 @@
 import { discoverTables } from '../engine/catalog/discoverTables.js';
 import { verifyTable, type VerifyTableResult } from '../engine/verifyTable.js';
 import { silentLogger } from '../log/logger.js';
-import { resolveConfig, withDatabase, type CommonOptions } from './commonOptions.js';
+import { resolveConfig, withDatabase, type CommonOptions } from './session.js';
 
 export interface VerifyOptions extends CommonOptions {
   tables?: string[] | undefined;

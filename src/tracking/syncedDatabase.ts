@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { closeAfterFailure, resolveConfig, type CommonOptions } from '../api/commonOptions.js';
-import { runSync, type SyncRunOptions } from '../api/sync.js';
+import { closeAfterFailure, resolveConfig, type CommonOptions } from '../run/session.js';
+import { runSync, type SyncRunOptions } from '../run/sync.js';
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { Database, type Row, type SqlParams } from '../db/database.js';
 import { parseRemote } from '../remote/remote.js';

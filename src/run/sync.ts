@@ -10,7 +10,7 @@ import { finishRun, startRun } from '../engine/state/runHistory.js';
 import { SettledStore } from '../engine/state/settledStore.js';
 import { ensureStateTables } from '../engine/state/stateTables.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import { resolveConfig, withDatabase, type CommonOptions } from './commonOptions.js';
+import { resolveConfig, withDatabase, type CommonOptions } from './session.js';
 
 /** What to sync and how, once the databases are open. */
 export interface SyncRunOptions {

@@ -7,7 +7,7 @@ import { loadConfig } from '../config/loadConfig.js';
 import { Database } from '../db/database.js';
 import { DatabaseNotFoundError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
-import type { CommonOptions } from './commonOptions.js';
+import type { CommonOptions } from './session.js';
 
 export interface StatusResult {
   local: string;

@@ -1,0 +1,105 @@
+/**
+ * ARCHITECTURE.md, checked: the layers and what each may import, the remote seam (no code above
+ * `src/remote/` tests the remote's kind), the engine's folders (at most 15 files each, no file in a
+ * concept folder imports the root files that drive it) and the size of files.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const SRC = resolve(fileURLToPath(new URL('../../src', import.meta.url)));
+
+/** Layers from the bottom up, as in ARCHITECTURE.md; a file imports only from its own layer or below. */
+const LAYERS: string[][] = [
+  ['errors.ts', 'log', 'config'],
+  ['db', 'remote'],
+  ['sql'],
+  ['engine'],
+  ['run'],
+  ['tracking'],
+  ['schedule', 'demo'],
+  ['cli', 'index.ts'],
+];
+
+/** Top-level areas of the same layer that must not import each other. */
+const APART: Array<[string, string]> = [
+  ['cli', 'index.ts'],
+  ['schedule', 'demo'],
+  ['errors.ts', 'log'],
+];
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return tsFiles(p);
+    return name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const FILES = tsFiles(SRC);
+
+function area(file: string): string {
+  return relative(SRC, file).split('/')[0] as string;
+}
+
+function layerOf(file: string): number {
+  const a = area(file);
+  const i = LAYERS.findIndex((l) => l.includes(a));
+  assert.ok(i >= 0, `${relative(SRC, file)} is in no layer of ARCHITECTURE.md`);
+  return i;
+}
+
+/** Relative imports of a file, resolved to .ts paths. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/from '(\.[^']+)\.js'/g)].map((m) => resolve(dirname(file), `${m[1] as string}.ts`));
+}
+
+describe('ARCHITECTURE.md holds', () => {
+  test('every import goes to the same layer or below', () => {
+    const wrong: string[] = [];
+    for (const file of FILES) {
+      for (const target of importsOf(file)) {
+        if (layerOf(target) > layerOf(file)) wrong.push(`${relative(SRC, file)} → ${relative(SRC, target)}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  test('areas of one layer that stay apart do not import each other (the front ends among them)', () => {
+    const wrong: string[] = [];
+    for (const file of FILES) {
+      for (const target of importsOf(file)) {
+        const pair = [area(file), area(target)];
+        if (APART.some(([a, b]) => (pair[0] === a && pair[1] === b) || (pair[0] === b && pair[1] === a))) wrong.push(`${relative(SRC, file)} → ${relative(SRC, target)}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  test('the remote seam: no code outside src/remote/ tests the kind of a remote', () => {
+    const wrong = FILES.filter((f) => area(f) !== 'remote' && area(f) !== 'cli')
+      .filter((f) => /\bkind\s*===?\s*'(file|motherduck)'|'(file|motherduck)'\s*===?\s*\S*kind\b|instanceof (FileRemote|MotherDuckRemote)/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(SRC, f));
+    assert.deepEqual(wrong, []);
+  });
+
+  test('engine concept folders never import the root files that drive them', () => {
+    const drivers = ['syncTable.ts', 'syncTables.ts', 'engineUpgrade.ts', 'verifyTable.ts'].map((f) => join(SRC, 'engine', f));
+    const wrong: string[] = [];
+    for (const file of FILES.filter((f) => relative(SRC, f).startsWith('engine/') && relative(SRC, f).split('/').length > 2)) {
+      for (const target of importsOf(file)) if (drivers.includes(target)) wrong.push(`${relative(SRC, file)} → ${relative(SRC, target)}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  test('no folder holds more than 15 files, no file more than 300 lines', () => {
+    const folders = new Map<string, number>();
+    for (const f of FILES) folders.set(dirname(f), (folders.get(dirname(f)) ?? 0) + 1);
+    assert.deepEqual([...folders].filter(([, n]) => n > 15).map(([d]) => relative(SRC, d)), []);
+    const long = FILES.filter((f) => readFileSync(f, 'utf8').split('\n').length > 300).map((f) => relative(SRC, f));
+    assert.deepEqual(long, []);
+  });
+});
