@@ -10,7 +10,7 @@ import { clearJournal, discountOwnPushes, journalExists, journalLocalChanges } f
 import { logPushedKeys } from '../state/remoteChangeLog.js';
 import { computeRemoteDelta } from '../compare/remoteDelta.js';
 import type { TablePair } from '../catalog/tablePair.js';
-import { recordTableSuccess } from '../state/tableMetadata.js';
+import { changeResult, NO_CHANGES, recordChanges } from './changeOutcome.js';
 import { TEMP } from '../rows/tempTables.js';
 import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
 
@@ -43,7 +43,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
   });
   // Full mode with nothing changed locally (and no push cut short earlier) has nothing to push.
   if (ctx.remoteScope === 'localChanges' && localChanges === 0 && !(await journalExists(db, ctx.baselineTable))) {
-    return { name: pair.name, status: ctx.dryRun ? 'planned' : 'ok', rowsPulled: 0, rowsPushed: 0, rowsDeleted: 0, conflicts: 0, rowsRead: 0, localLeft: 0 };
+    return changeResult(pair, ctx, NO_CHANGES, 0);
   }
   await db.withRemote(!writesRemote, () =>
     db.transaction(async () => {
@@ -64,16 +64,8 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
     }),
   );
   const c = counts as PlanCounts;
-  const result = {
-    name: pair.name,
-    status: ctx.dryRun ? ('planned' as const) : ('ok' as const),
-    rowsPulled: c.pull,
-    rowsPushed: c.push,
-    rowsDeleted: c.deleteLocal + c.deleteRemote,
-    conflicts: c.conflicts,
-    rowsRead,
-    localLeft: c.skippedLocal,
-  };
+  const changed = { ...c, localLeft: c.skippedLocal };
+  const result = changeResult(pair, ctx, changed, rowsRead);
   if (ctx.dryRun) return result;
 
   await db.transaction(async () => {
@@ -86,17 +78,10 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
     // The watermark moves only when every remote change up to it was applied locally.
     const caughtUp = ctx.cursor !== undefined && ctx.direction !== 'push' && c.skippedRemote === 0;
     const watermark = caughtUp && ctx.cursor ? await newerWatermark(db, ctx.cursor, maxCursor) : (ctx.cursor?.watermark ?? null);
-    await recordTableSuccess(db, pair, ctx.scheme, ctx.engineVersion, {
-      mode: 'incremental',
-      direction: ctx.direction,
-      rowsPulled: c.pull,
-      rowsPushed: c.push,
-      rowsDeleted: c.deleteLocal + c.deleteRemote,
-      conflicts: c.conflicts,
+    await recordChanges(db, pair, ctx, changed, {
       cursorColumn: ctx.cursor?.column ?? null,
       watermark,
       logSeq: caughtUp ? (logSeq ?? ctx.cursor?.logSeq ?? null) : (ctx.cursor?.logSeq ?? null),
-      baselineTable: ctx.baselineTable,
     });
   });
   return result;

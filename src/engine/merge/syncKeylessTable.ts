@@ -6,7 +6,7 @@ import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
 import { rowsSelect } from '../compare/remoteDelta.js';
 import type { Direction } from '../result.js';
 import type { TablePair } from '../catalog/tablePair.js';
-import { recordTableSuccess } from '../state/tableMetadata.js';
+import { changeResult, NO_CHANGES, recordChanges, type ChangeCounts } from './changeOutcome.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, markKeylessPush, recoverKeylessPush } from '../state/keylessPushJournal.js';
 import { TEMP } from '../rows/tempTables.js';
@@ -26,7 +26,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
   const rf = rowFp(pair, 'remote', ctx.scheme, 'r');
   const writesRemote = ctx.direction !== 'pull' && !ctx.dryRun;
   const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
-  let counts = { pull: 0, push: 0, deleteLocal: 0, deleteRemote: 0, localLeft: 0 };
+  let counts: ChangeCounts = NO_CHANGES;
   let rowsRead = 0;
 
   if (ctx.remoteScope === 'localChanges' && !(await keylessJournalExists(db, ctx.baselineTable))) {
@@ -36,7 +36,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
       `SELECT count(*) AS n FROM (SELECT ${lf} AS f, count(*) AS n FROM ${local} t GROUP BY 1) l
          FULL JOIN (SELECT ${baselineRowFp(ctx.scheme)} AS f, n FROM ${baseline}) b ON l.f = b.f WHERE l.n IS DISTINCT FROM b.n`,
     );
-    if (!changed || changed.n === 0n) return { name: pair.name, status: ctx.dryRun ? 'planned' : 'ok', rowsPulled: 0, rowsPushed: 0, rowsDeleted: 0, conflicts: 0, rowsRead, localLeft: 0 };
+    if (!changed || changed.n === 0n) return changeResult(pair, ctx, counts, rowsRead);
   }
 
   await db.withRemote(!writesRemote, async () => {
@@ -64,6 +64,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
         push: Number(c?.push ?? 0),
         deleteLocal: Number(c?.delete_local ?? 0),
         deleteRemote: Number(c?.delete_remote ?? 0),
+        conflicts: 0,
         localLeft: Number(c?.local_left ?? 0),
       };
       // One copy of each distinct row the local side must gain, read from the remote.
@@ -88,16 +89,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
       await markKeylessPush(db, pair, pushId);
     });
   });
-  const result = {
-    name: pair.name,
-    status: ctx.dryRun ? ('planned' as const) : ('ok' as const),
-    rowsPulled: counts.pull,
-    rowsPushed: counts.push,
-    rowsDeleted: counts.deleteLocal + counts.deleteRemote,
-    conflicts: 0,
-    rowsRead,
-    localLeft: counts.localLeft,
-  };
+  const result = changeResult(pair, ctx, counts, rowsRead);
   if (ctx.dryRun) return result;
 
   await db.transaction(async () => {
@@ -128,17 +120,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
         WHERE p.bn = 0 AND p.new_b > 0`,
     );
     await dropKeylessJournal(db, ctx.baselineTable);
-    await recordTableSuccess(db, pair, ctx.scheme, ctx.engineVersion, {
-      mode: 'incremental',
-      direction: ctx.direction,
-      rowsPulled: counts.pull,
-      rowsPushed: counts.push,
-      rowsDeleted: counts.deleteLocal + counts.deleteRemote,
-      conflicts: 0,
-      cursorColumn: null,
-      watermark: null,
-      baselineTable: ctx.baselineTable,
-    });
+    await recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null });
   });
   return result;
 }
