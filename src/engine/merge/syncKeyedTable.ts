@@ -66,6 +66,10 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
   const c = counts as PlanCounts;
   const changed = { ...c, localLeft: c.skippedLocal };
   const result = changeResult(pair, ctx, changed, rowsRead);
+  // A conflict the direction forbids resolving (remote-wins with --direction push, a library push):
+  // neither side is written for that row, and the user hears of it now.
+  const waiting = c.conflictsTotal - c.conflicts;
+  if (waiting) result.warnings = [`${waiting} row(s) changed on both sides left as they are until a two-way sync resolves them (${ctx.policy})`];
   if (ctx.dryRun) return result;
 
   await db.transaction(async () => {
