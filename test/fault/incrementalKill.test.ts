@@ -52,6 +52,7 @@ import { before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { CLI, cleanEnv, onPreviousDuckdb, PREVIOUS_DUCKDB_PRELOAD, runCli } from '../helpers/cli.js';
 import { exec, withDuck } from '../helpers/duck.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const ROWS = Number(process.env.FAULT_ROWS ?? 250_000);
@@ -60,18 +61,6 @@ const SEED = process.env.FAULT_SEED === undefined ? randomInt(2 ** 31) : Number(
 /** The state the kills start from is built on the previous DuckDB release (see the header). */
 const UPGRADE = process.env.FAULT_UPGRADE !== '0';
 console.log(`FAULT_SEED=${SEED} (kill rounds: ${KILLS}, rows: ${ROWS}, upgrade from the previous DuckDB: ${UPGRADE ? 'yes' : 'no (FAULT_UPGRADE=0)'}; replay with FAULT_SEED=${SEED})`);
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed exactly. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Table = 'kc' | 'kn' | 'kl';
 const TABLES: Table[] = ['kc', 'kl', 'kn'];

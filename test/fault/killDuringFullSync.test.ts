@@ -15,23 +15,12 @@ import { before, describe, test } from 'node:test';
 import { cleanEnv, runCli, startCli } from '../helpers/cli.js';
 import { exec, withDuck } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 
 const ROWS = Number(process.env.FAULT_ROWS ?? 1_500_000);
 const KILLS = Number(process.env.FAULT_KILLS ?? 5);
 const SEED = process.env.FAULT_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.FAULT_SEED);
 console.log(`FAULT_SEED=${SEED} (kills: ${KILLS}; replay with FAULT_SEED=${SEED})`);
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed exactly. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Content {
   rows: string;
