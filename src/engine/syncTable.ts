@@ -1,9 +1,8 @@
 import type { ConflictPolicy, SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
-import { columnSignature, usableBaseline, writeBaseline } from './state/baseline.js';
-import { adoptBaseline } from './engineUpgrade.js';
+import { usableBaseline, writeBaseline } from './state/baseline.js';
+import { adoptBaseline } from './state/engineUpgrade.js';
 import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, localColumnsChanged, widenedPair } from './catalog/columnChanges.js';
-import { METADATA_TABLE } from './state/internalNames.js';
 import type { TableInfo } from './catalog/catalog.js';
 import { findCursorColumn, type CursorState } from './catalog/cursor.js';
 import type { FingerprintScheme } from '../remote/remote.js';
@@ -16,7 +15,8 @@ import { syncKeyedTable } from './merge/syncKeyedTable.js';
 import type { TablePair } from './catalog/tablePair.js';
 import { readOneTableMetadata, type TableMetadata } from './state/tableMetadata.js';
 import { pushNewTable } from './full/pushNewTable.js';
-import { qualify, quoteIdent } from '../db/quote.js';
+import { qualify } from '../db/quote.js';
+import { recordBaselineColumns } from './state/tableMetadata.js';
 
 export interface TableSyncContext {
   mode: SyncMode;
@@ -96,7 +96,7 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
         db.transaction(async () => {
           await addColumnsLocally(db, pair, changes.addedRemote, changes.addedBoth);
           const table = await writeBaseline(db, widened, ctx.scheme);
-          await db.run(`UPDATE ${quoteIdent(METADATA_TABLE)} SET column_signature = $1, baseline_table = $2 WHERE table_name = $3`, [columnSignature(widened, ctx.scheme), table, pair.name]);
+          await recordBaselineColumns(db, widened, ctx.scheme, table);
         }),
       );
       schemaNote = [schemaNote, `columns added and filled on both sides: ${added.join(', ')}`].filter(Boolean).join('; ');

@@ -1,10 +1,10 @@
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
-import { STATE_SCHEMA } from '../state/internalNames.js';
 import { keysNeverNull, kList, kMatch, kMatchUser, kSelect } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
+import { baselineRef } from '../state/baseline.js';
 
 /** Below this many baseline rows, the local rows are joined with the baseline at once. */
 const BUCKETED_FROM_ROWS = 1_000_000;
@@ -28,7 +28,7 @@ const ROWS_PER_BUCKET = 512;
  */
 export async function computeLocalDelta(db: Database, pair: TablePair, baselineTable: string, bucketedFromRows = BUCKETED_FROM_ROWS): Promise<number> {
   const local = qualify(pair.local.schema, pair.local.table);
-  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const baseline = baselineRef(baselineTable);
   const h = engineRowHash(
     pair.columns.map((c) => c.local),
     't',
@@ -81,7 +81,7 @@ export function bucketBits(rows: number): number {
  * file was not written since the sync that left it so.
  */
 export async function noLocalDelta(db: Database, pair: TablePair, baselineTable: string): Promise<number> {
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.ld} AS SELECT ${kList(pair)}, h AS lh, h AS bh FROM ${qualify(STATE_SCHEMA, baselineTable)} WHERE false`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.ld} AS SELECT ${kList(pair)}, h AS lh, h AS bh FROM ${baselineRef(baselineTable)} WHERE false`);
   return 0;
 }
 

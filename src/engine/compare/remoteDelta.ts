@@ -2,15 +2,15 @@ import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import type { CursorState } from '../catalog/cursor.js';
 import { cursorFilter } from '../catalog/cursor.js';
-import { journalExists, journalTableName } from '../state/pushJournal.js';
+import { journalExists, journalRef } from '../state/pushJournal.js';
 import { changeLogFilter, currentLogSeq } from '../state/remoteChangeLog.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { baselineRowFp, internalKeyFp, rowFp, userKeyFp } from '../rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { STATE_SCHEMA } from '../state/internalNames.js';
-import { keyInInternal, keyInUser, keysNeverNull, kList, kMatch, kMatchUser, kSelect } from '../rows/keySql.js';
+import { keyInInternal, keyInUser, keysNeverNull, kList, kMatch, kMatchUser, kSelect, rowsSelect } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
+import { baselineRef } from '../state/baseline.js';
 
 /** Rows per bucket aimed at when tables are compared by bucket summaries. */
 const ROWS_PER_BUCKET = 64;
@@ -50,7 +50,7 @@ export async function computeRemoteDelta(
   scope: RemoteScope = 'all',
 ): Promise<RemoteDeltaResult> {
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
-  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const baseline = baselineRef(baselineTable);
   if (scope === 'localChanges') return remoteVersionsOfLocalChanges(db, pair, remote, baseline, baselineTable);
   const [rc] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${remote}`);
   const remoteCount = Number(rc?.n ?? 0);
@@ -196,7 +196,7 @@ async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remot
  * local table nor the baseline. Returns whether there is any.
  */
 async function collectLocalChangeKeys(db: Database, pair: TablePair, baselineTable: string): Promise<boolean> {
-  const journaled = (await journalExists(db, baselineTable)) ? ` UNION SELECT ${kList(pair)} FROM ${qualify(STATE_SCHEMA, journalTableName(baselineTable))}` : '';
+  const journaled = (await journalExists(db, baselineTable)) ? ` UNION SELECT ${kList(pair)} FROM ${journalRef(baselineTable)}` : '';
   await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.lkeys} AS SELECT ${kList(pair)} FROM ${TEMP.ld}${journaled}`);
   const [row] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${TEMP.lkeys}`);
   return Number(row?.n ?? 0) > 0;
@@ -230,11 +230,6 @@ async function rowsReadAgainstBaseline(db: Database, pair: TablePair, baseline: 
        SELECT r.*, b.h AS bh FROM r LEFT JOIN ${baseline} b ON ${kMatch(pair, 'r', 'b')} WHERE r.rh IS DISTINCT FROM b.h`,
   );
   return h;
-}
-
-/** The pair's columns read from the remote (alias r) under their local names. */
-export function rowsSelect(pair: TablePair): string {
-  return pair.columns.map((c) => `r.${quoteIdent(c.remote)} AS ${quoteIdent(c.local)}`).join(', ');
 }
 
 async function maxCursorRead(db: Database, cursor: CursorState): Promise<string | null> {

@@ -1,12 +1,11 @@
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
-import { usableBaseline, writeBaseline } from '../state/baseline.js';
+import { usableBaseline, writeBaseline, baselineRef } from '../state/baseline.js';
 import { recordDiscardedChanges, snapshotLocalChanges } from '../state/discardedChanges.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import type { CursorState } from '../catalog/cursor.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
-import { STATE_SCHEMA } from '../state/internalNames.js';
 import { kMatchUser, kSelect } from '../rows/keySql.js';
 import { ensureLocalTable } from '../catalog/localSchema.js';
 import { currentLogSeq } from '../state/remoteChangeLog.js';
@@ -101,7 +100,7 @@ function identity(pair: TablePair): string {
 
 /** Rows of the old content that the new content lacks (by key, or by row as a multiset). */
 async function countRemoved(db: Database, pair: TablePair, baselineTable: string): Promise<number> {
-  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const baseline = baselineRef(baselineTable);
   const sql = pair.key.length
     ? `SELECT count(*) AS n FROM (SELECT ${pair.key.map((_k, i) => quoteIdent(`k${i}`)).join(', ')} FROM ${TEMP.old_rows} EXCEPT SELECT ${pair.key
         .map((_k, i) => quoteIdent(`k${i}`))

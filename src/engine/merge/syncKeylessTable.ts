@@ -1,15 +1,14 @@
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
-import { STATE_SCHEMA } from '../state/internalNames.js';
 import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
-import { rowsSelect } from '../compare/remoteDelta.js';
 import type { Direction } from '../result.js';
 import type { TablePair } from '../catalog/tablePair.js';
+import { moveKeylessBaseline, baselineRef } from '../state/baseline.js';
 import { changeResult, NO_CHANGES, recordChanges, type ChangeCounts } from './changeOutcome.js';
-import { engineRowHash } from '../rows/fingerprint.js';
 import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, markKeylessPush, recoverKeylessPush } from '../state/keylessPushJournal.js';
 import { TEMP } from '../rows/tempTables.js';
+import { rowsSelect } from '../rows/keySql.js';
 
 /**
  * Two-way sync of a table without a key, as a multiset: each distinct row (by fingerprint f) has
@@ -21,7 +20,7 @@ import { TEMP } from '../rows/tempTables.js';
 export async function syncKeylessTable(db: Database, pair: TablePair, ctx: ChangeSyncContext): Promise<ChangeSyncResult> {
   const local = qualify(pair.local.schema, pair.local.table);
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
-  const baseline = qualify(STATE_SCHEMA, ctx.baselineTable);
+  const baseline = baselineRef(ctx.baselineTable);
   const lf = rowFp(pair, 'local', ctx.scheme, 't');
   const rf = rowFp(pair, 'remote', ctx.scheme, 'r');
   const writesRemote = ctx.direction !== 'pull' && !ctx.dryRun;
@@ -100,25 +99,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
            FROM ${TEMP.rrows} x JOIN ${TEMP.kplan} p ON p.f = x.__f, range(p.new_l - p.ln)`,
       );
     }
-    // Baseline: the agreed count of each changed row. Rows new to the baseline exist locally or
-    // among the rows just read from the remote.
-    const bf = baselineRowFp(ctx.scheme);
-    await db.run(`UPDATE ${baseline} b SET n = p.new_b FROM ${TEMP.kplan} p WHERE b.${bf} = p.f AND p.bn > 0`);
-    await db.run(`DELETE FROM ${baseline} WHERE n = 0`);
-    const h = engineRowHash(
-      pair.columns.map((c) => c.local),
-      't',
-    );
-    const fCol = ctx.scheme === 'canonical' ? `, ${lf} AS f` : '';
-    const fresh = `(SELECT f FROM ${TEMP.kplan} WHERE bn = 0 AND new_b > 0)`;
-    await db.run(
-      `INSERT INTO ${baseline}
-       SELECT x.h${ctx.scheme === 'canonical' ? ', x.f' : ''}, p.new_b FROM ${TEMP.kplan} p
-         JOIN (SELECT ${h} AS h${fCol}, ${lf} AS __f
-                 FROM (SELECT ${localCols} FROM ${local} t WHERE ${lf} IN ${fresh} UNION ALL SELECT ${localCols} FROM ${TEMP.rrows}) t
-                QUALIFY row_number() OVER (PARTITION BY __f) = 1) x ON x.__f = p.f
-        WHERE p.bn = 0 AND p.new_b > 0`,
-    );
+    await moveKeylessBaseline(db, pair, ctx.scheme, ctx.baselineTable);
     await dropKeylessJournal(db, ctx.baselineTable);
     await recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null });
   });

@@ -74,6 +74,11 @@ export function rowJson(pair: TablePair, alias: string, side: 'local' | 'remote'
     .join(', ')})) AS VARCHAR)`;
 }
 
+/** The pair's columns read from the remote (alias r) under their local names. */
+export function rowsSelect(pair: TablePair): string {
+  return pair.columns.map((c) => `r.${quoteIdent(c.remote)} AS ${quoteIdent(c.local)}`).join(', ');
+}
+
 export function remoteName(pair: TablePair, localColumn: string): string {
   return pair.columns.find((c) => c.local === localColumn)?.remote ?? localColumn;
 }

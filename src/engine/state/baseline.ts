@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
-import { qualify } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { writeHashProbe } from './hashProbe.js';
-import { rowFp } from '../rows/fingerprintScheme.js';
+import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
+import { TEMP } from '../rows/tempTables.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { keyInInternal, keyInUser, kList, kSelect } from '../rows/keySql.js';
 import { STATE_SCHEMA } from './internalNames.js';
@@ -101,4 +102,38 @@ export async function usableBaseline(
 ): Promise<string | undefined> {
   if (!meta?.baselineTable || meta.columnSignature !== columnSignature(pair, scheme) || meta.engineVersion !== engineVersion) return undefined;
   return (await tableExists(db, STATE_SCHEMA, meta.baselineTable)) ? meta.baselineTable : undefined;
+}
+
+/**
+ * Keyless tables: sets the baseline to the agreed count of each row the plan (`TEMP.kplan`) changed
+ * (inside the caller's local transaction). Rows new to the baseline exist locally or among the rows
+ * just read from the remote (`TEMP.rrows`).
+ */
+export async function moveKeylessBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string): Promise<void> {
+  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const local = qualify(pair.local.schema, pair.local.table);
+  const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
+  const lf = rowFp(pair, 'local', scheme, 't');
+  const bf = baselineRowFp(scheme);
+  await db.run(`UPDATE ${baseline} b SET n = p.new_b FROM ${TEMP.kplan} p WHERE b.${bf} = p.f AND p.bn > 0`);
+  await db.run(`DELETE FROM ${baseline} WHERE n = 0`);
+  const h = engineRowHash(
+    pair.columns.map((c) => c.local),
+    't',
+  );
+  const fCol = scheme === 'canonical' ? `, ${lf} AS f` : '';
+  const fresh = `(SELECT f FROM ${TEMP.kplan} WHERE bn = 0 AND new_b > 0)`;
+  await db.run(
+    `INSERT INTO ${baseline}
+     SELECT x.h${scheme === 'canonical' ? ', x.f' : ''}, p.new_b FROM ${TEMP.kplan} p
+       JOIN (SELECT ${h} AS h${fCol}, ${lf} AS __f
+               FROM (SELECT ${localCols} FROM ${local} t WHERE ${lf} IN ${fresh} UNION ALL SELECT ${localCols} FROM ${TEMP.rrows}) t
+              QUALIFY row_number() OVER (PARTITION BY __f) = 1) x ON x.__f = p.f
+      WHERE p.bn = 0 AND p.new_b > 0`,
+  );
+}
+
+/** The baseline table, qualified, for the comparisons that read it. */
+export function baselineRef(baselineTable: string): string {
+  return qualify(STATE_SCHEMA, baselineTable);
 }

@@ -24,6 +24,11 @@ export function journalTableName(baselineTable: string): string {
   return `${baselineTable}_pushed`;
 }
 
+/** The journal table, qualified, for the comparisons that read it. */
+export function journalRef(baselineTable: string): string {
+  return qualify(STATE_SCHEMA, journalTableName(baselineTable));
+}
+
 /** Records the versions of `TEMP.ld` (the local changes) before they are pushed (local transaction). */
 export async function journalLocalChanges(db: Database, pair: TablePair, baselineTable: string): Promise<void> {
   const journal = qualify(STATE_SCHEMA, journalTableName(baselineTable));

@@ -89,6 +89,16 @@ export async function recordTableSuccess(db: Database, pair: TablePair, scheme: 
   );
 }
 
+/** Records that the table's baseline is now read by another DuckDB release (engineUpgrade.ts). */
+export async function recordEngineVersion(db: Database, tableName: string, engineVersion: string): Promise<void> {
+  await db.run(`UPDATE ${T} SET engine_version = $1 WHERE table_name = $2`, [engineVersion, tableName]);
+}
+
+/** Records a baseline rebuilt over other columns (columns added on both sides). */
+export async function recordBaselineColumns(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string): Promise<void> {
+  await db.run(`UPDATE ${T} SET column_signature = $1, baseline_table = $2 WHERE table_name = $3`, [columnSignature(pair, scheme), baselineTable, pair.name]);
+}
+
 /** Records a failed sync of a table; keeps what the last success recorded (baseline, watermark). */
 export async function writeTableFailure(db: Database, tableName: string, remoteTable: string, mode: string, direction: string, error: string): Promise<void> {
   await db.run(

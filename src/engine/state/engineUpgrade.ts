@@ -1,16 +1,16 @@
-import type { Database } from '../db/database.js';
-import { qualify, quoteIdent } from '../db/quote.js';
-import { columnSignature } from './state/baseline.js';
-import { engineRowHash } from './rows/fingerprint.js';
-import { rowFp } from './rows/fingerprintScheme.js';
-import type { FingerprintScheme } from '../remote/remote.js';
-import { probeHashesAgree, writeHashProbe } from './state/hashProbe.js';
-import { METADATA_TABLE, STATE_SCHEMA } from './state/internalNames.js';
-import { keyInUser, kList, kMatch, kSelect } from './rows/keySql.js';
-import { rowsSelect } from './compare/remoteDelta.js';
-import type { TablePair } from './catalog/tablePair.js';
-import type { TableMetadata } from './state/tableMetadata.js';
-import { TEMP } from './rows/tempTables.js';
+import type { Database } from '../../db/database.js';
+import { qualify } from '../../db/quote.js';
+import { columnSignature } from './baseline.js';
+import { engineRowHash } from '../rows/fingerprint.js';
+import { rowFp } from '../rows/fingerprintScheme.js';
+import type { FingerprintScheme } from '../../remote/remote.js';
+import { probeHashesAgree, writeHashProbe } from './hashProbe.js';
+import { STATE_SCHEMA } from './internalNames.js';
+import { keyInUser, kList, kMatch, kSelect, rowsSelect } from '../rows/keySql.js';
+import type { TablePair } from '../catalog/tablePair.js';
+import type { TableMetadata } from './tableMetadata.js';
+import { TEMP } from '../rows/tempTables.js';
+import { recordEngineVersion } from './tableMetadata.js';
 
 /** What became of a baseline written by another DuckDB release. */
 export type BaselineAdoption =
@@ -60,7 +60,7 @@ export async function adoptBaseline(
     if (dryRun) return;
     await db.transaction(async () => {
       if (body) await body();
-      await db.run(`UPDATE ${quoteIdent(METADATA_TABLE)} SET engine_version = $1 WHERE table_name = $2`, [engineVersion, pair.name]);
+      await recordEngineVersion(db, pair.name, engineVersion);
     });
   };
   if (await probeHashesAgree(db, pair, baselineTable)) {
