@@ -29,6 +29,7 @@ import type { SyncResult } from '../../src/index.js';
 import { cleanEnv, runCli, type CliResult } from '../helpers/cli.js';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
+import { conflictRows, type ConflictRow } from '../integration/incrementalSupport.js';
 import { parseOneJson } from './support.js';
 
 /** One table's entry in a sync document (README: the --json contract). */
@@ -55,15 +56,8 @@ interface Doc {
   updated_at: string;
 }
 
-interface ConflictRecord {
-  table_name: string;
-  key_json: string | null;
-  local_version: unknown;
-  remote_version: unknown;
-  copies: number;
-  policy: string;
-  winner: string;
-}
+/** A kept conflict as the tests compare it (detection time and run left out). */
+type ConflictRecord = Omit<ConflictRow, 'has_time' | 'has_run'>;
 
 const ROWS = 100;
 /** Row i's cursor value: 2024-01-01 plus i days (the watermark ends at row 100's, 2024-04-10). */
@@ -154,19 +148,14 @@ describe('a push compares the remote version of every row it writes, whatever th
   }
 
   async function conflictRecords(local: string): Promise<ConflictRecord[]> {
-    const raw = await query(
-      local,
-      `SELECT table_name, key_json, CAST(local_version AS VARCHAR) AS lv, CAST(remote_version AS VARCHAR) AS rv, copies, policy, winner
-         FROM dewey_sync_conflicts ORDER BY table_name, key_json, lv NULLS FIRST`,
-    );
-    return raw.map((r) => ({
-      table_name: String(r.table_name),
-      key_json: r.key_json === null ? null : String(r.key_json),
-      local_version: r.lv === null ? null : (JSON.parse(String(r.lv)) as unknown),
-      remote_version: r.rv === null ? null : (JSON.parse(String(r.rv)) as unknown),
-      copies: Number(r.copies),
-      policy: String(r.policy),
-      winner: String(r.winner),
+    return (await conflictRows(local)).map((c) => ({
+      table_name: c.table_name,
+      key_json: c.key_json,
+      local_version: c.local_version,
+      remote_version: c.remote_version,
+      copies: c.copies,
+      policy: c.policy,
+      winner: c.winner,
     }));
   }
 
