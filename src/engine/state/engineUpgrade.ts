@@ -8,9 +8,8 @@ import { probeHashesAgree, writeHashProbe } from './hashProbe.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { keyInUser, kList, kMatch, kSelect, rowsSelect } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
-import type { TableMetadata } from './tableMetadata.js';
+import { recordEngineVersion, type TableMetadata } from './tableMetadata.js';
 import { TEMP } from '../rows/tempTables.js';
-import { recordEngineVersion } from './tableMetadata.js';
 
 /** What became of a baseline written by another DuckDB release. */
 export type BaselineAdoption =
@@ -33,8 +32,8 @@ export type BaselineAdoption =
  *    did, and the baseline is adopted as it is (no pass over the rows).
  * 2. Otherwise, a baseline that keeps the canonical fingerprint `f` (MotherDuck remotes, whose
  *    server runs its own DuckDB release) is rehashed in one pass over the local rows: each row
- *    whose canonical fingerprint still equals the baseline's gets this release's hash; rows that
- *    differ keep the old hash, which no longer matches anything, so they stay local changes.
+ *    whose canonical fingerprint still equals the baseline's gets this release's hash, from the
+ *    local row or, for rows changed locally, from the remote row read by key (see rehash below).
  * 3. Otherwise (file remotes keep only hash(), and canonical fingerprints cost ~15× more to keep)
  *    the baseline is unusable: the table is pulled in full and local versions it replaces are kept
  *    in dewey_sync_conflicts, as for any table without a baseline.
