@@ -72,7 +72,7 @@ export async function computeRemoteDelta(
     if (filter.sql !== 'true' && (await collectLocalChangeKeys(db, pair, baselineTable))) {
       await db.run(
         `INSERT INTO ${TEMP.rrows} SELECT ${rowsSelect(pair)} FROM ${remote} r
-          WHERE ${keyInUser(pair, 'remote', 'r', `${TEMP.lkeys}`)} AND NOT ${keyInUser(pair, 'remote', 'r', `(SELECT ${kSelect(pair, 'local', 'x')} FROM ${TEMP.rrows} x)`)}`,
+          WHERE ${keyInUser(pair, 'remote', 'r', TEMP.lkeys)} AND NOT ${keyInUser(pair, 'remote', 'r', `(SELECT ${kSelect(pair, 'local', 'x')} FROM ${TEMP.rrows} x)`)}`,
       );
       lkeysRead = true;
     }
@@ -137,13 +137,13 @@ export async function computeRemoteDelta(
       );
       const missed = await db.run(
         `INSERT INTO ${TEMP.rrows} SELECT ${rowsSelect(pair)} FROM ${remote} r
-          WHERE ${keyInUser(pair, 'remote', 'r', `${TEMP.missed}`)}`,
+          WHERE ${keyInUser(pair, 'remote', 'r', TEMP.missed)}`,
       );
       if (missed) {
         rowsRead += missed;
         await db.run(
           `INSERT INTO ${TEMP.rd} SELECT ${kSelect(pair, 'local', 't')}, ${h}, NULL FROM ${TEMP.rrows} t
-            WHERE ${keyInUser(pair, 'local', 't', `${TEMP.missed}`)}`,
+            WHERE ${keyInUser(pair, 'local', 't', TEMP.missed)}`,
         );
       }
     }
@@ -181,7 +181,7 @@ async function remoteVersionsOfLocalChanges(db: Database, pair: TablePair, remot
   await collectLocalChangeKeys(db, pair, baselineTable);
   await db.run(
     `CREATE OR REPLACE TEMP TABLE ${TEMP.rrows} AS SELECT ${rowsSelect(pair)} FROM ${remote} r
-      WHERE ${keyInUser(pair, 'remote', 'r', `${TEMP.lkeys}`)}`,
+      WHERE ${keyInUser(pair, 'remote', 'r', TEMP.lkeys)}`,
   );
   await rowsReadAgainstBaseline(db, pair, baseline);
   await remoteDeletesOfLocalChanges(db, pair, baseline);
@@ -209,7 +209,7 @@ async function collectLocalChangeKeys(db: Database, pair: TablePair, baselineTab
 async function remoteDeletesOfLocalChanges(db: Database, pair: TablePair, baseline: string): Promise<void> {
   await db.run(
     `INSERT INTO ${TEMP.rd} SELECT ${kList(pair, 'b')}, NULL, b.h FROM ${baseline} b
-      WHERE ${keyInInternal(pair, 'b', `${TEMP.lkeys}`)}
+      WHERE ${keyInInternal(pair, 'b', TEMP.lkeys)}
         AND NOT EXISTS (SELECT 1 FROM ${TEMP.rrows} t WHERE ${kMatchUser(pair, 'local', 't', 'b')})
         AND NOT EXISTS (SELECT 1 FROM ${TEMP.rd} d WHERE ${kMatch(pair, 'd', 'b')})`,
   );

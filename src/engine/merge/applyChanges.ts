@@ -27,7 +27,7 @@ export async function applyPull(db: Database, pair: TablePair, onlyPairColumns: 
   await applyActions(db, pair, 'pull', {
     target: qualify(pair.local.schema, pair.local.table),
     targetSide: 'local',
-    source: `${TEMP.rrows}`,
+    source: TEMP.rrows,
     present: 'rh',
     replaceRows: onlyPairColumns,
   });
@@ -47,7 +47,7 @@ async function applyActions(
 ): Promise<void> {
   const col = (c: { local: string; remote: string }): string => quoteIdent(t.targetSide === 'local' ? c.local : c.remote);
   const planned = (extra: string, alias: string, side: 'local' | 'remote'): string =>
-    keyInUser(pair, side, alias, `${TEMP.plan}`, `p.action = '${action}' AND ${extra}`);
+    keyInUser(pair, side, alias, TEMP.plan, `p.action = '${action}' AND ${extra}`);
   const [n] = await db.all<{ deletes: bigint; upserts: bigint }>(
     `SELECT count(*) FILTER (WHERE ${t.present} IS NULL) AS deletes, count(*) FILTER (WHERE ${t.present} IS NOT NULL) AS upserts FROM ${TEMP.plan} WHERE action = '${action}'`,
   );

@@ -59,7 +59,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
         throw new ConflictPolicyError(pair.name, counts.conflictsTotal, sample.map((s) => s.k));
       }
       if (writesRemote && (counts.push || counts.deleteRemote)) {
-        await applyPush(db, pair, pair.columns.length === pair.remoteInfo.columns.length, snapshot ? `${TEMP.lrows}` : undefined);
+        await applyPush(db, pair, pair.columns.length === pair.remoteInfo.columns.length, snapshot ? TEMP.lrows : undefined);
         if (ctx.cursor) await logPushedKeys(db, pair);
       }
     }),
@@ -78,8 +78,8 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
     if (ctx.direction !== 'push' && (c.pull || c.deleteLocal)) await applyPull(db, pair, ctx.localColumns.length === pair.columns.length && pair.columns.every((c) => ctx.localColumns.includes(c.local)));
     await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.moved} AS SELECT * FROM ${TEMP.plan} WHERE action IN ('push', 'pull', 'same')`);
     // New hashes: pulled rows are the remote's versions, pushed and agreed ones the local's.
-    await moveBaselineKeys(db, pair, ctx.scheme, ctx.baselineTable, `${TEMP.moved}`, ctx.direction === 'push' ? undefined : `CASE WHEN action = 'pull' THEN rh ELSE lh END`);
-    await clearJournal(db, pair, ctx.baselineTable, `${TEMP.moved}`);
+    await moveBaselineKeys(db, pair, ctx.scheme, ctx.baselineTable, TEMP.moved, ctx.direction === 'push' ? undefined : `CASE WHEN action = 'pull' THEN rh ELSE lh END`);
+    await clearJournal(db, pair, ctx.baselineTable, TEMP.moved);
     // The watermark moves only when every remote change up to it was applied locally.
     const caughtUp = ctx.cursor !== undefined && ctx.direction !== 'push' && c.skippedRemote === 0;
     const watermark = caughtUp && ctx.cursor ? await newerWatermark(db, ctx.cursor, maxCursor) : (ctx.cursor?.watermark ?? null);

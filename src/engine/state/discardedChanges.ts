@@ -12,7 +12,7 @@ import { TEMP } from '../rows/tempTables.js';
  * contain is written to dewey_sync_conflicts. Nothing is lost silently.
  */
 
-const SNAPSHOT = `${TEMP.local_changes}`;
+const SNAPSHOT = TEMP.local_changes;
 const ROW_HASH = '__duckdb_sync_h';
 
 /** Local rows that differ from the baseline; without a usable baseline, every local row. */

@@ -110,11 +110,11 @@ async function rehash(db: Database, pair: TablePair, scheme: FingerprintScheme, 
   await db.withRemote(true, () =>
     db.run(
       `CREATE OR REPLACE TEMP TABLE ${TEMP.rehash_rrows} AS SELECT ${rowsSelect(pair)} FROM ${qualify(db.remote.catalog, pair.remote.schema, pair.remote.table)} r
-        WHERE ${keyInUser(pair, 'remote', 'r', `${TEMP.rehash_keys}`)}`,
+        WHERE ${keyInUser(pair, 'remote', 'r', TEMP.rehash_keys)}`,
     ),
   );
   return async () => {
-    for (const rows of [`${TEMP.rehash_l}`, `(${versions(`${TEMP.rehash_rrows}`)})`]) {
+    for (const rows of [TEMP.rehash_l, `(${versions(TEMP.rehash_rrows)})`]) {
       await db.run(`UPDATE ${baseline} b SET h = x.h FROM ${rows} x WHERE ${kMatch(pair, 'b', 'x')} AND b.f = x.f`);
     }
     await writeHashProbe(db, pair, baselineTable);
