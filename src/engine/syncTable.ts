@@ -13,10 +13,9 @@ import type { RemoteScope } from './compare/remoteDelta.js';
 import { changeSyncFor, type ChangeSyncResult } from './merge/changeSync.js';
 import { syncKeyedTable } from './merge/syncKeyedTable.js';
 import type { TablePair } from './catalog/tablePair.js';
-import { readOneTableMetadata, type TableMetadata } from './state/tableMetadata.js';
+import { readOneTableMetadata, recordBaselineColumns, type TableMetadata } from './state/tableMetadata.js';
 import { pushNewTable } from './full/pushNewTable.js';
 import { qualify } from '../db/quote.js';
-import { recordBaselineColumns } from './state/tableMetadata.js';
 
 export interface TableSyncContext {
   mode: SyncMode;

@@ -25,30 +25,12 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { openSyncedDatabase } from '../../src/index.js';
-import type { SyncResult } from '../../src/index.js';
+import type { SyncResult, TableResult } from '../../src/index.js';
 import { cleanEnv, runCli, type CliResult } from '../helpers/cli.js';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { conflictRows, type ConflictRow } from '../integration/incrementalSupport.js';
 import { parseOneJson } from './support.js';
-
-/** One table's entry in a sync document (README: the --json contract). */
-interface TableJson {
-  name: string;
-  status: string;
-  rowsPulled: number;
-  rowsPushed: number;
-  rowsDeleted: number;
-  conflicts: number;
-  error?: string;
-}
-
-interface SyncJson {
-  ok: boolean;
-  mode: string;
-  direction: string;
-  tables: TableJson[];
-}
 
 interface Doc {
   id: number;
@@ -85,7 +67,7 @@ describe('a push compares the remote version of every row it writes, whatever th
     env: NodeJS.ProcessEnv;
     cli(args: string[]): Promise<CliResult>;
     /** `sync --json` with extra arguments; asserts the exit code and returns the document. */
-    sync(args: string[], expectedCode?: number): Promise<SyncJson>;
+    sync(args: string[], expectedCode?: number): Promise<SyncResult>;
     verifyOk(): Promise<void>;
   }
 
@@ -104,7 +86,7 @@ describe('a push compares the remote version of every row it writes, whatever th
       sync: async (args, expectedCode = 0) => {
         const r = await c.cli(['sync', '--json', ...args]);
         assert.equal(r.code, expectedCode, `exit code of sync ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-        return parseOneJson(r.stdout) as unknown as SyncJson;
+        return parseOneJson(r.stdout) as unknown as SyncResult;
       },
       verifyOk: async () => {
         const v = await c.cli(['verify']);
@@ -136,12 +118,12 @@ describe('a push compares the remote version of every row it writes, whatever th
     assert.deepEqual(meta, { watermark: at(ROWS), cursor_column: 'updated_at', last_sync_mode: 'incremental' });
   });
 
-  const table = (doc: SyncJson, name: string): TableJson => {
+  const table = (doc: SyncResult, name: string): TableResult => {
     const t = doc.tables.find((x) => x.name === name);
     assert.ok(t, `no result for ${name}: ${JSON.stringify(doc)}`);
     return t;
   };
-  const counts = (t: TableJson): Record<string, unknown> => ({ status: t.status, pulled: t.rowsPulled, pushed: t.rowsPushed, deleted: t.rowsDeleted, conflicts: t.conflicts });
+  const counts = (t: TableResult): Record<string, unknown> => ({ status: t.status, pulled: t.rowsPulled, pushed: t.rowsPushed, deleted: t.rowsDeleted, conflicts: t.conflicts });
 
   async function row42(path: string, name = 'docs'): Promise<Array<Record<string, unknown>>> {
     return query(path, `SELECT * FROM ${name} WHERE id = 42`);
@@ -360,12 +342,12 @@ describe('a push compares the remote version of every row it writes, whatever th
   // --- exec and the library --------------------------------------------------------------------
 
   /** The push document of `exec --json`. */
-  async function execPush(c: Case, sql: string, extra: string[] = []): Promise<SyncJson> {
+  async function execPush(c: Case, sql: string, extra: string[] = []): Promise<SyncResult> {
     const r = await c.cli(['exec', '--json', ...extra, sql]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const doc = parseOneJson(r.stdout);
     assert.equal(doc.ok, true, r.stdout);
-    const push = doc.push as SyncJson | null;
+    const push = doc.push as SyncResult | null;
     assert.ok(push, r.stdout);
     return push;
   }

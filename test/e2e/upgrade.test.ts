@@ -35,6 +35,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { baselineTableName } from '../../src/engine/state/baseline.js';
 import { probeTableName } from '../../src/engine/state/hashProbe.js';
 import type { TablePair } from '../../src/engine/catalog/tablePair.js';
+import type { TableResult } from '../../src/engine/result.js';
 import { cleanEnv, onPreviousDuckdb, runCli, type CliOptions, type CliResult } from '../helpers/cli.js';
 import { onPreviousDuck } from '../helpers/previousDuck.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -103,16 +104,11 @@ const REMOTE_CONFLICTING = [
 ];
 
 /** What the sync should report per table: exactly the edits above. */
-interface TableCounts {
-  name: string;
+type TableCounts = Pick<TableResult, 'name' | 'rowsPulled' | 'rowsPushed' | 'rowsDeleted' | 'conflicts'> & {
   status: string;
-  rowsPulled: number;
-  rowsPushed: number;
-  rowsDeleted: number;
-  conflicts: number;
   /** Warnings that say the table had no usable baseline and was pulled in full. */
   fullPullWarnings: string[];
-}
+};
 
 function counts(name: string, rowsPulled: number, rowsPushed: number, rowsDeleted: number, conflicts = 0): TableCounts {
   return { name, status: 'ok', rowsPulled, rowsPushed, rowsDeleted, conflicts, fullPullWarnings: [] };
