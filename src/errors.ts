@@ -143,3 +143,47 @@ export class PushError extends SyncError {
     });
   }
 }
+
+/**
+ * The remote cannot be written: a MotherDuck share, a read-scaling connection, an emulated share.
+ * Exit 2 when the command asked only to push (`--direction push`); otherwise the table that needed
+ * a push fails with it and the others go on.
+ */
+export class ReadOnlyRemoteError extends SyncError {
+  constructor(remote: string, reason: string) {
+    super('E_READ_ONLY_REMOTE', `the remote ${remote} is read-only (${reason}): nothing can be pushed to it`, 2, {
+      hint: 'sync with --direction pull, or give a database you own (md:<database>) with a read-write token',
+    });
+  }
+}
+
+/** MotherDuck refused this DuckDB client release. Exit 1. */
+export class UnsupportedClientError extends SyncError {
+  constructor(clientVersion: string, detail: string) {
+    super('E_CLIENT_VERSION', `MotherDuck does not accept this DuckDB client (v${clientVersion}): ${detail}`, 1, {
+      hint:
+        'install the duckdb-sync release whose DuckDB MotherDuck supports (see https://motherduck.com/docs/troubleshooting/version-lifecycle-schedules/), ' +
+        'or sync with a file remote meanwhile',
+    });
+  }
+}
+
+/** The network or MotherDuck failed in a way that may pass: retried with backoff before it surfaces. Exit 1. */
+export class RemoteUnavailableError extends SyncError {
+  constructor(remote: string, detail: string, cause?: unknown) {
+    super('E_REMOTE_UNAVAILABLE', `the remote ${remote} could not be reached: ${detail}`, 1, {
+      hint: 'check the network and https://status.motherduck.com; every step is safe to run again, so the next sync resumes',
+      transient: true,
+      cause,
+    });
+  }
+}
+
+/** The MotherDuck emulator caught a statement MotherDuck would refuse: a defect of duckdb-sync. Exit 1. */
+export class MotherDuckRuleError extends SyncError {
+  constructor(rule: string, sql: string) {
+    super('E_MOTHERDUCK_RULE', `MotherDuck would refuse this statement (${rule}): ${sql.replace(/\s+/g, ' ').slice(0, 300)}`, 1, {
+      hint: 'this is a bug in duckdb-sync; please report it with this message',
+    });
+  }
+}

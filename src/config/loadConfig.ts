@@ -120,8 +120,9 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** `md:` URIs stay as they are; file paths become absolute against `base`. */
+/** `md:` URIs stay as they are; file paths (also the emulator's, `mdemu:<path>`) become absolute against `base`. */
 function resolvePath(path: string, base: string): string {
+  if (path.startsWith('mdemu:')) return `mdemu:${resolvePath(path.slice('mdemu:'.length), base)}`;
   if (path.startsWith('md:') || isAbsolute(path)) return path;
   return resolve(base, path);
 }

@@ -1,14 +1,16 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseError, DatabaseNotFoundError, SyncError } from '../errors.js';
+import { DatabaseError, DatabaseNotFoundError, ReadOnlyRemoteError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { redact } from '../log/redact.js';
-import { duckdb } from './duckdbApi.js';
-import { asLockError } from './lockError.js';
 import type { Remote } from '../remote/remote.js';
+import { readRemoteStatement } from '../remote/remoteStatement.js';
+import { duckdb } from './duckdbApi.js';
+import { fileCatalogName } from './fileCatalogName.js';
+import { quoteIdent, quoteLiteral } from './quote.js';
 import type { WalReplayBudget } from './walReplayBudget.js';
 import { withRetry } from './withRetry.js';
+import { wrapError } from './wrapError.js';
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 
@@ -36,19 +38,30 @@ export interface QueryProgress {
   totalRows: number;
 }
 
+/** Catalog names DuckDB keeps for itself: a local file named like one is attached under another name. */
+const RESERVED_CATALOGS = new Set(['memory', 'system', 'temp', 'main']);
+
 /**
- * One DuckDB instance: the local file opened read-write, the remote attached under a fixed alias
- * only while a step needs it (a file remote stays free for other clients in between).
+ * One DuckDB instance: the local file attached and made the default catalog (`USE`), the remote
+ * attached under its catalog while a step needs it (a file remote stays free for other clients in
+ * between; MotherDuck stays attached). Every statement that reaches the remote is counted and shown
+ * to it first (`Remote.inspect`), and steps that only read are kept from writing it.
  */
 export class Database {
   private attachedReadOnly: boolean | undefined;
   private holds = 0;
+  /** Steps under way that must not write the remote (a remote attached read-write regardless). */
+  private readOnlySteps = 0;
   private closed = false;
+  /** Statements that reached the remote since the database was opened. */
+  remoteStatements = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     private readonly options: DatabaseOptions,
+    /** The catalog the local file is attached under: its base name, unless the remote's catalog has it. */
+    readonly localCatalog: string,
   ) {}
 
   /** Opens the local file (creating it if missing), retrying while another process holds it. */
@@ -61,18 +74,21 @@ export class Database {
     if (existsSync(options.local) && !statSync(options.local).isFile()) {
       throw new DatabaseNotFoundError(`local database is not a file: ${options.local}`, 'give the path of a DuckDB database file');
     }
-    const settings: Record<string, string> = options.readOnly ? { access_mode: 'READ_ONLY' } : {};
-    const instance = await withRetry(() => duckdb.DuckDBInstance.create(options.local, settings), {
-      maxRetries: options.maxRetries,
-      delayMs: options.retryDelayMs,
-      logger: options.logger,
-      what: `open ${options.local}`,
-    }).catch((error: unknown) => {
-      throw wrapError(error, [options.motherduckToken]);
-    });
+    // The instance is in memory and the local file attached under a name of our choosing, so that a
+    // remote catalog named like the local file (analytics.duckdb and md:analytics) cannot collide.
+    const stem = fileCatalogName(options.local);
+    const localCatalog = stem === options.remote?.catalog || RESERVED_CATALOGS.has(stem.toLowerCase()) ? `${stem}_local` : stem;
+    const instance = await duckdb.DuckDBInstance.create(':memory:', { temp_directory: `${options.local}.tmp` });
     try {
       const connection = await instance.connect();
-      const db = new Database(instance, connection, options);
+      await withRetry(() => connection.run(`ATTACH ${quoteLiteral(options.local)} AS ${quoteIdent(localCatalog)}${options.readOnly ? ' (READ_ONLY)' : ''}`), {
+        maxRetries: options.maxRetries,
+        delayMs: options.retryDelayMs,
+        logger: options.logger,
+        what: `open ${options.local}`,
+      });
+      await connection.run(`USE ${quoteIdent(localCatalog)}`);
+      const db = new Database(instance, connection, options, localCatalog);
       // Canonical fingerprints render nested timestamps as text: make that text independent of the host.
       await db.run("SET TimeZone = 'UTC'");
       await db.run('SET enable_progress_bar = true');
@@ -93,22 +109,32 @@ export class Database {
     return this.options.local;
   }
 
+  /** How often and how patiently errors that may pass are retried (--max-retries, --retry-delay). */
+  get retrySettings(): { maxRetries: number; delayMs: number } {
+    return { maxRetries: this.options.maxRetries, delayMs: this.options.retryDelayMs };
+  }
+
   get logger(): Logger {
     return this.options.logger;
   }
 
-  /** A further connection to the same instance: its own session (transactions, settings, temp tables). */
+  /** A further connection to the same instance, on the local catalog: its own session (transactions, settings, temp tables). */
   async connect(): Promise<DuckDBConnection> {
     if (this.closed) throw new DatabaseError('the database is closed');
-    return this.instance.connect();
+    const connection = await this.instance.connect();
+    await connection.run(`USE ${quoteIdent(this.localCatalog)}`);
+    return connection;
   }
 
   /** Attaches the remote for the duration of `step`, then detaches it (also on error). */
   async withRemote<T>(readOnly: boolean, step: () => Promise<T>): Promise<T> {
     await this.attachRemote(readOnly);
+    const guarded = readOnly && !this.remote.readOnlyAttach;
+    if (guarded) this.readOnlySteps++;
     try {
       return await step();
     } finally {
+      if (guarded) this.readOnlySteps--;
       // A remote released between steps (a file) is detached unless held; others are kept until close().
       if (this.remote.releasedBetweenSteps && this.holds === 0) await this.detachRemote();
     }
@@ -129,12 +155,14 @@ export class Database {
     }
   }
 
-  async attachRemote(readOnly: boolean): Promise<void> {
+  async attachRemote(wantReadOnly: boolean): Promise<void> {
+    const spec = this.remote;
+    // A remote that is not attached read-only for reading steps is attached read-write once.
+    const readOnly = wantReadOnly && spec.readOnlyAttach;
     if (this.attachedReadOnly !== undefined) {
       if (this.attachedReadOnly === readOnly || !this.attachedReadOnly) return;
       await this.detachRemote();
     }
-    const spec = this.remote;
     await spec.prepare((sql) => this.connection.run(sql), this.options.motherduckToken);
     const walBytes = spec.walBytes();
     // The attach that succeeds, without the waits for a lock: replays the WAL, if any.
@@ -175,21 +203,41 @@ export class Database {
   /** Runs a statement; returns the number of rows changed. */
   async run(sql: string, params?: SqlParams): Promise<number> {
     try {
+      this.toRemote(sql, params);
       const result = await this.connection.run(sql, params);
       return Number(result.rowsChanged);
     } catch (error) {
-      throw wrapError(error, [this.options.motherduckToken]);
+      throw this.wrap(error);
     }
   }
 
   /** Runs a query; returns its rows as plain objects (BIGINT as bigint). */
   async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
     try {
+      this.toRemote(sql, params);
       const reader = await this.connection.runAndReadAll(sql, params);
       return reader.getRowObjectsJS() as T[];
     } catch (error) {
-      throw wrapError(error, [this.options.motherduckToken]);
+      throw this.wrap(error);
     }
+  }
+
+  /** Before a statement is sent: counts it when it reaches the remote, and lets the remote refuse it. */
+  private toRemote(sql: string, params: SqlParams | undefined): void {
+    const remote = this.options.remote;
+    if (!remote || (this.attachedReadOnly === undefined && !/^\s*ATTACH\b/i.test(sql))) return;
+    const statement = readRemoteStatement(sql, remote.catalog, params);
+    if (!statement) return;
+    this.remoteStatements++;
+    if (statement.write) {
+      if (remote.readOnly) throw new ReadOnlyRemoteError(remote.uri, remote.readOnly);
+      if (this.readOnlySteps > 0) throw new DatabaseError(`duckdb-sync bug: a step that only reads tried to write the remote: ${sql.slice(0, 200)}`);
+    }
+    remote.inspect(statement);
+  }
+
+  private wrap(error: unknown) {
+    return wrapError(error, [this.options.motherduckToken], this.options.remote);
   }
 
   /** Runs a statement while reporting DuckDB's progress every `intervalMs`. */
@@ -220,7 +268,16 @@ export class Database {
 
   /** Writes everything committed into the local file (its WAL is emptied). */
   async checkpoint(): Promise<void> {
-    await this.run('CHECKPOINT');
+    await this.run(`CHECKPOINT ${quoteIdent(this.localCatalog)}`);
+  }
+
+  /**
+   * Forgets the remote's attachment after a failure that may have broken it (a network error), so
+   * the next step attaches it again.
+   */
+  async resetRemote(): Promise<void> {
+    await this.detachRemote().catch(() => undefined);
+    this.attachedReadOnly = undefined;
   }
 
   /** Detaches the remote and closes the local file. Safe to call twice. */
@@ -235,13 +292,4 @@ export class Database {
     this.connection.closeSync();
     this.instance.closeSync();
   }
-}
-
-/** Maps DuckDB's errors to named errors, with secrets removed. */
-export function wrapError(error: unknown, secrets: ReadonlyArray<string | undefined>): SyncError {
-  if (error instanceof SyncError) return error;
-  const lock = asLockError(error);
-  if (lock) return lock;
-  const message = redact(error instanceof Error ? error.message : String(error), secrets);
-  return new DatabaseError(message, { cause: error });
 }

@@ -1,3 +1,4 @@
+import { RemoteUnavailableError, type SyncError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { asLockError } from './lockError.js';
 
@@ -10,20 +11,31 @@ export interface RetryOptions {
   /** What is being attempted, for the log. */
   what: string;
   signal?: AbortSignal;
+  /** Which errors are retried: by default DuckDB lock conflicts and a remote that could not be reached. */
+  retryOn?: (error: unknown) => SyncError | undefined;
+  /** Runs before each retry (e.g. attach the remote again). */
+  beforeRetry?: () => Promise<void>;
 }
 
-/** Runs `attempt`, retrying DuckDB lock conflicts with exponential backoff and jitter. */
+/** A lock conflict, or a remote that could not be reached (a network error): both may pass. */
+export function passingError(error: unknown): SyncError | undefined {
+  return asLockError(error) ?? (error instanceof RemoteUnavailableError ? error : undefined);
+}
+
+/** Runs `attempt`, retrying errors that may pass with exponential backoff and jitter. */
 export async function withRetry<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const retryOn = options.retryOn ?? passingError;
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (error) {
-      const lock = asLockError(error);
-      if (!lock) throw error;
-      if (n >= options.maxRetries || options.signal?.aborted) throw lock;
+      const retryable = retryOn(error);
+      if (!retryable) throw error;
+      if (n >= options.maxRetries || options.signal?.aborted) throw retryable;
       const delay = backoffDelay(n, options.delayMs);
-      options.logger.debug(`${options.what}: ${lock.message}; retry ${n + 1}/${options.maxRetries} in ${delay} ms`);
+      options.logger.debug(`${options.what}: ${retryable.message}; retry ${n + 1}/${options.maxRetries} in ${delay} ms`);
       await sleep(delay);
+      await options.beforeRetry?.();
     }
   }
 }

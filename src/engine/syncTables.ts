@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
-import { toSyncError } from '../errors.js';
+import { RemoteUnavailableError, toSyncError } from '../errors.js';
+import { withRetry } from '../db/withRetry.js';
 import type { Logger } from '../log/logger.js';
 import type { Discovery } from './catalog/discoverTables.js';
 import { emptyTableResult, type TableResult } from './result.js';
@@ -25,7 +26,15 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
     const started = performance.now();
     if (options.localUnchanged?.has(pair.name)) options.logger.debug(`${pair.name}: not compared with its baseline (the local file is as the last sync left it)`);
     try {
-      const result = await syncTable(db, pair, discovery.localTables.get(pair.name), options);
+      // Every step is idempotent, so a table whose remote could not be reached (a network error) is
+      // synced again from the start, the remote attached anew.
+      const result = await withRetry(() => syncTable(db, pair, discovery.localTables.get(pair.name), options), {
+        ...db.retrySettings,
+        logger: options.logger,
+        what: pair.name,
+        retryOn: (e) => (e instanceof RemoteUnavailableError ? e : undefined),
+        beforeRetry: () => db.resetRemote(),
+      });
       for (const w of result.warnings ?? []) options.logger.warn(`${pair.name}: ${w}`);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       options.logger.info(

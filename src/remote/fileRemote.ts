@@ -1,19 +1,23 @@
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
-import { DatabaseNotFoundError, UsageError } from '../errors.js';
 import { REMOTE_ALIAS } from './attachAlias.js';
+import { checkRemoteFile } from './checkRemoteFile.js';
 import type { FingerprintScheme, Remote, RemoteOptions } from './remote.js';
 
 /**
  * A DuckDB file standing in for the cloud (tests, demos, air-gapped setups). Read by this process,
- * so DuckDB's own hash() compares rows across the sides. Attached only while a step needs it: DuckDB
- * lets one process open a file read-write, and other clients may want it in between.
+ * so DuckDB's own hash() compares rows across the sides. Attached only while a step needs it, and
+ * read-only when the step only reads: DuckDB lets one process open a file read-write, and other
+ * clients may want it in between.
  */
 export class FileRemote implements Remote {
   readonly kind = 'file' as const;
   readonly catalog = REMOTE_ALIAS;
+  readonly needsToken = false;
   readonly releasedBetweenSteps = true;
+  readonly readOnlyAttach = true;
+  readonly readOnly = undefined;
   readonly fingerprints: FingerprintScheme;
 
   constructor(
@@ -28,22 +32,8 @@ export class FileRemote implements Remote {
   }
 
   check(localPath: string): void {
-    const folder = dirname(this.path);
-    if (!existsSync(folder)) {
-      throw new DatabaseNotFoundError(`remote folder does not exist: ${folder}`, 'check --remote; a file remote must be an existing DuckDB file');
-    }
-    if (!existsSync(this.path)) {
-      throw new DatabaseNotFoundError(
-        `remote database file does not exist: ${this.path}`,
-        `check --remote; create it first (for a demo: duckdb-sync demo), or use md:${basename(this.path).replace(/\.\w+$/, '')} for MotherDuck`,
-      );
-    }
-    if (!statSync(this.path).isFile()) {
-      throw new DatabaseNotFoundError(`remote is not a file: ${this.path}`, 'give the path of a DuckDB database file');
-    }
-    if (resolve(this.path) === resolve(localPath)) {
-      throw new UsageError(`the local and the remote are the same file: ${localPath}`, 'give --local and --remote different files');
-    }
+    const name = basename(this.path).split('.')[0] ?? 'analytics';
+    checkRemoteFile(this.path, localPath, `create it first (for a demo: duckdb-sync demo), or use md:${name} for MotherDuck`);
   }
 
   async prepare(): Promise<void> {
@@ -64,5 +54,13 @@ export class FileRemote implements Remote {
     } catch {
       return 0;
     }
+  }
+
+  inspect(): void {
+    // A file takes any statement DuckDB takes.
+  }
+
+  classifyError(): undefined {
+    return undefined;
   }
 }

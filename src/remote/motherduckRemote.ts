@@ -1,19 +1,29 @@
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
-import { ExtensionLoadError, MissingTokenError, UsageError } from '../errors.js';
+import { ExtensionLoadError, MissingTokenError, UnsupportedClientError, UsageError, type SyncError } from '../errors.js';
 import { redact } from '../log/redact.js';
-import { REMOTE_ALIAS } from './attachAlias.js';
+import { classifyMotherDuckError } from './motherduckErrors.js';
 import type { FingerprintScheme, Remote, RemoteOptions, RunStatement } from './remote.js';
 
 /**
- * A MotherDuck database (`md:<database>`). Its server may run another DuckDB release than this
- * client, so fingerprints compared across the sides are canonical. Kept attached until close (a
- * network attach costs round trips). The token reaches DuckDB only through the environment.
+ * A MotherDuck database (`md:<database>`), attached as MotherDuck documents: `ATTACH 'md:<database>'`
+ * with no alias (MotherDuck refuses aliases on databases you own), which as the session's first
+ * MotherDuck statement enters single attach mode: only that database, the saved workspace neither
+ * used nor changed. Attached read-write once per session (no READ_ONLY re-attach of the same path);
+ * dry runs and pulls are kept from writing it by code (`Database`). Its server may run another
+ * DuckDB release than this client, so fingerprints compared across the sides are canonical. The
+ * token reaches DuckDB only through the environment.
+ *
+ * `md:_share/<owner>/<id>` attaches a share: read-only, named after `<owner>` as MotherDuck names it.
  */
 export class MotherDuckRemote implements Remote {
   readonly kind = 'motherduck' as const;
-  readonly catalog = REMOTE_ALIAS;
+  readonly catalog: string;
+  readonly needsToken = true;
   readonly releasedBetweenSteps = false;
+  readonly readOnlyAttach = false;
+  readonly readOnly: string | undefined;
   readonly fingerprints: FingerprintScheme;
+  /** What follows `md:`: a database name, or `_share/<owner>/<id>`. */
   readonly database: string;
 
   constructor(
@@ -21,10 +31,16 @@ export class MotherDuckRemote implements Remote {
     options: RemoteOptions = {},
   ) {
     const database = uri.slice('md:'.length);
-    if (!/^[^?'"\s;]+$/.test(database)) {
-      throw new UsageError(`invalid MotherDuck remote: ${uri}`, 'use md:<database>, for example md:analytics');
+    const share = /^_share\/([A-Za-z0-9_][\w-]*)\/[\w-]+$/.exec(database);
+    if (!share && !/^[A-Za-z0-9_][\w-]*$/.test(database)) {
+      throw new UsageError(
+        `invalid MotherDuck remote: ${uri}`,
+        database === '' ? 'name one database: md:<database> (duckdb-sync never attaches the whole workspace)' : 'use md:<database>, for example md:analytics, or md:_share/<owner>/<id> for a share',
+      );
     }
     this.database = database;
+    this.catalog = share?.[1] ?? database;
+    this.readOnly = share ? `the MotherDuck share ${database}` : undefined;
     this.fingerprints = options.fingerprints ?? 'canonical';
   }
 
@@ -39,13 +55,16 @@ export class MotherDuckRemote implements Remote {
       await run('INSTALL motherduck');
       await run('LOAD motherduck');
     } catch (error) {
-      const detail = redact(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error), [token]);
-      throw new ExtensionLoadError('motherduck', detail);
+      const detail = redact(error instanceof Error ? error.message : String(error), [token]);
+      const named = classifyMotherDuckError(detail, this.uri);
+      if (named instanceof UnsupportedClientError) throw named;
+      throw new ExtensionLoadError('motherduck', detail.split('\n')[0] ?? '');
     }
   }
 
-  attachStatement(readOnly: boolean): string {
-    return `ATTACH ${quoteLiteral(`md:${this.database}`)} AS ${quoteIdent(this.catalog)}${readOnly ? ' (READ_ONLY)' : ''}`;
+  /** `ATTACH 'md:<database>'`: no alias, no READ_ONLY, nothing but the database's name. */
+  attachStatement(): string {
+    return `ATTACH ${quoteLiteral(`md:${this.database}`)}`;
   }
 
   detachStatement(): string {
@@ -54,5 +73,13 @@ export class MotherDuckRemote implements Remote {
 
   walBytes(): number {
     return 0;
+  }
+
+  inspect(): void {
+    // MotherDuck itself answers.
+  }
+
+  classifyError(message: string): SyncError | undefined {
+    return classifyMotherDuckError(message, this.uri);
   }
 }

@@ -1,6 +1,8 @@
-import { UsageError } from '../errors.js';
+import { UsageError, type SyncError } from '../errors.js';
 import { FileRemote } from './fileRemote.js';
+import { MotherDuckEmulatorRemote } from './motherduckEmulatorRemote.js';
 import { MotherDuckRemote } from './motherduckRemote.js';
+import type { RemoteStatement } from './remoteStatement.js';
 
 /**
  * How row fingerprints are compared across the two sides.
@@ -14,21 +16,32 @@ export type FingerprintScheme = 'engine' | 'canonical';
 /** Runs one statement on the local connection (before the remote is attached). */
 export type RunStatement = (sql: string) => Promise<unknown>;
 
+export type RemoteKind = 'file' | 'motherduck' | 'motherduck-emulator';
+
 /**
  * The remote database, whatever its kind: everything that differs between kinds lives behind this
  * interface (one module per kind), and the engine only ever asks it. Engine code never tests the
  * kind; `kind` is for messages and reports.
  */
 export interface Remote {
-  readonly kind: 'file' | 'motherduck';
-  /** As the user gave it: a file path or `md:<database>`. */
+  readonly kind: RemoteKind;
+  /** As the user gave it: a file path, `md:<database>` or `mdemu:<path>`. */
   readonly uri: string;
   /** The catalog the remote is attached under: every remote table is `"<catalog>"."<schema>"."<table>"`. */
   readonly catalog: string;
+  /** Whether it needs a MotherDuck token. */
+  readonly needsToken: boolean;
   /** How fingerprints compare across the sides for this remote. */
   readonly fingerprints: FingerprintScheme;
   /** Whether it is detached between sync steps (a file, so other processes can open it), or kept until close. */
   readonly releasedBetweenSteps: boolean;
+  /**
+   * Whether steps that only read attach it read-only (a file). Otherwise it is attached read-write
+   * once, and `Database` keeps read-only steps from writing it by code (MotherDuck: one attach a session).
+   */
+  readonly readOnlyAttach: boolean;
+  /** Why it cannot be written (a share), or undefined when it can. */
+  readonly readOnly: string | undefined;
   /** What can be checked before any work (token, file), against the local file's path; throws named errors. */
   check(localPath: string, token: string | undefined): void;
   /** Runs before each attach (e.g. loads an extension); throws named errors. */
@@ -38,18 +51,26 @@ export interface Remote {
   detachStatement(): string;
   /** Bytes of write-ahead log that attaching replays (0 where there is none to see). */
   walBytes(): number;
+  /** Sees every statement that reaches the remote just before it is sent; throws to refuse it (the emulator's rules). */
+  inspect(statement: RemoteStatement): void;
+  /** A named error for what DuckDB reported about this remote, or undefined to keep DuckDB's. */
+  classifyError(message: string): SyncError | undefined;
 }
 
 export interface RemoteOptions {
-  /** Overrides the kind's fingerprint scheme (canonical on a file: the MotherDuck code path, for tests). */
+  /** Overrides the kind's fingerprint scheme (canonical on a file, for tests). */
   fingerprints?: FingerprintScheme | undefined;
 }
 
-/** The remote named by `uri`: `md:<database>` for MotherDuck, otherwise the path of a DuckDB file. */
+/**
+ * The remote named by `uri`: `md:<database>` for MotherDuck, `mdemu:<path>` for the MotherDuck
+ * emulator (a DuckDB file attached and written by MotherDuck's rules), otherwise a DuckDB file.
+ */
 export function parseRemote(uri: string, options: RemoteOptions = {}): Remote {
   if (uri.startsWith('md:')) return new MotherDuckRemote(uri, options);
+  if (uri.startsWith('mdemu:')) return new MotherDuckEmulatorRemote(uri, options);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
-    throw new UsageError(`unsupported remote: ${uri}`, 'use md:<database> for MotherDuck or the path of a DuckDB file');
+    throw new UsageError(`unsupported remote: ${uri}`, 'use md:<database> for MotherDuck, mdemu:<path> for its emulator, or the path of a DuckDB file');
   }
   return new FileRemote(uri, options);
 }

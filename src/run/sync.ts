@@ -1,3 +1,4 @@
+import { ReadOnlyRemoteError } from '../errors.js';
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import type { SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
@@ -78,6 +79,10 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
 
 /** The sync itself, on databases opened by the caller (`sync()`, or a synced database's pusher). */
 export async function runSync(db: Database, config: ResolvedConfig, logger: Logger, options: SyncRunOptions, tracking?: LocalTracking): Promise<SyncResult> {
+  // A push to a remote that cannot be written (a share) is refused before anything is read; a
+  // two-way sync pulls, and each table with something to push fails alone (Database refuses the write).
+  const readOnly = db.remote.readOnly;
+  if (readOnly && options.direction === 'push' && !options.dryRun) throw new ReadOnlyRemoteError(db.remote.uri, readOnly);
   // Marks are read before any table is compared: every write they stand for is seen by this sync.
   const marks = options.dryRun ? [] : await readDirtyMarks(db);
   if (!options.onlyDirty) return syncWithMarks(db, config, logger, options, marks, tracking);

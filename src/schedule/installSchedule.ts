@@ -4,6 +4,7 @@ import type { CommonOptions } from '../run/session.js';
 import { loadConfig, readConfigFile } from '../config/loadConfig.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
+import { parseRemote } from '../remote/remote.js';
 import { cliEntryPoint } from './cliEntryPoint.js';
 import { buildCronEntry, CRON_OUTPUT_FILE } from './cronEntry.js';
 import { nextCronRun } from '../config/cronExpression.js';
@@ -82,7 +83,7 @@ export async function installSchedule(options: InstallScheduleOptions = {}): Pro
   const givenToken = nonEmpty(options.motherduckToken) ?? nonEmpty(env.MOTHERDUCK_TOKEN) ?? nonEmpty(env.motherduck_token);
   const envFile = join(config.configPath ? dirname(config.configPath) : cwd, TOKEN_ENV_FILE);
   let tokenSource: TokenSource = 'none';
-  if (config.remote.startsWith('md:')) {
+  if (parseRemote(config.remote).needsToken) {
     if (givenToken) tokenSource = 'env-file';
     else if (file.motherduckToken) tokenSource = 'config';
     else if (existsSync(envFile)) tokenSource = 'env-file';

@@ -5,13 +5,13 @@ import { sync, type SyncOptions } from '../../src/run/sync.js';
 import { verify } from '../../src/run/verify.js';
 import type { SyncResult, TableResult } from '../../src/engine/result.js';
 import { query, withDuck } from '../helpers/duck.js';
-import { remoteKindOptions, testRemoteKind } from '../helpers/remoteKinds.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 
 /**
- * Shared set-up for the incremental sync integration tests: a local file and a file remote in a
+ * Shared set-up for the incremental sync integration tests: a local file and a remote file in a
  * folder of their own, a sync function bound to them, and exact dumps of both sides. The remote
- * behaves as the kind `DUCKDB_SYNC_TEST_REMOTE` names (test/helpers/remoteKinds.ts): run a suite
- * with `DUCKDB_SYNC_TEST_REMOTE=file-canonical` to run it on the MotherDuck code path.
+ * file is synced as the kind `DUCKDB_SYNC_TEST_REMOTE` names (test/helpers/remoteKinds.ts): a file
+ * remote, or the MotherDuck emulator.
  * Writes made with test/helpers/duck.ts are out-of-band writes by a separate DuckDB connection.
  */
 
@@ -39,12 +39,11 @@ export function newPair(root: string, config?: Record<string, unknown>): Pair {
   let configPath: string | undefined;
   if (config) {
     configPath = join(dir, 'duckdb-sync.json');
-    writeFileSync(configPath, JSON.stringify({ local: 'local.duckdb', remote: 'remote.duckdb', ...config }));
+    writeFileSync(configPath, JSON.stringify({ local: 'local.duckdb', remote: remoteUri('remote.duckdb'), ...config }));
   }
   // duckdb-sync's cache (settled tables per local file) stays in the pair's folder.
   const env = { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') };
-  const kind = remoteKindOptions(testRemoteKind());
-  const base = (): SyncOptions => (configPath ? { config: configPath, cwd: dir, env, ...kind } : { local, remote, cwd: dir, env, ...kind });
+  const base = (): SyncOptions => (configPath ? { config: configPath, cwd: dir, env } : { local, remote: remoteUri(remote), cwd: dir, env });
   const pair: Pair = {
     dir,
     local,

@@ -18,18 +18,23 @@ interface DemoFlags extends GlobalFlags {
 
 export function demoCommand(run: (action: () => Promise<number>, flags: GlobalFlags) => Promise<void>): Command {
   const cmd = new Command('demo')
-    .description('create a stand-in cloud file with sample data, full-sync it into a local file, show status, write a row locally and push it, then verify (no account needed)')
+    .description(
+      'create a stand-in cloud database with sample data and sync it the way MotherDuck is synced (the emulator, mdemu:): ' +
+        'full-sync it into a local file, show status, write a row locally and push it, then verify (no account needed)',
+    )
     .option('--dir <folder>', 'where the demo files go', 'duckdb-sync-demo');
   addGlobalOptions(cmd).action(async (_opts: DemoFlags, command: Command) => {
     const flags = command.optsWithGlobals<DemoFlags>();
     await run(async () => {
       const dir = resolve(flags.dir);
       mkdirSync(dir, { recursive: true });
-      const remote = resolve(dir, 'cloud.duckdb');
+      const cloudFile = resolve(dir, 'cloud.duckdb');
+      // The MotherDuck code path on a local file: the same statements a MotherDuck user's sync sends.
+      const remote = `mdemu:${cloudFile}`;
       const local = resolve(dir, 'local.duckdb');
       const logger = createCliLogger({ ...flags, logDir: flags.logDir ?? resolve(dir, 'logs') });
-      logger.info(`creating the stand-in cloud database ${remote}`);
-      await createDemoRemote(remote);
+      logger.info(`creating the stand-in cloud database ${cloudFile}, synced through the MotherDuck emulator (${remote})`);
+      await createDemoRemote(cloudFile);
       const options = { local, remote, logger, logDir: resolve(dir, 'logs') };
       const progress = ProgressBar.forOutput(flags.json);
       const synced = await sync({ ...options, onProgress: (p) => progress.update(p) });
@@ -63,7 +68,7 @@ export function demoCommand(run: (action: () => Promise<number>, flags: GlobalFl
         println(`pushed ${pushed.tables.map((t) => `${t.name} (${t.rowsPushed} upserted, ${t.rowsDeleted} deleted)`).join(', ')}`);
         println(`\n$ duckdb-sync verify --local ${local} --remote ${remote}`);
         printVerifyResult(verified);
-        println(`\nTry it yourself: change a row in ${remote} with the DuckDB CLI, then run verify and sync again.`);
+        println(`\nTry it yourself: change a row in ${cloudFile} with the DuckDB CLI, then run verify and sync again.`);
       }
       return synced.ok && pushed.ok && verified.ok ? 0 : 1;
     }, flags);

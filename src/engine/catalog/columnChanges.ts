@@ -4,6 +4,7 @@ import type { TableInfo } from './catalog.js';
 import { kMatchUser, kSelect } from '../rows/keySql.js';
 import type { ColumnPair, TablePair } from './tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
+import { withPushStage } from '../state/pushStage.js';
 
 /** How a pair's columns changed since the baseline was written (ARCHITECTURE.md decision 8). */
 export interface ColumnChanges {
@@ -101,11 +102,17 @@ async function copyColumns(
 ): Promise<void> {
   if (!columns.length) return;
   const name = (c: ColumnPair, side: 'local' | 'remote'): string => quoteIdent(side === 'local' ? c.local : c.remote);
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${TEMP.newcols} AS SELECT ${kSelect(pair, t.sourceSide, 's')}, ${columns.map((c, i) => `s.${name(c, t.sourceSide)} AS v${i}`).join(', ')} FROM ${t.source} s`,
-  );
-  await db.run(
-    `UPDATE ${t.target} AS x SET ${columns.map((c, i) => `${name(c, t.targetSide)} = n.v${i}`).join(', ')}
-       FROM ${TEMP.newcols} n WHERE ${kMatchUser(pair, t.targetSide, 'x', 'n')}`,
-  );
+  const values = `SELECT ${kSelect(pair, t.sourceSide, 's')}, ${columns.map((c, i) => `s.${name(c, t.sourceSide)} AS v${i}`).join(', ')} FROM ${t.source} s`;
+  const update = (from: string): Promise<number> =>
+    db.run(
+      `UPDATE ${t.target} AS x SET ${columns.map((c, i) => `${name(c, t.targetSide)} = n.v${i}`).join(', ')}
+         FROM ${from} n WHERE ${kMatchUser(pair, t.targetSide, 'x', 'n')}`,
+    );
+  // An UPDATE of the remote reads only remote tables: the values go up through a stage first.
+  if (t.targetSide === 'remote') {
+    await withPushStage(db, values, update);
+    return;
+  }
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.newcols} AS ${values}`);
+  await update(TEMP.newcols);
 }

@@ -59,8 +59,8 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
         throw new ConflictPolicyError(pair.name, counts.conflictsTotal, sample.map((s) => s.k));
       }
       if (writesRemote && (counts.push || counts.deleteRemote)) {
-        await applyPush(db, pair, pair.columns.length === pair.remoteInfo.columns.length, snapshot ? TEMP.lrows : undefined);
-        if (ctx.cursor) await logPushedKeys(db, pair);
+        const logKeys = ctx.cursor ? (stage: string) => logPushedKeys(db, pair, stage) : undefined;
+        await applyPush(db, pair, pair.columns.length === pair.remoteInfo.columns.length, snapshot ? TEMP.lrows : undefined, logKeys);
       }
     }),
   );

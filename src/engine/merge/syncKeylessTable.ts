@@ -9,6 +9,7 @@ import { changeResult, NO_CHANGES, recordChanges, type ChangeCounts } from './ch
 import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, markKeylessPush, recoverKeylessPush } from '../state/keylessPushJournal.js';
 import { TEMP } from '../rows/tempTables.js';
 import { rowsSelect } from '../rows/keySql.js';
+import { withPushStage } from '../state/pushStage.js';
 
 /**
  * Two-way sync of a table without a key, as a multiset: each distinct row (by fingerprint f) has
@@ -66,27 +67,30 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
         conflicts: 0,
         localLeft: Number(c?.local_left ?? 0),
       };
-      // One copy of each distinct row the local side must gain, read from the remote.
+      // One copy of each distinct row the local side must gain, or the push must write back but the
+      // local side has none of, read from the remote.
       await db.run(
         `CREATE OR REPLACE TEMP TABLE ${TEMP.rrows} AS
-           SELECT * FROM (SELECT ${rowsSelect(pair)}, ${rf} AS __f FROM ${remote} r WHERE ${rf} IN (SELECT f FROM ${TEMP.kplan} WHERE new_l > ln))
+           SELECT * FROM (SELECT ${rowsSelect(pair)}, ${rf} AS __f FROM ${remote} r
+                           WHERE ${rf} IN (SELECT f FROM ${TEMP.kplan} WHERE new_l > ln OR (ln = 0 AND new_r > 0 AND new_r <> rn)))
           QUALIFY row_number() OVER (PARTITION BY __f) = 1`,
       );
       rowsRead = Number(c?.summaries ?? 0) + Number((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${TEMP.rrows}`))[0]?.n ?? 0);
     });
     if (!writesRemote || !(counts.push || counts.deleteRemote)) return;
     const pushId = await journalKeylessPush(db, pair, ctx.scheme, ctx.baselineTable);
-    await db.transaction(async () => {
-      await removeCopies(db, remote, (a) => rowFp(pair, 'remote', ctx.scheme, a), 'rn', 'new_r');
-      await db.run(
-        `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')})
-         SELECT ${pair.columns.map((c) => `x.${quoteIdent(c.local)}`).join(', ')}
-         FROM (SELECT t.*, ${lf} AS __f FROM ${local} t WHERE ${lf} IN (SELECT f FROM ${TEMP.kplan} WHERE new_r > rn)
-               QUALIFY row_number() OVER (PARTITION BY __f) = 1) x
-         JOIN ${TEMP.kplan} p ON p.f = x.__f, range(p.new_r - p.rn)`,
-      );
-      await markKeylessPush(db, pair, pushId);
-    });
+    // By count differences, through a stage (pushStage.ts): every copy of a changed row is deleted
+    // and its new count of copies inserted; no rowid on the remote.
+    await db.transaction(() =>
+      withPushStage(db, keylessChangeSet(pair, local, lf), async (stage) => {
+        await db.run(`DELETE FROM ${remote} AS r WHERE ${rf} IN (SELECT __f FROM ${stage} WHERE __n = 0 OR __found)`);
+        await db.run(
+          `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')})
+           SELECT ${pair.columns.map((_c, i) => `s.c${i}`).join(', ')} FROM ${stage} s, range(s.__n) WHERE s.__found`,
+        );
+        await markKeylessPush(db, pair, pushId);
+      }),
+    );
   });
   const result = changeResult(pair, ctx, counts, rowsRead);
   if (ctx.dryRun) return result;
@@ -112,6 +116,23 @@ function targets(direction: Direction): string {
   if (direction === 'both') return `${merged} AS new_l, ${merged} AS new_r, ${merged} AS new_b`;
   if (direction === 'pull') return 'greatest(ln + rn - bn, 0) AS new_l, rn AS new_r, rn AS new_b';
   return 'ln AS new_l, greatest(rn + ln - bn, 0) AS new_r, ln AS new_b';
+}
+
+/**
+ * The rows whose remote count changes: fingerprint `__f`, new count `__n`, and one copy of the row
+ * (columns c0…cm, `__found`) from the local table or, when it has none, from the remote rows read.
+ */
+function keylessChangeSet(pair: TablePair, local: string, lf: string): string {
+  const cols = (alias: string): string => pair.columns.map((c, i) => `${alias}.${quoteIdent(c.local)} AS c${i}`).join(', ');
+  const needed = `SELECT f FROM ${TEMP.kplan} WHERE new_r > 0 AND new_r <> rn`;
+  return `SELECT p.f AS __f, p.new_r AS __n, x.* EXCLUDE (__f)
+            FROM ${TEMP.kplan} p LEFT JOIN (
+              SELECT *, true AS __found FROM (
+                SELECT ${cols('t')}, ${lf} AS __f FROM ${local} t WHERE ${lf} IN (${needed})
+                UNION ALL
+                SELECT ${cols('x')}, x.__f FROM ${TEMP.rrows} x WHERE x.__f IN (${needed}))
+              QUALIFY row_number() OVER (PARTITION BY __f) = 1) x ON x.__f = p.f
+           WHERE p.new_r <> p.rn`;
 }
 
 /** Deletes surplus copies (plan count column `have` → target column `want`) from a table, by rowid. */

@@ -7,12 +7,11 @@ import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import { TEMP } from '../rows/tempTables.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { keyInInternal, keyInUser, kList, kSelect } from '../rows/keySql.js';
-import { STATE_SCHEMA } from './internalNames.js';
+import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import type { TableMetadata } from './tableMetadata.js';
-import { tableExists } from './tableExists.js';
 
 /**
  * The baseline of a table pair: what it looked like at its last successful sync, one fingerprint

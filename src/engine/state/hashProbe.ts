@@ -1,10 +1,9 @@
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
-import { STATE_SCHEMA } from './internalNames.js';
+import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { kMatch, kSelect } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
-import { tableExists } from './tableExists.js';
 
 /**
  * The hash probe of a baseline: a few of the table's rows, kept with their exact column types, and

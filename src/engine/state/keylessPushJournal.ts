@@ -4,10 +4,9 @@ import { qualify } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { STATE_SCHEMA } from './internalNames.js';
+import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
-import { tableExists } from './tableExists.js';
 
 /**
  * Crash safety for pushes of tables without a key.

@@ -1,10 +1,9 @@
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
-import { STATE_SCHEMA } from './internalNames.js';
+import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { keyInInternal, kList, kMatch } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
-import { tableExists } from './tableExists.js';
 
 /**
  * The push journal of a keyed table: local row versions (k…, h; h NULL = deleted) that a push may

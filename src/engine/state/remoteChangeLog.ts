@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
-import { STATE_SCHEMA } from './internalNames.js';
+import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { kList, kMatchUser } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
-import { TEMP } from '../rows/tempTables.js';
-import { tableExists } from './tableExists.js';
 
 /**
  * The remote change log of a table with a cursor column: the keys every duckdb-sync push wrote,
@@ -26,15 +24,12 @@ function changeLogTable(db: Database, pair: TablePair): string {
   return qualify(db.remote.catalog, STATE_SCHEMA, changeLogName(pair));
 }
 
-/** Inside the push's remote transaction: logs the keys of the plan's `push` actions. */
-export async function logPushedKeys(db: Database, pair: TablePair): Promise<void> {
+/** Inside the push's remote transaction: logs the keys pushed, read from the push's stage on the remote (pushStage.ts). */
+export async function logPushedKeys(db: Database, pair: TablePair, stage: string): Promise<void> {
   const log = changeLogTable(db, pair);
-  await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.remote.catalog, STATE_SCHEMA)}`);
-  await db.run(`CREATE TABLE IF NOT EXISTS ${log} AS SELECT ${kList(pair)}, CAST(0 AS BIGINT) AS seq, now() AS pushed_at FROM ${TEMP.plan} WHERE false`);
+  await db.run(`CREATE TABLE IF NOT EXISTS ${log} AS SELECT ${kList(pair)}, CAST(0 AS BIGINT) AS seq, now() AS pushed_at FROM ${stage} WHERE false`);
   await db.run(`DELETE FROM ${log} WHERE pushed_at < now() - INTERVAL 30 DAY`);
-  await db.run(
-    `INSERT INTO ${log} SELECT ${kList(pair)}, (SELECT coalesce(max(seq), 0) + 1 FROM ${log}), now() FROM ${TEMP.plan} WHERE action = 'push'`,
-  );
+  await db.run(`INSERT INTO ${log} SELECT ${kList(pair)}, (SELECT coalesce(max(seq), 0) + 1 FROM ${log}), now() FROM ${stage}`);
 }
 
 /** The log's newest sequence number; null when no push was ever logged. */

@@ -1,8 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SyncError } from '../../errors.js';
-import { CONFLICTS_TABLE, DIRTY_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE } from './internalNames.js';
-import { tableExists } from './tableExists.js';
+import { CONFLICTS_TABLE, DIRTY_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE, tableExists } from './internalNames.js';
 
 /** Version of the local state layout (metadata, run history, baselines). Bump with a migration. */
 export const STATE_VERSION = 2;

@@ -1,0 +1,112 @@
+import { resolve } from 'node:path';
+import { duckdb } from '../db/duckdbApi.js';
+import { fileCatalogName } from '../db/fileCatalogName.js';
+import { quoteIdent, quoteLiteral } from '../db/quote.js';
+import { MotherDuckRuleError, UsageError, type SyncError } from '../errors.js';
+import { checkRemoteFile } from './checkRemoteFile.js';
+import { classifyMotherDuckError } from './motherduckErrors.js';
+import type { FingerprintScheme, Remote, RemoteOptions } from './remote.js';
+import type { RemoteStatement } from './remoteStatement.js';
+
+/**
+ * The MotherDuck emulator, `mdemu:<path>`: the MotherDuck code path on a local DuckDB file, for
+ * tests, demos and air-gapped trials. It behaves as `md:` does, except for the attach target:
+ * attached once per session without an alias (its catalog is the file's base name, as a MotherDuck
+ * database's is the database's name), read-write, canonical fingerprints. Every statement that
+ * reaches it is counted and checked against what MotherDuck is documented to refuse: `rowid`,
+ * `CHECKPOINT`, `READ_ONLY`, an aliased attach, and a statement that changes remote rows or
+ * structure (DELETE, UPDATE, MERGE, DDL) while reading a local or temp table. Appending from
+ * local data (INSERT … SELECT, CREATE TABLE … AS) is an upload, which MotherDuck documents.
+ *
+ * Options after `?`, joined by `&`, make it answer as MotherDuck does in situations a test needs:
+ * - `read_only`: a share (or read-scaling connection): reads work, writes fail as MotherDuck's do;
+ * - `fail_at=<n>[,<m>…]`: the n-th statement reaching it fails once with a network error;
+ * - `max_client=<version>`: refuses a newer DuckDB client at attach, with MotherDuck's message.
+ */
+export class MotherDuckEmulatorRemote implements Remote {
+  readonly kind = 'motherduck-emulator' as const;
+  readonly catalog: string;
+  readonly needsToken = false;
+  readonly releasedBetweenSteps = false;
+  readonly readOnlyAttach = false;
+  readonly readOnly: string | undefined;
+  readonly fingerprints: FingerprintScheme;
+  readonly path: string;
+  private readonly failAt: Set<number>;
+  private readonly maxClient: string | undefined;
+  /** Statements that reached it, the attach included. */
+  statements = 0;
+
+  constructor(
+    readonly uri: string,
+    options: RemoteOptions = {},
+  ) {
+    const [path = '', query = ''] = uri.slice('mdemu:'.length).split('?', 2);
+    if (!path) throw new UsageError(`invalid emulator remote: ${uri}`, 'use mdemu:<path of a DuckDB file>, for example mdemu:cloud/analytics.duckdb');
+    this.path = resolve(path);
+    this.catalog = fileCatalogName(path);
+    const params = new URLSearchParams(query);
+    for (const key of params.keys()) {
+      if (!['read_only', 'fail_at', 'max_client'].includes(key)) throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n> and max_client=<version>');
+    }
+    this.readOnly = params.has('read_only') ? `an emulated MotherDuck share (${this.catalog})` : undefined;
+    this.failAt = new Set((params.get('fail_at') ?? '').split(',').filter(Boolean).map(Number));
+    this.maxClient = params.get('max_client') ?? undefined;
+    this.fingerprints = options.fingerprints ?? 'canonical';
+  }
+
+  check(localPath: string): void {
+    checkRemoteFile(this.path, localPath, 'the emulator plays an existing MotherDuck database: create the file first (duckdb-sync demo makes one)');
+  }
+
+  async prepare(): Promise<void> {
+    // MotherDuck's extension is not needed: the file is attached directly.
+  }
+
+  /** As `md:` does, with the file's path for the database name; a share is the server's business, so READ_ONLY here is the emulator's own. */
+  attachStatement(): string {
+    return `ATTACH ${quoteLiteral(this.path)}${this.readOnly ? ' (READ_ONLY)' : ''}`;
+  }
+
+  detachStatement(): string {
+    return `DETACH DATABASE IF EXISTS ${quoteIdent(this.catalog)}`;
+  }
+
+  walBytes(): number {
+    return 0;
+  }
+
+  inspect(statement: RemoteStatement): void {
+    const n = ++this.statements;
+    if (this.failAt.delete(n)) throw new Error(`IO Error: connection lost to MotherDuck (emulated network failure at statement ${n})`);
+    const sql = statement.sql;
+    if (/^\s*ATTACH\b/i.test(sql)) {
+      if (/\bAS\s+("|\w)/i.test(sql.replace(/'(?:[^']|'')*'/g, "''"))) throw new MotherDuckRuleError('database aliases are not supported in workspace mode', sql);
+      if (this.maxClient && newer(duckdb.version(), this.maxClient)) {
+        throw new Error(`Your DuckDB version (${duckdb.version()}) is not yet supported by MotherDuck. The latest supported version is v${this.maxClient}. Please downgrade to use MotherDuck.`);
+      }
+      return;
+    }
+    if (/\browid\b/i.test(sql)) throw new MotherDuckRuleError('no rowid on MotherDuck tables', sql);
+    if (/\bCHECKPOINT\b/i.test(sql)) throw new MotherDuckRuleError('MotherDuck checkpoints its own storage', sql);
+    if (/\bREAD_ONLY\b/i.test(sql)) throw new MotherDuckRuleError('no READ_ONLY attach of a MotherDuck database', sql);
+    if ((statement.write === 'modify' || statement.write === 'ddl') && statement.readsLocal) {
+      throw new MotherDuckRuleError('a statement that changes MotherDuck rows or structure cannot read local or temp tables', sql);
+    }
+  }
+
+  classifyError(message: string): SyncError | undefined {
+    return classifyMotherDuckError(message, this.uri);
+  }
+}
+
+/** Whether DuckDB version `a` (`v1.5.6`) is newer than `b` (`1.5.2`). */
+function newer(a: string, b: string): boolean {
+  const pa = a.replace(/^v/, '').split(/[.-]/).map(Number);
+  const pb = b.replace(/^v/, '').split(/[.-]/).map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return d > 0;
+  }
+  return false;
+}
