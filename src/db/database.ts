@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseError, DatabaseNotFoundError, ReadOnlyRemoteError } from '../errors.js';
+import { DatabaseError, DatabaseNotFoundError, ReadOnlyRemoteError, RemoteUnavailableError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Remote } from '../remote/remote.js';
 import { readRemoteStatement } from '../remote/remoteStatement.js';
@@ -269,6 +269,21 @@ export class Database {
   /** Writes everything committed into the local file (its WAL is emptied). */
   async checkpoint(): Promise<void> {
     await this.run(`CHECKPOINT ${quoteIdent(this.localCatalog)}`);
+  }
+
+  /**
+   * Runs `step` (which attaches the remote itself), again from the start when the remote could not
+   * be reached (a network error): with the remote attached anew, after a backoff, up to
+   * --max-retries times. Only for steps that are safe to run again (every sync step is).
+   */
+  async retryingRemote<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return withRetry(step, {
+      ...this.retrySettings,
+      logger: this.logger,
+      what,
+      retryOn: (e) => (e instanceof RemoteUnavailableError ? e : undefined),
+      beforeRetry: () => this.resetRemote(),
+    });
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { Database } from '../db/database.js';
-import { RemoteUnavailableError, toSyncError } from '../errors.js';
-import { withRetry } from '../db/withRetry.js';
+import { toSyncError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Discovery } from './catalog/discoverTables.js';
 import { emptyTableResult, type TableResult } from './result.js';
@@ -28,13 +27,7 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
     try {
       // Every step is idempotent, so a table whose remote could not be reached (a network error) is
       // synced again from the start, the remote attached anew.
-      const result = await withRetry(() => syncTable(db, pair, discovery.localTables.get(pair.name), options), {
-        ...db.retrySettings,
-        logger: options.logger,
-        what: pair.name,
-        retryOn: (e) => (e instanceof RemoteUnavailableError ? e : undefined),
-        beforeRetry: () => db.resetRemote(),
-      });
+      const result = await db.retryingRemote(pair.name, () => syncTable(db, pair, discovery.localTables.get(pair.name), options));
       for (const w of result.warnings ?? []) options.logger.warn(`${pair.name}: ${w}`);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       options.logger.info(

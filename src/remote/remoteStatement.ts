@@ -33,7 +33,8 @@ export function readRemoteStatement(sql: string, catalog: string, params?: unkno
   const quoted = quoteIdent(catalog);
   const chains = [...sql.matchAll(CHAIN)].map((m) => m[0]);
   const remoteChain = (c: string): boolean => c.startsWith(quoted) && c.length > quoted.length;
-  const mentionsCatalog = chains.some(remoteChain) || paramsName(params, catalog) || /^\s*(ATTACH|DETACH)\b/i.test(sql);
+  const onDatabase = /^\s*(ATTACH|DETACH)\b/i.test(sql) || (/^\s*(FORCE\s+)?CHECKPOINT|^\s*USE\b/i.test(sql) && sql.includes(quoted));
+  const mentionsCatalog = onDatabase || chains.some(remoteChain) || paramsName(params, catalog);
   if (!mentionsCatalog) return undefined;
   const readsLocal = [...sql.matchAll(READ)].some((m) => !(m[1] ?? '').startsWith(quoted));
   const m = WRITE.exec(sql);

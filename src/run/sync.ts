@@ -97,7 +97,7 @@ async function syncWithMarks(db: Database, config: ResolvedConfig, logger: Logge
   const direction = options.direction ?? 'both';
   const dryRun = options.dryRun === true;
   const started = performance.now();
-  const found = await discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables });
+  const found = await db.retryingRemote('finding tables', () => discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables }));
   const discovery = options.onlyDirty ? { ...found, pairs: markedPairs(found.pairs, marks) } : found;
   if (!dryRun) await ensureStateTables(db);
   const [version] = await db.all<{ v: string }>('SELECT version() AS v');

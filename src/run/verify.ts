@@ -19,8 +19,8 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   const config = resolveConfig(options);
   const logger = options.logger ?? silentLogger;
   return withDatabase(config, logger, { localMayBeAbsent: true, fingerprints: options.fingerprints }, async (db) => {
-    const discovery = await discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables });
-    const tables = await db.withRemote(true, async () => {
+    const discovery = await db.retryingRemote('finding tables', () => discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables }));
+    const tables = await db.retryingRemote('verify', () => db.withRemote(true, async () => {
       const out: VerifyTableResult[] = [];
       for (const pair of discovery.pairs) {
         const r = await verifyTable(db, pair, discovery.localTables.get(pair.name));
@@ -28,7 +28,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
         out.push(r);
       }
       return out;
-    });
+    }));
     return { ok: tables.every((t) => t.status === 'identical'), tables };
   });
 }

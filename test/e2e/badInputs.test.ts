@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { cleanEnv, runCli, type CliResult } from '../helpers/cli.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { assertCleanError, assertJsonError, createRemote, filesBelow, holdFile, snapshot, type LockHolder } from './support.js';
 
@@ -38,7 +39,7 @@ interface CaseContext {
 }
 
 const TOKEN = `md_e2e_${randomBytes(12).toString('hex')}`;
-const SYNC = ['sync', '--local', 'local.duckdb', '--remote', 'remote.duckdb'];
+const SYNC = ['sync', '--local', 'local.duckdb', '--remote', remoteUri('remote.duckdb')];
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const CASES: BadInput[] = [
@@ -71,7 +72,7 @@ const CASES: BadInput[] = [
   },
   {
     name: 'missing remote file',
-    args: ['sync', '--local', 'local.duckdb', '--remote', 'nothere.duckdb'],
+    args: ['sync', '--local', 'local.duckdb', '--remote', remoteUri('nothere.duckdb')],
     exit: 2,
     code: 'E_NOT_FOUND',
     message: (c) => new RegExp(`remote database file does not exist: ${escape(join(c.cwd, 'nothere.duckdb'))}$`),
@@ -80,7 +81,7 @@ const CASES: BadInput[] = [
   },
   {
     name: 'missing remote folder',
-    args: ['sync', '--local', 'local.duckdb', '--remote', 'nodir/remote.duckdb'],
+    args: ['sync', '--local', 'local.duckdb', '--remote', remoteUri('nodir/remote.duckdb')],
     exit: 2,
     code: 'E_NOT_FOUND',
     message: (c) => new RegExp(`remote folder does not exist: ${escape(join(c.cwd, 'nodir'))}$`),
@@ -89,7 +90,7 @@ const CASES: BadInput[] = [
   },
   {
     name: 'missing local folder',
-    args: ['sync', '--local', 'nodir/local.duckdb', '--remote', 'remote.duckdb'],
+    args: ['sync', '--local', 'nodir/local.duckdb', '--remote', remoteUri('remote.duckdb')],
     exit: 2,
     code: 'E_NOT_FOUND',
     message: (c) => new RegExp(`local folder does not exist: ${escape(join(c.cwd, 'nodir'))}$`),
@@ -193,7 +194,7 @@ describe('bad input: exit code, one-line message, no data changed', { concurrenc
   const fixture = tempDir();
   before(async () => {
     await createRemote(join(fixture, 'remote.duckdb'));
-    const r = await runCli(['sync', '--local', 'local.duckdb', '--remote', 'remote.duckdb'], { cwd: fixture, env: cleanEnv() });
+    const r = await runCli(SYNC, { cwd: fixture, env: cleanEnv() });
     assert.equal(r.code, 0, r.stderr);
   });
 
@@ -268,7 +269,7 @@ describe('bad input: exit code, one-line message, no data changed', { concurrenc
 
   test('--verbose adds a stack trace after the message and hint', async () => {
     const cwd = tempDir();
-    const r = await runCli(['sync', '--local', 'local.duckdb', '--remote', 'nothere.duckdb', '--verbose'], { cwd, env: cleanEnv() });
+    const r = await runCli(['sync', '--local', 'local.duckdb', '--remote', remoteUri('nothere.duckdb'), '--verbose'], { cwd, env: cleanEnv() });
     assert.equal(r.code, 2);
     const lines = r.stderr.split('\n');
     assert.match(lines[0] ?? '', /^duckdb-sync: remote database file does not exist/);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { createRemote, dumpDatabase } from './support.js';
 
@@ -89,7 +90,7 @@ describe('global options before or after the command name', () => {
     test(`options ${label} the command`, async () => {
       const cwd = tempDir();
       copyFileSync(join(fixture, 'remote.duckdb'), join(cwd, 'remote.duckdb'));
-      const r = await runCli(args('local.duckdb', 'remote.duckdb'), { cwd, env: cleanEnv() });
+      const r = await runCli(args('local.duckdb', remoteUri('remote.duckdb')), { cwd, env: cleanEnv() });
       assert.equal(r.code, 0, r.stderr);
       if (args('l', 'r').includes('--json')) assert.equal((JSON.parse(r.stdout) as { ok: boolean }).ok, true);
       else assert.match(r.stdout, /synced 3 table\(s\)/);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { createRemote, parseOneJson } from './support.js';
 
@@ -24,7 +25,7 @@ describe('sync --json, verify, status', () => {
   const cwd = tempDir();
   const remote = join(cwd, 'remote.duckdb');
   const local = join(cwd, 'local.duckdb');
-  const args = ['--local', local, '--remote', remote];
+  const args = ['--local', local, '--remote', remoteUri(remote)];
   const env = cleanEnv();
   let syncStarted: Date;
   let syncFinished: Date;
@@ -157,7 +158,7 @@ test('sync --compare-all compares tables the last sync left settled; without it 
   const local = join(cwd, 'local.duckdb');
   await createRemote(remote);
   const env = cleanEnv({ DUCKDB_SYNC_CACHE_DIR: join(cwd, 'cache') });
-  const sync = (...extra: string[]) => runCli(['sync', '--mode', 'incremental', '--verbose', '--local', local, '--remote', remote, ...extra], { cwd, env });
+  const sync = (...extra: string[]) => runCli(['sync', '--mode', 'incremental', '--verbose', '--local', local, '--remote', remoteUri(remote), ...extra], { cwd, env });
   assert.equal((await sync()).code, 0);
   const skipped = await sync();
   assert.equal(skipped.code, 0, skipped.stderr);

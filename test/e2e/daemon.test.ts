@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { before, describe, test } from 'node:test';
 import { cleanEnv, startCli } from '../helpers/cli.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const BIG_TABLES = ['t1', 't2', 't3', 't4', 't5', 't6'];
@@ -126,7 +127,7 @@ describe('duckdb-sync daemon', () => {
   test('full syncs on the cron schedule, incremental ones every N minutes, exit 0 on SIGINT', async () => {
     const cwd = join(root, 'on-time');
     const logs = join(cwd, 'logs');
-    const d = startDaemon(['--local', 'local.duckdb', '--remote', small, '--log-dir', logs, '--full-sync-cron', '*/2 * * * * *', '--incremental-every', '0.01', '--json'], root);
+    const d = startDaemon(['--local', 'local.duckdb', '--remote', remoteUri(small), '--log-dir', logs, '--full-sync-cron', '*/2 * * * * *', '--incremental-every', '0.01', '--json'], root);
     await waitFor('three full syncs', () => (d.stderr().match(/daemon run \d+ \(full\): ok/g) ?? []).length >= 3);
     const exit = await stop(d, 'SIGINT');
     assert.equal(exit.code, 0, d.stderr());
@@ -171,7 +172,7 @@ describe('duckdb-sync daemon', () => {
     const logs = join(cwd, 'logs');
     const local = join(cwd, 'local.duckdb');
     // A full sync is due every second and the first one takes longer than that.
-    const d = startDaemon(['--local', local, '--remote', big, '--log-dir', logs, '--full-sync-cron', '* * * * * *', '--incremental-every', '0.005'], root);
+    const d = startDaemon(['--local', local, '--remote', remoteUri(big), '--log-dir', logs, '--full-sync-cron', '* * * * * *', '--incremental-every', '0.005'], root);
     await waitFor('a second full sync to start', () => (d.stderr().match(/daemon run \d+ \(full\): started/g) ?? []).length >= 2, 40_000);
     const exit = await stop(d, 'SIGTERM');
     assert.equal(exit.code, 0, d.stderr());
@@ -195,7 +196,7 @@ describe('duckdb-sync daemon', () => {
     const cwd = join(root, 'sigterm');
     const logs = join(cwd, 'logs');
     const local = join(cwd, 'local.duckdb');
-    const d = startDaemon(['--local', local, '--remote', big, '--log-dir', logs, '--full-sync-cron', '* * * * * *', '--incremental-every', '0'], root);
+    const d = startDaemon(['--local', local, '--remote', remoteUri(big), '--log-dir', logs, '--full-sync-cron', '* * * * * *', '--incremental-every', '0'], root);
     await waitFor('the first table of the first sync', () => /^t1: pulled/m.test(d.stderr()));
     const exit = await stop(d, 'SIGTERM');
     assert.equal(exit.code, 0, d.stderr());
@@ -217,11 +218,11 @@ describe('duckdb-sync daemon', () => {
   });
 
   test('bad settings: exit 2 before starting', async () => {
-    const d = startDaemon(['--local', 'l.duckdb', '--remote', small, '--full-sync-cron', '0 25 * * *'], root);
+    const d = startDaemon(['--local', 'l.duckdb', '--remote', remoteUri(small), '--full-sync-cron', '0 25 * * *'], root);
     const exit = await d.exited;
     assert.equal(exit.code, 2);
     assert.match(d.stderr(), /^duckdb-sync: invalid cron expression "0 25 \* \* \*"/m);
-    const e = startDaemon(['--local', 'l.duckdb', '--remote', small, '--incremental-every', 'often'], root);
+    const e = startDaemon(['--local', 'l.duckdb', '--remote', remoteUri(small), '--incremental-every', 'often'], root);
     assert.equal((await e.exited).code, 2);
     assert.match(e.stderr(), /--incremental-every must be a number of minutes/);
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { assertCleanError, assertJsonError, createRemote, holdFile, parseOneJson, snapshot } from './support.js';
 
@@ -13,7 +14,7 @@ import { assertCleanError, assertJsonError, createRemote, holdFile, parseOneJson
  */
 
 const env = cleanEnv();
-const DB = ['--local', 'local.duckdb', '--remote', 'remote.duckdb'];
+const DB = ['--local', 'local.duckdb', '--remote', remoteUri('remote.duckdb')];
 
 /** A folder holding a copy of the synced fixture (remote.duckdb and local.duckdb). */
 function syncedCopy(fixture: string): string {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { cleanEnv, runCli, startCli, type CliResult } from '../helpers/cli.js';
 import { query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { createRemote, holdFile, parseOneJson } from './support.js';
 
@@ -39,7 +40,7 @@ describe('a lock that clears while retrying', () => {
       const cwd = tempDir();
       copyFileSync(join(fixture, 'remote.duckdb'), join(cwd, 'remote.duckdb'));
       if (held === 'local.duckdb') {
-        const first = await runCli(['sync', '--local', 'local.duckdb', '--remote', 'remote.duckdb'], { cwd, env: cleanEnv() });
+        const first = await runCli(['sync', '--local', 'local.duckdb', '--remote', remoteUri('remote.duckdb')], { cwd, env: cleanEnv() });
         assert.equal(first.code, 0, first.stderr);
       }
       const holder = holdFile(join(cwd, held));
@@ -47,7 +48,7 @@ describe('a lock that clears while retrying', () => {
         await holder.ready;
         // The holder lets go ~1 s after the CLI first met the lock (timed from there, not from the
         // holder's start, so that a slow CLI start on a busy machine still meets the lock).
-        const r = await runCliWatching(['sync', '--json', '--verbose', '--local', 'local.duckdb', '--remote', 'remote.duckdb'], cwd, (stderr) => {
+        const r = await runCliWatching(['sync', '--json', '--verbose', '--local', 'local.duckdb', '--remote', remoteUri('remote.duckdb')], cwd, (stderr) => {
           const metLock = /; retry 1\//.test(stderr);
           if (metLock) setTimeout(() => void holder.release(), 1000);
           return metLock;

@@ -28,6 +28,7 @@ import { openSyncedDatabase } from '../../src/index.js';
 import type { SyncResult, TableResult } from '../../src/index.js';
 import { cleanEnv, runCli, type CliResult } from '../helpers/cli.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { conflictRows, type ConflictRow } from '../integration/incrementalSupport.js';
 import { parseOneJson } from './support.js';
@@ -76,7 +77,7 @@ describe('a push compares the remote version of every row it writes, whatever th
     mkdirSync(dir);
     for (const f of ['remote.duckdb', 'local.duckdb']) copyFileSync(join(fixture, f), join(dir, f));
     const env = cleanEnv({ DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') });
-    const db = ['--local', 'local.duckdb', '--remote', 'remote.duckdb', '--log-dir', 'logs'];
+    const db = ['--local', 'local.duckdb', '--remote', remoteUri('remote.duckdb'), '--log-dir', 'logs'];
     const c: Case = {
       dir,
       local: join(dir, 'local.duckdb'),
@@ -108,7 +109,7 @@ describe('a push compares the remote version of every row it writes, whatever th
       `INSERT INTO tags SELECT 'tag' || (i % 10), i FROM range(1, 21) t(i)`,
     );
     const env = cleanEnv({ DUCKDB_SYNC_CACHE_DIR: join(fixture, 'cache') });
-    const db = ['--local', 'local.duckdb', '--remote', 'remote.duckdb', '--log-dir', 'logs'];
+    const db = ['--local', 'local.duckdb', '--remote', remoteUri('remote.duckdb'), '--log-dir', 'logs'];
     for (const mode of ['full', 'incremental']) {
       const r = await runCli(['sync', '--mode', mode, '--json', ...db], { cwd: fixture, env });
       assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -398,7 +399,7 @@ describe('a push compares the remote version of every row it writes, whatever th
   test('library flush(), remote-wins: the push leaves the cloud version; db.sync() resolves the conflict once', async () => {
     const c = newCase();
     await exec(c.remote, cloudUpdate());
-    const db = await openSyncedDatabase({ local: c.local, remote: c.remote, cwd: c.dir, env: { DUCKDB_SYNC_CACHE_DIR: join(c.dir, 'cache') }, autoSync: false });
+    const db = await openSyncedDatabase({ local: c.local, remote: remoteUri(c.remote), cwd: c.dir, env: { DUCKDB_SYNC_CACHE_DIR: join(c.dir, 'cache') }, autoSync: false });
     let pushed: SyncResult;
     let synced: SyncResult;
     try {
@@ -420,7 +421,7 @@ describe('a push compares the remote version of every row it writes, whatever th
   test('library flush(), onConflict local-wins: the local version is pushed, the cloud one recorded', async () => {
     const c = newCase();
     await exec(c.remote, cloudUpdate(OLD_TIME));
-    const db = await openSyncedDatabase({ local: c.local, remote: c.remote, cwd: c.dir, env: { DUCKDB_SYNC_CACHE_DIR: join(c.dir, 'cache') }, autoSync: false, onConflict: 'local-wins' });
+    const db = await openSyncedDatabase({ local: c.local, remote: remoteUri(c.remote), cwd: c.dir, env: { DUCKDB_SYNC_CACHE_DIR: join(c.dir, 'cache') }, autoSync: false, onConflict: 'local-wins' });
     let pushed: SyncResult;
     try {
       await db.run(LOCAL_UPDATE);

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { CLI, cleanEnv, runCli, type CliResult } from '../helpers/cli.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const TOKEN = 'md-secret-token-8c1f0e5a9b77d2';
@@ -144,7 +145,7 @@ describe('duckdb-sync schedule (real crontab)', { concurrency: 1 }, () => {
   test('installs one entry with absolute paths; other lines are kept byte for byte', async () => {
     writeCrontab(OTHERS);
     const cwd = freshDir();
-    const r = await runCli(['schedule', '--local', 'local.duckdb', '--remote', 'cloud.duckdb', '--json'], { cwd, env: cleanEnv() });
+    const r = await runCli(['schedule', '--local', 'local.duckdb', '--remote', remoteUri('cloud.duckdb'), '--json'], { cwd, env: cleanEnv() });
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
     assert.equal(doc.ok, true);
@@ -159,7 +160,7 @@ describe('duckdb-sync schedule (real crontab)', { concurrency: 1 }, () => {
     const command = cronCommand(line);
     assert.equal(doc.command, command);
     assert.ok(command.includes(`cd ${cwd} && exec ${process.execPath} ${CLI} sync --mode full`), command);
-    assert.ok(command.includes(`--local ${join(cwd, 'local.duckdb')} --remote ${join(cwd, 'cloud.duckdb')}`), command);
+    assert.ok(command.includes(`--local ${join(cwd, 'local.duckdb')} --remote ${remoteUri(join(cwd, 'cloud.duckdb'))}`), command);
     assert.ok(command.endsWith(`>> ${join(cwd, 'logs', 'duckdb-sync-cron.log')} 2>&1`), command);
     assert.equal(doc.tokenSource, 'none');
   });
@@ -167,7 +168,7 @@ describe('duckdb-sync schedule (real crontab)', { concurrency: 1 }, () => {
   test('running it again replaces the entry (no second one); the same call twice changes nothing', async () => {
     writeCrontab(OTHERS);
     const cwd = freshDir();
-    const args = ['schedule', '--local', 'l.duckdb', '--remote', 'r.duckdb'];
+    const args = ['schedule', '--local', 'l.duckdb', '--remote', remoteUri('r.duckdb')];
     assert.equal((await runCli(args, { cwd })).code, 0);
     const r = await runCli([...args, '--hour', '5', '--minute', '07'], { cwd });
     assert.equal(r.code, 0, r.stderr);
@@ -182,7 +183,7 @@ describe('duckdb-sync schedule (real crontab)', { concurrency: 1 }, () => {
   test('--list shows the entry and its next run; --remove takes out only our entry', async () => {
     writeCrontab(OTHERS);
     const cwd = freshDir();
-    assert.equal((await runCli(['schedule', '--hour', '23', '--minute', '59', '--local', 'l.duckdb', '--remote', 'r.duckdb'], { cwd })).code, 0);
+    assert.equal((await runCli(['schedule', '--hour', '23', '--minute', '59', '--local', 'l.duckdb', '--remote', remoteUri('r.duckdb')], { cwd })).code, 0);
     const installed = readCrontab() as string;
 
     const human = await runCli(['schedule', '--list'], { cwd });
@@ -216,7 +217,7 @@ describe('duckdb-sync schedule (real crontab)', { concurrency: 1 }, () => {
 
     // A crontab that held only our entry is removed altogether.
     writeCrontab(undefined);
-    assert.equal((await runCli(['schedule', '--local', 'l.duckdb', '--remote', 'r.duckdb'], { cwd })).code, 0);
+    assert.equal((await runCli(['schedule', '--local', 'l.duckdb', '--remote', remoteUri('r.duckdb')], { cwd })).code, 0);
     assert.equal((await runCli(['schedule', '--remove'], { cwd })).code, 0);
     assert.equal(readCrontab(), undefined);
   });
@@ -224,7 +225,7 @@ describe('duckdb-sync schedule (real crontab)', { concurrency: 1 }, () => {
   test('invalid hour or minute: exit 2, a one-line message and a hint, crontab unchanged', async () => {
     writeCrontab(OTHERS);
     const cwd = freshDir();
-    assert.equal((await runCli(['schedule', '--local', 'l.duckdb', '--remote', 'r.duckdb'], { cwd })).code, 0);
+    assert.equal((await runCli(['schedule', '--local', 'l.duckdb', '--remote', remoteUri('r.duckdb')], { cwd })).code, 0);
     const before = readCrontab();
     const cases: Array<[string[], RegExp]> = [
       [['--hour', '24'], /--hour must be an integer from 0 to 23, got "24"/],
@@ -237,7 +238,7 @@ describe('duckdb-sync schedule (real crontab)', { concurrency: 1 }, () => {
       [['--remove', '--list'], /--remove and --list cannot be used together/],
       [['--remove', '--hour', '4'], /--remove takes no --hour or --minute/],
     ];
-    const results = await Promise.all(cases.map(([args]) => runCli(['schedule', '--local', 'l.duckdb', '--remote', 'r.duckdb', ...args], { cwd })));
+    const results = await Promise.all(cases.map(([args]) => runCli(['schedule', '--local', 'l.duckdb', '--remote', remoteUri('r.duckdb'), ...args], { cwd })));
     cases.forEach(([, message], i) => {
       const r = results[i] as CliResult;
       assertUsageFailure(r, message);
@@ -299,7 +300,7 @@ describe('duckdb-sync schedule (real crontab)', { concurrency: 1 }, () => {
     writeCrontab(`${OTHERS}# dos line\r\n`);
     const before = readCrontab();
     const cwd = freshDir();
-    const r = await runCli(['schedule', '--local', 'l.duckdb', '--remote', 'r.duckdb'], { cwd });
+    const r = await runCli(['schedule', '--local', 'l.duckdb', '--remote', remoteUri('r.duckdb')], { cwd });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^duckdb-sync: the crontab has 1 line\(s\) ending in a carriage return/m);
     assert.match(r.stderr, /^hint: remove the carriage returns first/m);
@@ -311,7 +312,7 @@ describe('duckdb-sync schedule (real crontab)', { concurrency: 1 }, () => {
     const cwd = freshDir();
     const emptyBin = freshDir('bin');
     const env = cleanEnv({ PATH: emptyBin });
-    for (const args of [['--local', 'l.duckdb', '--remote', 'r.duckdb'], ['--list'], ['--remove']]) {
+    for (const args of [['--local', 'l.duckdb', '--remote', remoteUri('r.duckdb')], ['--list'], ['--remove']]) {
       const r = await runCli(['schedule', ...args], { cwd, env });
       assertUsageFailure(r, /crontab program was not found/);
       assert.match(r.stderr, /hint: .*duckdb-sync daemon/);
@@ -329,7 +330,7 @@ describe('duckdb-sync schedule (real crontab)', { concurrency: 1 }, () => {
     mkdirSync(join(cwd, 'data'), { recursive: true });
     await createRemote(join(cwd, 'data', 'cloud.duckdb'));
     const config = join(cwd, 'data', 'duckdb-sync.config.yaml');
-    writeFileSync(config, 'local: local.duckdb\nremote: cloud.duckdb\nschedule:\n  hour: 2\n  minute: 15\n');
+    writeFileSync(config, `local: local.duckdb\nremote: ${JSON.stringify(remoteUri('cloud.duckdb'))}\nschedule:\n  hour: 2\n  minute: 15\n`);
 
     const r = await runCli(['schedule', '--config', config], { cwd, env: cleanEnv() });
     assert.equal(r.code, 0, r.stderr);
@@ -349,7 +350,7 @@ describe('duckdb-sync schedule (real crontab)', { concurrency: 1 }, () => {
     // The same with --local/--remote on the command line instead of a config file.
     const cwd2 = freshDir('flags');
     await createRemote(join(cwd2, 'remote.duckdb'));
-    assert.equal((await runCli(['schedule', '--local', 'copy.duckdb', '--remote', 'remote.duckdb', '--log-dir', 'sync-logs'], { cwd: cwd2 })).code, 0);
+    assert.equal((await runCli(['schedule', '--local', 'copy.duckdb', '--remote', remoteUri('remote.duckdb'), '--log-dir', 'sync-logs'], { cwd: cwd2 })).code, 0);
     const ran2 = await runBare(cronCommand(ourLine(readCrontab())), home);
     assert.equal(ran2.code, 0, ran2.stderr);
     assert.deepEqual(await query(join(cwd2, 'copy.duckdb'), 'SELECT count(*)::INTEGER AS n FROM emails'), [{ n: 1500 }]);

@@ -14,9 +14,11 @@
  * soon as the remote file changes, or at the start of a chosen transaction. For the last, the CLI
  * runs with a small preload (a data: URL module) that counts Database.transaction calls and SIGKILLs
  * its own process at the chosen one; "after a push" picks the transaction that follows the n-th one
- * run with the remote attached read-write, i.e. the window between a table's remote push transaction
- * and its local transaction (counted by pushes, so it holds in a sync that runs extra transactions).
- * The first three rounds kill there, one table each; the others pick at random.
+ * run in a step that may write the remote (Database.withRemote(false, …)), i.e. the window between a
+ * table's remote push transaction and its local transaction (counted by pushes, so it holds in a sync
+ * that runs extra transactions). Steps, not the attach mode, tell them apart: the emulator stays
+ * attached read-write from the first step to the end of the process. The first three rounds kill
+ * there, one table each; the others pick at random.
  *
  * Contested rows (design decision 11: a cursor chooses what to read, never what to compare before a
  * write): before the first two rounds and some others, a few `kc` rows that neither side's usual writes
@@ -33,15 +35,23 @@
  * by the CLI on the previous DuckDB release (1.4.4, test/fixtures/previousDuckdb.cjs), so the first
  * killed sync (an incremental one, killed after kc's push) is the first sync after an upgrade (design
  * decision 14: baselines stay usable, pending local edits are pushed, nothing is re-pulled).
- * FAULT_UPGRADE=0 runs every sync on the current release.
+ * FAULT_UPGRADE=0 runs every sync on the current release. With the emulator the baselines keep
+ * canonical fingerprints, so the upgraded sync rehashes them where the hashes differ; with a file
+ * remote it uses them as they are, or pulls the table in full.
+ *
+ * Remote kinds: the CLI gets the remote as DUCKDB_SYNC_TEST_REMOTE says (test/helpers/remoteKinds.ts):
+ * the file itself, or `mdemu:<file>` (the MotherDuck emulator on the same file); the test writes and
+ * reads the file directly either way. `npm test` runs this file once per kind, so a run makes 4 kill
+ * rounds by default (8 over both kinds; the first three are the forced ones).
  *
  * Afterwards: both files open, one clean incremental sync succeeds, a second finds nothing to do,
  * `verify` exits 0, and both sides hold exactly the model: no insert, update or delete of either side
  * lost, nothing resurrected, and dewey_sync_conflicts holds exactly the contested rows' local versions
  * (once each, with the remote versions that won) and nothing else.
  *
- * FAULT_SEED=<n> replays a run (the seed is printed; kills by time vary with the machine's speed);
- * FAULT_KILLS=<n> and FAULT_ROWS=<n> change the number of kill rounds and the size of the tables.
+ * FAULT_SEED=<n> replays a run (the seed and the kind are printed; kills by time vary with the
+ * machine's speed); FAULT_KILLS=<n> and FAULT_ROWS=<n> change the number of kill rounds and the size
+ * of the tables.
  */
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
@@ -52,15 +62,23 @@ import { before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { CLI, cleanEnv, onPreviousDuckdb, PREVIOUS_DUCKDB_PRELOAD, runCli } from '../helpers/cli.js';
 import { exec, withDuck } from '../helpers/duck.js';
+import { remoteUri, testRemoteKind } from '../helpers/remoteKinds.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const ROWS = Number(process.env.FAULT_ROWS ?? 250_000);
-const KILLS = Number(process.env.FAULT_KILLS ?? 8);
+/** Per remote kind (the file runs once per kind): 8 rounds in all by default, and at least the three forced ones. */
+const KILLS = Number(process.env.FAULT_KILLS ?? 4);
 const SEED = process.env.FAULT_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.FAULT_SEED);
 /** The state the kills start from is built on the previous DuckDB release (see the header). */
 const UPGRADE = process.env.FAULT_UPGRADE !== '0';
-console.log(`FAULT_SEED=${SEED} (kill rounds: ${KILLS}, rows: ${ROWS}, upgrade from the previous DuckDB: ${UPGRADE ? 'yes' : 'no (FAULT_UPGRADE=0)'}; replay with FAULT_SEED=${SEED})`);
+const KIND = testRemoteKind();
+console.log(
+  `FAULT_SEED=${SEED} (remote: ${KIND}, kill rounds: ${KILLS}, rows: ${ROWS}, upgrade from the previous DuckDB: ${UPGRADE ? 'yes' : 'no (FAULT_UPGRADE=0)'}; replay with DUCKDB_SYNC_TEST_REMOTE=${KIND} FAULT_SEED=${SEED})`,
+);
+
+/** The first rounds kill between a table's push transaction and its local transaction, one table each. */
+const FORCED = 3;
 
 type Table = 'kc' | 'kn' | 'kl';
 const TABLES: Table[] = ['kc', 'kl', 'kn'];
@@ -161,11 +179,14 @@ function contestedWrites(round: number, ids: number[], keepCursor: boolean[]): {
 }
 
 /**
- * Preloaded into the CLI: logs every Database.transaction call with the remote's attach mode
- * (rw: a transaction that may write the remote) and SIGKILLs the process at the start of the
+ * Preloaded into the CLI: logs every Database.transaction call with the remote step it runs in
+ * (rw: inside withRemote(false, …) or holdRemote, a transaction that may write the remote; ro:
+ * inside a reading step; none: outside any step) and SIGKILLs the process at the start of the
  * transaction numbered FAULT_KILL_AT_TRANSACTION, or at the start of the transaction that follows
  * the remote-writing one numbered FAULT_KILL_AFTER_PUSH (counted among those only: the first sync
- * after an upgrade runs more transactions than the syncs measured before it).
+ * after an upgrade runs more transactions than the syncs measured before it). The step, not the
+ * attach mode: a file remote is attached per step (read-only for reading steps), the emulator once,
+ * read-write, until the process ends; for a file both give the same answer.
  */
 const PRELOAD = `data:text/javascript,${encodeURIComponent(`
 import { Database } from ${JSON.stringify(pathToFileURL(join(CLI, '..', '..', 'db', 'database.js')).href)};
@@ -174,10 +195,27 @@ const killAfterPush = Number(process.env.FAULT_KILL_AFTER_PUSH ?? 0);
 let n = 0;
 let pushes = 0;
 let afterPush = false;
+const steps = new WeakMap();
+const inStep = (name, mode) => {
+  const original = Database.prototype[name];
+  Database.prototype[name] = async function (...args) {
+    const stack = steps.get(this) ?? [];
+    steps.set(this, stack);
+    stack.push(mode(args));
+    try {
+      return await original.apply(this, args);
+    } finally {
+      stack.pop();
+    }
+  };
+};
+inStep('withRemote', (args) => (args[0] ? 'ro' : 'rw'));
+inStep('holdRemote', () => 'rw');
 const transaction = Database.prototype.transaction;
 Database.prototype.transaction = function (body) {
   n++;
-  const remote = this.attachedReadOnly === undefined ? 'none' : this.attachedReadOnly ? 'ro' : 'rw';
+  const stack = steps.get(this) ?? [];
+  const remote = stack.includes('rw') ? 'rw' : stack.length ? 'ro' : 'none';
   process.stderr.write('[fault] transaction ' + n + ' remote=' + remote + '\\n');
   if (n === killAt || (afterPush && pushes === killAfterPush)) process.kill(process.pid, 'SIGKILL');
   afterPush = remote === 'rw';
@@ -200,7 +238,9 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
   const remote = join(dir, 'remote.duckdb');
   const local = join(dir, 'local.duckdb');
   const expected = join(dir, 'expected.duckdb');
-  const args = ['sync', '--local', local, '--remote', remote, '--log-dir', join(dir, 'logs')];
+  /** What the CLI is given as the remote (the file, or the emulator on it); the test reads and writes `remote` itself. */
+  const remoteArg = remoteUri(remote, KIND);
+  const args = ['sync', '--local', local, '--remote', remoteArg, '--log-dir', join(dir, 'logs')];
   const random = seededRandom(SEED);
   const durationMs: Record<'incremental' | 'full', number> = { incremental: 0, full: 0 };
   /** Transactions of an uninterrupted sync per mode, and how many of them may write the remote. */
@@ -369,7 +409,7 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
   test(`${KILLS} rounds: writes on both sides, then a sync killed at a random moment`, { timeout: 240_000 }, async () => {
     for (let i = 0; i < KILLS; i++) {
       round++;
-      const forced = i < 3;
+      const forced = i < FORCED;
       // Contested kc rows before the first two rounds (a kill after kc's push, then a full sync) and some others.
       const c = i < 2 || contestRandom() < 0.4 ? contest() : undefined;
       await write('local', forced ? TABLES : pickTables(), c?.local);
@@ -383,12 +423,13 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
       if (how < 0.35) kill = { afterPush: forced ? i + 1 : 1 + Math.floor(random() * t.pushes) };
       else if (how < 0.55) kill = { atTransaction: 1 + Math.floor(random() * t.total) };
       else if (how < 0.7) kill = { onRemoteWrite: true, delayMs: Math.floor(random() * 25) };
-      // Stratified over the sync's duration (a little past it, so that some syncs finish first).
-      else kill = { delayMs: Math.round((durationMs[mode] * 1.1 * (i + random())) / KILLS) };
+      // Stratified over the sync's duration (a little past it, so that some syncs finish first): the
+      // rounds after the forced ones share it out, however few they are.
+      else kill = { delayMs: Math.round((durationMs[mode] * 1.1 * (i - FORCED + random())) / (KILLS - FORCED)) };
       const outcome = await syncAndKill(mode, kill);
       outcomes.push(`round ${round} ${mode}${c ? ` (contested kc rows: ${contested.filter((x) => x.round === round).map((x) => x.id).join(', ')})` : ''}: ${outcome}`);
       console.log(`round ${round}: ${mode} sync -> ${outcome}`);
-      await assertFilesOpen(`round ${round} (seed ${SEED})`);
+      await assertFilesOpen(`round ${round} (seed ${SEED}, remote ${KIND})`);
     }
   });
 
@@ -428,7 +469,7 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
       'a second sync finds nothing to do',
     );
 
-    const v = await runCli(['verify', '--local', local, '--remote', remote, '--log-dir', join(dir, 'logs')], { env: cleanEnv() });
+    const v = await runCli(['verify', '--local', local, '--remote', remoteArg, '--log-dir', join(dir, 'logs')], { env: cleanEnv() });
     assert.equal(v.code, 0, v.stdout + v.stderr);
 
     // Every write of either side is there: both sides hold exactly the model, the keyless table
@@ -448,7 +489,7 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
         }
       }
     }
-    assert.deepEqual(problems, [], `writes lost or wrong (seed ${SEED}; ${writeLog.local.length} local and ${writeLog.remote.length} remote write statements)`);
+    assert.deepEqual(problems, [], `writes lost or wrong (seed ${SEED}, remote ${KIND}; ${writeLog.local.length} local and ${writeLog.remote.length} remote write statements)`);
 
     // The usual writes were disjoint: the only conflicts are the contested rows, each recorded once
     // with its local version (the loser) and the remote version that won.
@@ -475,6 +516,6 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
       })
       .sort(byKey)
       .map(({ text: _text, ...entry }) => entry);
-    assert.deepEqual(actual, wanted, `dewey_sync_conflicts holds exactly the ${contested.length} contested rows' local versions, once each (seed ${SEED})`);
+    assert.deepEqual(actual, wanted, `dewey_sync_conflicts holds exactly the ${contested.length} contested rows' local versions, once each (seed ${SEED}, remote ${KIND})`);
   });
 });

@@ -4,8 +4,13 @@
  * the local file must open, hold either the whole old or the whole new table (never a mix), and its
  * dewey_sync_metadata must describe that content. Finally a clean sync converges and verify passes.
  *
- * FAULT_SEED=<n> replays a run (the seed is printed); FAULT_KILLS=<n> and FAULT_ROWS=<n> change the
- * number of kills and the table size.
+ * The remote is synced as the kind DUCKDB_SYNC_TEST_REMOTE names (test/helpers/remoteKinds.ts): the
+ * file itself, or the same file through the MotherDuck emulator (`mdemu:`); the test reads and writes
+ * the file directly either way. `npm test` runs this file once per kind, so a run makes 3 kills by
+ * default (6 over both kinds).
+ *
+ * FAULT_SEED=<n> replays a run (the seed and the kind are printed); FAULT_KILLS=<n> and FAULT_ROWS=<n>
+ * change the number of kills and the table size.
  */
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
@@ -14,13 +19,16 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { cleanEnv, runCli, startCli } from '../helpers/cli.js';
 import { exec, withDuck } from '../helpers/duck.js';
+import { remoteUri, testRemoteKind } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 
 const ROWS = Number(process.env.FAULT_ROWS ?? 1_500_000);
-const KILLS = Number(process.env.FAULT_KILLS ?? 5);
+/** Per remote kind: the file runs once per kind (test/runTests.mjs), 6 kills in all by default. */
+const KILLS = Number(process.env.FAULT_KILLS ?? 3);
 const SEED = process.env.FAULT_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.FAULT_SEED);
-console.log(`FAULT_SEED=${SEED} (kills: ${KILLS}; replay with FAULT_SEED=${SEED})`);
+const KIND = testRemoteKind();
+console.log(`FAULT_SEED=${SEED} (remote: ${KIND}, kills: ${KILLS}, rows: ${ROWS}; replay with DUCKDB_SYNC_TEST_REMOTE=${KIND} FAULT_SEED=${SEED})`);
 
 interface Content {
   rows: string;
@@ -50,7 +58,9 @@ describe('SIGKILL during a full sync', () => {
   const remote = join(dir, 'remote.duckdb');
   const local = join(dir, 'local.duckdb');
   const pristine = join(dir, 'old-local.duckdb');
-  const args = ['sync', '--local', local, '--remote', remote, '--log-dir', join(dir, 'logs')];
+  /** What the CLI is given as the remote (the file, or the emulator on it); the test reads `remote` itself. */
+  const remoteArg = remoteUri(remote, KIND);
+  const args = ['sync', '--local', local, '--remote', remoteArg, '--log-dir', join(dir, 'logs')];
   const random = seededRandom(SEED);
   let oldState: Awaited<ReturnType<typeof inspect>>;
   let newContent: Content;
@@ -158,7 +168,7 @@ describe('SIGKILL during a full sync', () => {
       for (;;) {
         const delay = Math.round((syncMs * (i + random())) / KILLS);
         const { killed, elapsedMs } = await syncAndKill(delay);
-        const outcome = await assertWholeOldOrNew(`kill at ${delay} ms (seed ${SEED})`);
+        const outcome = await assertWholeOldOrNew(`kill at ${delay} ms (seed ${SEED}, remote ${KIND})`);
         if (!killed) assert.equal(outcome, 'new', 'a sync that finished left the new content');
         lastOutcome = outcome;
         outcomes.push(`${delay} ms: ${killed ? 'killed' : 'finished first'} -> ${outcome}`);
@@ -174,7 +184,7 @@ describe('SIGKILL during a full sync', () => {
     // close are still to come.
     const delay = Math.round(random() * 30);
     const { killed } = await syncAndKill(delay, /^t: pulled /m);
-    const outcome = await assertWholeOldOrNew(`kill ${delay} ms after the commit (seed ${SEED})`);
+    const outcome = await assertWholeOldOrNew(`kill ${delay} ms after the commit (seed ${SEED}, remote ${KIND})`);
     assert.equal(outcome, 'new');
     lastOutcome = outcome;
     outcomes.push(`${delay} ms after commit: ${killed ? 'killed' : 'finished first'} -> ${outcome}`);
@@ -199,7 +209,7 @@ describe('SIGKILL during a full sync', () => {
       [['t', 'ok', Number(newContent.rows)]],
     );
     assert.equal(await assertWholeOldOrNew('after a clean sync', lastOutcome), 'new');
-    const v = await runCli(['verify', '--local', local, '--remote', remote, '--log-dir', join(dir, 'logs')], { env: cleanEnv() });
+    const v = await runCli(['verify', '--local', local, '--remote', remoteArg, '--log-dir', join(dir, 'logs')], { env: cleanEnv() });
     assert.equal(v.code, 0, v.stdout + v.stderr);
     assert.match(v.stdout, /all 1 table\(s\) identical/);
   });

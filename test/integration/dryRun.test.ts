@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { sync } from '../../src/run/sync.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /** A dry run of a full pull reports rows to pull and local rows to delete, and changes nothing on either side. */
@@ -29,7 +30,7 @@ function snapshot(path: string): Buffer {
 test('dry run with no local file: reports the rows, creates nothing', async () => {
   const local = join(dir, 'absent.duckdb');
   const remoteBefore = snapshot(remote);
-  const r = await sync({ local, remote, env: {}, cwd: dir, dryRun: true });
+  const r = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, dryRun: true });
   assert.equal(r.dryRun, true);
   assert.equal(r.ok, true);
   assert.deepEqual(
@@ -47,7 +48,7 @@ test('dry run with no local file: reports the rows, creates nothing', async () =
 
 test('dry run with a synced local file: counts local rows to delete, changes nothing', async () => {
   const local = join(dir, 'local.duckdb');
-  await sync({ local, remote, env: {}, cwd: dir });
+  await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   // Local edits the remote does not have (keyed: ids 100, 101; keyless: a third 'a' and a 'z').
   await exec(local, "INSERT INTO items VALUES (100, 'x'), (101, 'y')", "UPDATE items SET v = 'changed' WHERE id = 1", "INSERT INTO log VALUES ('a'), ('z')", 'CHECKPOINT');
   // Remote edits: one row deleted (its local copy is then a row to delete), one added.
@@ -59,7 +60,7 @@ test('dry run with a synced local file: counts local rows to delete, changes not
   const metaBefore = await query(local, 'SELECT * FROM dewey_sync_metadata ORDER BY table_name');
   const runsBefore = await query(local, 'SELECT * FROM dewey_sync_status ORDER BY started_at');
 
-  const r = await sync({ local, remote, env: {}, cwd: dir, dryRun: true, direction: 'pull' });
+  const r = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, dryRun: true, direction: 'pull' });
   assert.equal(r.dryRun, true);
   assert.deepEqual(
     r.tables.map((t) => [t.name, t.status, t.rowsPulled, t.rowsDeleted]),
@@ -77,7 +78,7 @@ test('dry run with a synced local file: counts local rows to delete, changes not
   assert.deepEqual(await query(local, 'SELECT * FROM dewey_sync_status ORDER BY started_at'), runsBefore, 'no run recorded');
 
   // The real sync then does what the dry run announced.
-  const real = await sync({ local, remote, env: {}, cwd: dir, direction: 'pull' });
+  const real = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, direction: 'pull' });
   assert.deepEqual(
     real.tables.map((t) => [t.name, t.rowsPulled, t.rowsDeleted]),
     r.tables.map((t) => [t.name, t.rowsPulled, t.rowsDeleted]),
@@ -88,7 +89,7 @@ test('dry run with a local file lacking the table', async () => {
   const local = join(dir, 'other.duckdb');
   await exec(local, 'CREATE TABLE mine (x INTEGER)', 'INSERT INTO mine VALUES (1)', 'CHECKPOINT');
   const before = snapshot(local);
-  const r = await sync({ local, remote, env: {}, cwd: dir, dryRun: true, tables: ['items'] });
+  const r = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, dryRun: true, tables: ['items'] });
   assert.deepEqual(r.tables.map((t) => [t.name, t.rowsPulled, t.rowsDeleted, t.warnings]), [['items', 5, 0, ['creates the local table']]]);
   assert.ok(snapshot(local).equals(before));
   assert.deepEqual(await query(local, "SELECT table_name FROM duckdb_tables() ORDER BY 1"), [{ table_name: 'mine' }]);
@@ -98,9 +99,9 @@ test('dry run after the remote added a column: counts as the sync will (new colu
   const remote2 = join(dir, 'remote-added-column.duckdb');
   const local = join(dir, 'local-added-column.duckdb');
   await exec(remote2, 'CREATE TABLE log (msg VARCHAR)', "INSERT INTO log VALUES ('a'), ('a'), ('b')", 'CREATE TABLE items (id INTEGER PRIMARY KEY)', 'INSERT INTO items VALUES (1), (2)');
-  await sync({ local, remote: remote2, env: {}, cwd: dir });
+  await sync({ local, remote: remoteUri(remote2), env: {}, cwd: dir });
   await exec(remote2, 'ALTER TABLE log ADD COLUMN level INTEGER', "UPDATE log SET level = 1 WHERE msg = 'b'", 'ALTER TABLE items ADD COLUMN v VARCHAR', 'DELETE FROM items WHERE id = 2');
-  const plan = await sync({ local, remote: remote2, env: {}, cwd: dir, dryRun: true, direction: 'pull' });
+  const plan = await sync({ local, remote: remoteUri(remote2), env: {}, cwd: dir, dryRun: true, direction: 'pull' });
   assert.deepEqual(
     plan.tables.map((t) => [t.name, t.status, t.rowsPulled, t.rowsDeleted]),
     [
@@ -108,7 +109,7 @@ test('dry run after the remote added a column: counts as the sync will (new colu
       ['log', 'planned', 3, 1], // ('b', NULL) locally becomes ('b', 1); the two ('a', NULL) stay
     ],
   );
-  const real = await sync({ local, remote: remote2, env: {}, cwd: dir, direction: 'pull' });
+  const real = await sync({ local, remote: remoteUri(remote2), env: {}, cwd: dir, direction: 'pull' });
   assert.equal(real.ok, true, JSON.stringify(real.tables));
   assert.deepEqual(
     real.tables.map((t) => [t.name, t.rowsPulled, t.rowsDeleted]),

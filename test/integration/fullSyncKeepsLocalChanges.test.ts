@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sync } from '../../src/run/sync.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 async function setup(): Promise<{ local: string; remote: string }> {
@@ -16,7 +17,7 @@ async function setup(): Promise<{ local: string; remote: string }> {
     'CREATE TABLE tags (tag VARCHAR)',
     "INSERT INTO tags VALUES ('a'), ('a'), ('b')",
   );
-  const first = await sync({ local, remote });
+  const first = await sync({ local, remote: remoteUri(remote) });
   assert.equal(first.ok, true);
   return { local, remote };
 }
@@ -35,7 +36,7 @@ test('a pull-only full sync records every local change it replaces in dewey_sync
   // The remote changed row 4 too, but not the rows the local side touched.
   await exec(remote, "UPDATE items SET name = 'theirs' WHERE id = 4");
 
-  const result = await sync({ local, remote, direction: 'pull' });
+  const result = await sync({ local, remote: remoteUri(remote), direction: 'pull' });
   assert.equal(result.ok, true);
   const items = result.tables.find((t) => t.name === 'items');
   const tags = result.tables.find((t) => t.name === 'tags');
@@ -63,7 +64,7 @@ test('a pull-only full sync records every local change it replaces in dewey_sync
   assert.deepEqual(await query(local, 'SELECT name FROM items WHERE id IN (2, 3, 4) ORDER BY id'), [{ name: 'item 2' }, { name: 'item 3' }, { name: 'theirs' }]);
 
   // Nothing changed since: the next full sync records nothing new.
-  const again = await sync({ local, remote, direction: 'pull' });
+  const again = await sync({ local, remote: remoteUri(remote), direction: 'pull' });
   assert.deepEqual(
     again.tables.map((t) => t.conflicts),
     [0, 0],
@@ -74,7 +75,7 @@ test('a local change that the remote made identically is not a conflict', async 
   const { local, remote } = await setup();
   await exec(local, "UPDATE items SET name = 'same' WHERE id = 5");
   await exec(remote, "UPDATE items SET name = 'same' WHERE id = 5");
-  const result = await sync({ local, remote, direction: 'pull' });
+  const result = await sync({ local, remote: remoteUri(remote), direction: 'pull' });
   assert.equal(result.tables.find((t) => t.name === 'items')?.conflicts, 0);
   assert.deepEqual(await query(local, 'SELECT count(*)::INTEGER AS n FROM dewey_sync_conflicts'), [{ n: 0 }]);
 });
@@ -83,7 +84,7 @@ test('a full sync in both directions pushes local changes first, then replaces t
   const { local, remote } = await setup();
   await exec(local, "UPDATE items SET name = 'mine' WHERE id = 2", 'DELETE FROM items WHERE id = 3', "INSERT INTO items VALUES (99, 'new here')", "INSERT INTO tags VALUES ('local')");
   await exec(remote, "UPDATE items SET name = 'theirs' WHERE id = 4", "UPDATE items SET name = 'theirs too' WHERE id = 2");
-  const result = await sync({ local, remote });
+  const result = await sync({ local, remote: remoteUri(remote) });
   assert.equal(result.ok, true);
   const items = result.tables.find((t) => t.name === 'items');
   // 3 deleted and 99 inserted are pushed; row 2 changed on both sides: remote wins, the local version is kept.

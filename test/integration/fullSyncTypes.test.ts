@@ -5,6 +5,7 @@ import { sync } from '../../src/run/sync.js';
 import { verify } from '../../src/run/verify.js';
 import type { SyncResult } from '../../src/engine/result.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /** Full sync of a remote with many column types, several schemas and keys: schema and values arrive exactly. */
@@ -79,7 +80,7 @@ before(async () => {
     // Views are not tables: not synced.
     'CREATE VIEW v_orders AS SELECT * FROM sales.orders',
   );
-  result = await sync({ local, remote, env: {}, cwd: dir });
+  result = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
 });
 
 describe('full sync of every table, every schema, every type', () => {
@@ -148,7 +149,7 @@ describe('full sync of every table, every schema, every type', () => {
   });
 
   test('verify finds both sides identical', async () => {
-    const v = await verify({ local, remote, env: {}, cwd: dir });
+    const v = await verify({ local, remote: remoteUri(remote), env: {}, cwd: dir });
     assert.equal(v.ok, true);
     assert.deepEqual(
       v.tables.map((t) => [t.name, t.status, t.localRows, t.remoteRows]).sort(),

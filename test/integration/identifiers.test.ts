@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { sync } from '../../src/run/sync.js';
 import { verify } from '../../src/run/verify.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /** Schema, table and column names that need quoting: spaces, double quotes, upper case, non-ASCII, reserved words. */
@@ -34,7 +35,7 @@ test('sync and verify with names that need quoting', async () => {
   const local = join(dir, 'local.duckdb');
   await makeRemote(remote);
 
-  const r = await sync({ local, remote, env: {}, cwd: dir });
+  const r = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   assert.equal(r.ok, true, JSON.stringify(r.tables));
   assert.deepEqual(r.tables.map((t) => [t.name, t.status, t.rowsPulled]).sort(), [
     [KEYLESS, 'ok', 3],
@@ -50,7 +51,7 @@ test('sync and verify with names that need quoting', async () => {
   const selKeyless = `SELECT * FROM ${q(KEYLESS)} ORDER BY ALL`;
   assert.deepEqual(await query(local, selKeyless), await query(remote, selKeyless));
 
-  const v = await verify({ local, remote, env: {}, cwd: dir });
+  const v = await verify({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   assert.equal(v.ok, true, JSON.stringify(v.tables));
 
   // A change on the remote shows in verify, keyed by the quoted column, and a re-sync applies it.
@@ -60,7 +61,7 @@ test('sync and verify with names that need quoting', async () => {
     `DELETE FROM ${q(SCHEMA)}.${q(TABLE)} WHERE ${q('Order ID')} = 3`,
     `INSERT INTO ${q(KEYLESS)} VALUES ('b', 2)`,
   );
-  const v2 = await verify({ local, remote, env: {}, cwd: dir, tables: [NAME, KEYLESS] });
+  const v2 = await verify({ local, remote: remoteUri(remote), env: {}, cwd: dir, tables: [NAME, KEYLESS] });
   const byName = Object.fromEntries(v2.tables.map((t) => [t.name, t]));
   assert.equal(byName[NAME]?.status, 'different');
   assert.equal(byName[NAME]?.changed, 1);
@@ -69,7 +70,7 @@ test('sync and verify with names that need quoting', async () => {
   assert.equal(byName[KEYLESS]?.status, 'different');
   assert.equal(byName[KEYLESS]?.onlyRemote, 1);
 
-  const r2 = await sync({ local, remote, env: {}, cwd: dir, tables: [NAME] });
+  const r2 = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, tables: [NAME] });
   assert.deepEqual(r2.tables.map((t) => [t.name, t.status, t.rowsPulled, t.rowsDeleted]), [[NAME, 'ok', 2, 1]]);
   assert.deepEqual(await query(local, sel), await query(remote, sel));
 });

@@ -10,6 +10,7 @@ import { computeLocalDelta } from '../../src/engine/compare/localDelta.js';
 import { readOneTableMetadata } from '../../src/engine/state/tableMetadata.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { exec } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /**
@@ -38,9 +39,9 @@ test('bucketed and plain local deltas agree for 0 to most rows changed', async (
   const local = join(dir, 'local.duckdb');
   const rows = 300_000;
   await exec(remote, 'CREATE TABLE t (id BIGINT PRIMARY KEY, v VARCHAR, n DOUBLE, s VARCHAR)', `INSERT INTO t SELECT range, 'v' || range, range / 3, 'same' FROM range(${rows})`);
-  await sync({ local, remote, cwd: dir, env: {} });
+  await sync({ local, remote: remoteUri(remote), cwd: dir, env: {} });
   const rnd = random(seed);
-  const config = loadConfig({ cwd: dir, env: {}, overrides: { local, remote } });
+  const config = loadConfig({ cwd: dir, env: {}, overrides: { local, remote: remoteUri(remote) } });
   // 600 changes stay within a quarter of the 4,096 buckets; 1,500 and 15,000 take the whole join.
   for (const changes of [0, 1, 7, 600, 1500, 15_000]) {
     const ids = new Set<number>();
@@ -49,7 +50,7 @@ test('bucketed and plain local deltas agree for 0 to most rows changed', async (
     const updates = list.filter((_id, i) => i % 3 === 0);
     const deletes = list.filter((_id, i) => i % 3 === 1);
     const inserts = list.filter((_id, i) => i % 3 === 2).map((id) => id + rows * 2);
-    const db = await Database.open({ local, remote: parseRemote(remote), motherduckToken: undefined, maxRetries: 0, retryDelayMs: 10, logger: silentLogger });
+    const db = await Database.open({ local, remote: parseRemote(remoteUri(remote)), motherduckToken: undefined, maxRetries: 0, retryDelayMs: 10, logger: silentLogger });
     try {
       const { pairs } = await discoverTables(db, config, {});
       const pair = pairs.find((p) => p.name === 't');

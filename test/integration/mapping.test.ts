@@ -6,6 +6,7 @@ import { sync } from '../../src/run/sync.js';
 import { verify } from '../../src/run/verify.js';
 import { ConfigError } from '../../src/errors.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /** Table and column name mappings from a YAML config file. */
@@ -31,7 +32,7 @@ before(async () => {
     config,
     [
       'local: local.duckdb',
-      'remote: cloud.duckdb',
+      `remote: ${remoteUri('cloud.duckdb')}`,
       'tables:',
       '  people:',
       '    remoteTable: crm.contacts',
@@ -93,7 +94,7 @@ test('sync with table and column mappings from a YAML config', async () => {
 test('a column mapping to a remote column that does not exist is a ConfigError, before any work', async () => {
   const bad = join(dir, 'bad.json');
   const badLocal = join(dir, 'bad-local.duckdb');
-  writeFileSync(bad, JSON.stringify({ local: 'bad-local.duckdb', remote: 'cloud.duckdb', tables: { people: { remoteTable: 'crm.contacts', columns: { mail: 'e_mail' } } } }));
+  writeFileSync(bad, JSON.stringify({ local: 'bad-local.duckdb', remote: remoteUri('cloud.duckdb'), tables: { people: { remoteTable: 'crm.contacts', columns: { mail: 'e_mail' } } } }));
   await assert.rejects(sync({ config: bad, cwd: '/', env: {} }), (e: unknown) => e instanceof ConfigError && /tables\.people\.columns/.test(e.message));
   assert.equal(existsSync(badLocal), false, 'no local file is left behind');
 });

@@ -1,3 +1,4 @@
+// remote kinds: file only — the WAL replay budget and the checkpoint at detach belong to a file remote detached between steps (the emulator stays attached, never checkpoints)
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';

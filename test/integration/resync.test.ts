@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { sync } from '../../src/run/sync.js';
 import type { SyncResult } from '../../src/engine/result.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /** A second full pull replaces the local content with the remote's and counts what it removed. */
@@ -24,7 +25,7 @@ function table(r: SyncResult, name: string): SyncResult['tables'][number] {
 test('keyed table: remote updates, deletes and inserts appear locally; rowsDeleted counts rows the remote no longer has', async () => {
   const { local, remote } = files();
   await exec(remote, 'CREATE TABLE items (id INTEGER PRIMARY KEY, name VARCHAR, price DECIMAL(8,2))', "INSERT INTO items SELECT i, 'item ' || i, i * 1.25 FROM range(1, 11) t(i)");
-  const first = await sync({ local, remote, env: {}, cwd: dir });
+  const first = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   assert.deepEqual([table(first, 'items').rowsPulled, table(first, 'items').rowsDeleted], [10, 0]);
 
   await exec(
@@ -36,7 +37,7 @@ test('keyed table: remote updates, deletes and inserts appear locally; rowsDelet
   // A row written only locally is not on the remote: a full pull (direction pull) removes it, and counts it.
   await exec(local, "INSERT INTO items VALUES (100, 'local only', 1)");
 
-  const second = await sync({ local, remote, env: {}, cwd: dir, direction: 'pull' });
+  const second = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, direction: 'pull' });
   assert.equal(second.ok, true);
   const t = table(second, 'items');
   assert.equal(t.status, 'ok');
@@ -48,14 +49,14 @@ test('keyed table: remote updates, deletes and inserts appear locally; rowsDelet
   assert.deepEqual(await query(local, 'SELECT name, price FROM items WHERE id = 1'), [{ name: 'renamed', price: '0.00' }]);
 
   // Nothing changed since: nothing deleted.
-  const third = await sync({ local, remote, env: {}, cwd: dir });
+  const third = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   assert.deepEqual([table(third, 'items').rowsPulled, table(third, 'items').rowsDeleted], [9, 0]);
 });
 
 test('keyless table with duplicates: counts kept, surplus duplicates counted as deleted', async () => {
   const { local, remote } = files();
   await exec(remote, 'CREATE TABLE log (msg VARCHAR, level INTEGER)', "INSERT INTO log VALUES ('a', 1), ('a', 1), ('a', 1), ('b', 2), ('c', NULL), ('c', NULL)");
-  const first = await sync({ local, remote, env: {}, cwd: dir });
+  const first = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   assert.deepEqual([table(first, 'log').rowsPulled, table(first, 'log').rowsDeleted], [6, 0]);
   const counts = "SELECT msg, level, count(*) AS n FROM log GROUP BY ALL ORDER BY ALL";
   assert.deepEqual(await query(local, counts), [
@@ -71,7 +72,7 @@ test('keyless table with duplicates: counts kept, surplus duplicates counted as 
     "DELETE FROM log WHERE msg = 'b'",
     "INSERT INTO log VALUES ('c', NULL), ('d', 4)",
   );
-  const second = await sync({ local, remote, env: {}, cwd: dir });
+  const second = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   const t = table(second, 'log');
   assert.equal(t.status, 'ok');
   assert.equal(t.rowsPulled, 6);
@@ -87,9 +88,9 @@ test('keyless table with duplicates: counts kept, surplus duplicates counted as 
 test('a remote table emptied: every local row is deleted and counted', async () => {
   const { local, remote } = files();
   await exec(remote, 'CREATE TABLE t (id INTEGER PRIMARY KEY)', 'INSERT INTO t SELECT range FROM range(5)');
-  await sync({ local, remote, env: {}, cwd: dir });
+  await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   await exec(remote, 'DELETE FROM t');
-  const r = await sync({ local, remote, env: {}, cwd: dir });
+  const r = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   assert.deepEqual([table(r, 't').rowsPulled, table(r, 't').rowsDeleted], [0, 5]);
   assert.deepEqual(await query(local, 'SELECT count(*) AS n FROM t'), [{ n: '0' }]);
 });
@@ -97,10 +98,10 @@ test('a remote table emptied: every local row is deleted and counted', async () 
 test('a column added on the remote is added locally; a local-only column is kept with a warning', async () => {
   const { local, remote } = files();
   await exec(remote, 'CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR)', "INSERT INTO t VALUES (1, 'x')");
-  await sync({ local, remote, env: {}, cwd: dir });
+  await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   await exec(remote, 'ALTER TABLE t ADD COLUMN b INTEGER', 'UPDATE t SET b = 7');
   await exec(local, 'ALTER TABLE t ADD COLUMN mine VARCHAR');
-  const r = await sync({ local, remote, env: {}, cwd: dir, direction: 'pull' });
+  const r = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, direction: 'pull' });
   const t = table(r, 't');
   assert.equal(t.status, 'ok');
   assert.ok(t.warnings?.some((w) => w.includes('mine')), JSON.stringify(t.warnings));

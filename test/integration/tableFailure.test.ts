@@ -5,6 +5,7 @@ import { status } from '../../src/run/status.js';
 import { sync } from '../../src/run/sync.js';
 import type { SyncResult } from '../../src/engine/result.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /** A table that fails is reported, keeps its old content whole, and does not stop the others. */
@@ -25,7 +26,7 @@ before(async () => {
     'CREATE TABLE zz_good_last (k VARCHAR)',
     "INSERT INTO zz_good_last VALUES ('x'), ('y')",
   );
-  const first = await sync({ local, remote, env: {}, cwd: dir });
+  const first = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   assert.equal(first.ok, true);
 
   // The local column becomes INTEGER (another client changed it); the remote then holds text that does not convert.
@@ -38,7 +39,7 @@ before(async () => {
     "INSERT INTO good_first VALUES (3, 'c')",
     "INSERT INTO zz_good_last VALUES ('z')",
   );
-  result = await sync({ local, remote, env: {}, cwd: dir });
+  result = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
 });
 
 describe('a failing table', () => {
@@ -110,7 +111,7 @@ describe('a failing table', () => {
 
   test('once the remote data is fixed, the next sync succeeds and clears the error', async () => {
     await exec(remote, "UPDATE measures SET reading = '3' WHERE id = 3");
-    const r = await sync({ local, remote, env: {}, cwd: dir, tables: ['measures'] });
+    const r = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, tables: ['measures'] });
     assert.deepEqual(r.tables.map((t) => [t.name, t.status, t.rowsPulled]), [['measures', 'ok', 3]]);
     assert.deepEqual(await query(local, "SELECT status, error_message FROM dewey_sync_metadata WHERE table_name = 'measures'"), [{ status: 'ok', error_message: null }]);
     assert.deepEqual(await query(local, 'SELECT * FROM measures ORDER BY id'), [
@@ -127,7 +128,7 @@ test('a table failing on a first sync (no local table before) leaves no table be
   await exec(remote2, 'CREATE TABLE ok_table (x INTEGER)', 'INSERT INTO ok_table VALUES (1)', 'CREATE TABLE t (id INTEGER, v VARCHAR)', "INSERT INTO t VALUES (1, 'x')");
   // A local view with the table's name: creating the table fails.
   await exec(local2, 'CREATE VIEW t AS SELECT 1 AS id');
-  const r = await sync({ local: local2, remote: remote2, env: {}, cwd: dir });
+  const r = await sync({ local: local2, remote: remoteUri(remote2), env: {}, cwd: dir });
   assert.equal(r.ok, false);
   assert.deepEqual(r.tables.map((t) => [t.name, t.status]), [
     ['ok_table', 'ok'],

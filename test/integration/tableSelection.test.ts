@@ -6,6 +6,7 @@ import { sync } from '../../src/run/sync.js';
 import { verify } from '../../src/run/verify.js';
 import { UnknownTableError } from '../../src/errors.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /** --table and excludeTables choose the tables; unknown names fail before any work. */
@@ -31,7 +32,7 @@ before(async () => {
 
 test('tables: only the named tables are synced', async () => {
   const local = freshLocal();
-  const r = await sync({ local, remote, env: {}, cwd: dir, tables: ['a', 's.c'] });
+  const r = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, tables: ['a', 's.c'] });
   assert.deepEqual(r.tables.map((t) => [t.name, t.status]), [
     ['a', 'ok'],
     ['s.c', 'ok'],
@@ -42,14 +43,14 @@ test('tables: only the named tables are synced', async () => {
 
 test('excludeTables: everything else is synced', async () => {
   const local = freshLocal();
-  const r = await sync({ local, remote, env: {}, cwd: dir, excludeTables: ['b'] });
+  const r = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, excludeTables: ['b'] });
   assert.deepEqual(r.tables.map((t) => t.name), ['a', 's.c']);
   assert.deepEqual(await query(local, userTables), [{ t: 'main.a' }, { t: 's.c' }]);
 });
 
 test('an unknown table throws UnknownTableError and leaves no local file behind', async () => {
   const local = freshLocal();
-  await assert.rejects(sync({ local, remote, env: {}, cwd: dir, tables: ['a', 'nope'] }), (e: unknown) => {
+  await assert.rejects(sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, tables: ['a', 'nope'] }), (e: unknown) => {
     assert.ok(e instanceof UnknownTableError);
     assert.equal(e.table, 'nope');
     assert.match(e.hint ?? '', /\ba\b.*\bb\b.*s\.c/);
@@ -58,20 +59,20 @@ test('an unknown table throws UnknownTableError and leaves no local file behind'
   assert.equal(existsSync(local), false);
   assert.equal(existsSync(`${local}.wal`), false);
   // Same for an unknown excluded table, and for verify.
-  await assert.rejects(sync({ local, remote, env: {}, cwd: dir, excludeTables: ['nope'] }), UnknownTableError);
-  await assert.rejects(verify({ local, remote, env: {}, cwd: dir, tables: ['nope'] }), UnknownTableError);
+  await assert.rejects(sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, excludeTables: ['nope'] }), UnknownTableError);
+  await assert.rejects(verify({ local, remote: remoteUri(remote), env: {}, cwd: dir, tables: ['nope'] }), UnknownTableError);
   assert.equal(existsSync(local), false);
 });
 
 test('an unknown table leaves an existing local file unchanged', async () => {
   const local = freshLocal();
-  await sync({ local, remote, env: {}, cwd: dir, tables: ['a'] });
+  await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, tables: ['a'] });
   await exec(local, 'CHECKPOINT');
   const before = readFileSync(local);
   const content = await query(local, 'SELECT * FROM a ORDER BY id');
   await exec(remote, 'INSERT INTO a VALUES (3)');
   try {
-    await assert.rejects(sync({ local, remote, env: {}, cwd: dir, tables: ['a', 'nope'] }), UnknownTableError);
+    await assert.rejects(sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, tables: ['a', 'nope'] }), UnknownTableError);
     assert.ok(existsSync(local));
     assert.ok(readFileSync(local).equals(before), 'file bytes unchanged');
     assert.deepEqual(await query(local, 'SELECT * FROM a ORDER BY id'), content);

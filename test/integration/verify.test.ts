@@ -6,12 +6,16 @@ import { sync } from '../../src/run/sync.js';
 import { verify, type VerifyResult } from '../../src/run/verify.js';
 import type { VerifyTableResult } from '../../src/engine/verifyTable.js';
 import { exec } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /** verify compares both sides by counts and canonical fingerprints, and changes nothing. */
 
 const dir = tempDir();
 let n = 0;
+
+/** The options naming a pair for sync() and verify(): the remote file as the kind under test. */
+const opts = (files: { local: string; remote: string }): { local: string; remote: string } => ({ local: files.local, remote: remoteUri(files.remote) });
 
 /** A remote with a keyed and a keyless table (enough rows to fill many buckets), synced to a fresh local file. */
 async function syncedPair(): Promise<{ local: string; remote: string }> {
@@ -25,7 +29,7 @@ async function syncedPair(): Promise<{ local: string; remote: string }> {
     'CREATE TABLE tags (tag VARCHAR, weight INTEGER)',
     "INSERT INTO tags SELECT 'tag' || (i % 50), i % 3 FROM range(0, 600) t(i)",
   );
-  const r = await sync({ local, remote, env: {}, cwd: dir });
+  const r = await sync({ local, remote: remoteUri(remote), env: {}, cwd: dir });
   assert.equal(r.ok, true);
   return { local, remote };
 }
@@ -43,7 +47,7 @@ describe('verify', () => {
   });
 
   test('identical right after a sync', async () => {
-    const v = await verify({ ...files, env: {}, cwd: dir });
+    const v = await verify({ ...opts(files), env: {}, cwd: dir });
     assert.equal(v.ok, true);
     assert.deepEqual(
       v.tables.map((t) => [t.name, t.status, t.localRows, t.remoteRows, t.onlyLocal, t.onlyRemote, t.changed, t.sample]),
@@ -59,14 +63,14 @@ describe('verify', () => {
     await exec(files.remote, 'CHECKPOINT');
     const l = readFileSync(files.local);
     const r = readFileSync(files.remote);
-    await verify({ ...files, env: {}, cwd: dir });
+    await verify({ ...opts(files), env: {}, cwd: dir });
     assert.ok(readFileSync(files.local).equals(l));
     assert.ok(readFileSync(files.remote).equals(r));
   });
 
   test('a remote update with the same row count: different, changed 1, the key in the sample', async () => {
     await exec(files.remote, "UPDATE people SET name = 'someone else' WHERE id = 1234");
-    const v = await verify({ ...files, env: {}, cwd: dir, tables: ['people'] });
+    const v = await verify({ ...opts(files), env: {}, cwd: dir, tables: ['people'] });
     assert.equal(v.ok, false);
     const t = table(v, 'people');
     assert.equal(t.status, 'different');
@@ -80,21 +84,21 @@ describe('verify', () => {
 
   test('a tiny numeric change is still a change (DOUBLE compared exactly)', async () => {
     await exec(files.remote, 'UPDATE people SET score = score + 1e-12 WHERE id = 7');
-    const t = table(await verify({ ...files, env: {}, cwd: dir, tables: ['people'] }), 'people');
+    const t = table(await verify({ ...opts(files), env: {}, cwd: dir, tables: ['people'] }), 'people');
     assert.equal(t.changed, 2);
     assert.deepEqual(t.sample, ['{"id":1234}', '{"id":7}']);
   });
 
   test('a NULL where a value was is a change', async () => {
     await exec(files.local, 'UPDATE people SET born = NULL WHERE id = 8');
-    const t = table(await verify({ ...files, env: {}, cwd: dir, tables: ['people'] }), 'people');
+    const t = table(await verify({ ...opts(files), env: {}, cwd: dir, tables: ['people'] }), 'people');
     assert.equal(t.changed, 3);
   });
 
   test('extra and missing rows (keyed)', async () => {
     await exec(files.remote, 'DELETE FROM people WHERE id IN (10, 11)', "INSERT INTO people VALUES (5000, 'new', 1, NULL)");
     await exec(files.local, "INSERT INTO people VALUES (6000, 'local', 1, NULL)");
-    const t = table(await verify({ ...files, env: {}, cwd: dir, tables: ['people'] }), 'people');
+    const t = table(await verify({ ...opts(files), env: {}, cwd: dir, tables: ['people'] }), 'people');
     assert.equal(t.status, 'different');
     assert.equal(t.localRows, 2001);
     assert.equal(t.remoteRows, 1999);
@@ -106,8 +110,8 @@ describe('verify', () => {
   });
 
   test('a re-sync makes them identical again', async () => {
-    await sync({ ...files, env: {}, cwd: dir });
-    assert.equal((await verify({ ...files, env: {}, cwd: dir })).ok, true);
+    await sync({ ...opts(files), env: {}, cwd: dir });
+    assert.equal((await verify({ ...opts(files), env: {}, cwd: dir })).ok, true);
   });
 });
 
@@ -116,17 +120,17 @@ describe('verify keyless tables (multisets)', () => {
     const files = await syncedPair();
     // One more copy of a row that exists on both sides: same distinct rows, different counts.
     await exec(files.remote, "INSERT INTO tags VALUES ('tag1', 1)");
-    let t = table(await verify({ ...files, env: {}, cwd: dir, tables: ['tags'] }), 'tags');
+    let t = table(await verify({ ...opts(files), env: {}, cwd: dir, tables: ['tags'] }), 'tags');
     assert.deepEqual([t.status, t.localRows, t.remoteRows, t.onlyLocal, t.onlyRemote], ['different', 600, 601, 0, 1]);
 
     // Remove two copies of another row locally (rowid picks single copies).
     await exec(files.local, "DELETE FROM tags WHERE rowid IN (SELECT rowid FROM tags WHERE tag = 'tag2' AND weight = 2 LIMIT 2)");
-    t = table(await verify({ ...files, env: {}, cwd: dir, tables: ['tags'] }), 'tags');
+    t = table(await verify({ ...opts(files), env: {}, cwd: dir, tables: ['tags'] }), 'tags');
     assert.deepEqual([t.status, t.localRows, t.remoteRows, t.onlyLocal, t.onlyRemote], ['different', 598, 601, 0, 3]);
 
     // A local duplicate the remote lacks.
     await exec(files.local, "INSERT INTO tags VALUES ('tag3', 0)");
-    t = table(await verify({ ...files, env: {}, cwd: dir, tables: ['tags'] }), 'tags');
+    t = table(await verify({ ...opts(files), env: {}, cwd: dir, tables: ['tags'] }), 'tags');
     assert.deepEqual([t.onlyLocal, t.onlyRemote], [1, 3]);
     assert.deepEqual(t.sample, [], 'keyless tables have no keys to sample');
   });
@@ -134,7 +138,7 @@ describe('verify keyless tables (multisets)', () => {
   test('same rows in another order are identical', async () => {
     const files = await syncedPair();
     await exec(files.local, 'CREATE TABLE tmp AS SELECT * FROM tags ORDER BY random()', 'DELETE FROM tags', 'INSERT INTO tags SELECT * FROM tmp', 'DROP TABLE tmp');
-    assert.equal(table(await verify({ ...files, env: {}, cwd: dir, tables: ['tags'] }), 'tags').status, 'identical');
+    assert.equal(table(await verify({ ...opts(files), env: {}, cwd: dir, tables: ['tags'] }), 'tags').status, 'identical');
   });
 });
 
@@ -142,7 +146,7 @@ describe('verify with a missing local table or file', () => {
   test('a table missing locally is status missing', async () => {
     const files = await syncedPair();
     await exec(files.local, 'DROP TABLE tags');
-    const v = await verify({ ...files, env: {}, cwd: dir });
+    const v = await verify({ ...opts(files), env: {}, cwd: dir });
     assert.equal(v.ok, false);
     const t = table(v, 'tags');
     assert.equal(t.status, 'missing');
@@ -153,7 +157,7 @@ describe('verify with a missing local table or file', () => {
   test('a local column missing is reported as different', async () => {
     const files = await syncedPair();
     await exec(files.local, 'ALTER TABLE tags DROP COLUMN weight');
-    const t = table(await verify({ ...files, env: {}, cwd: dir, tables: ['tags'] }), 'tags');
+    const t = table(await verify({ ...opts(files), env: {}, cwd: dir, tables: ['tags'] }), 'tags');
     assert.equal(t.status, 'different');
     assert.match(t.detail ?? '', /lacks columns: weight/);
   });
@@ -161,7 +165,7 @@ describe('verify with a missing local table or file', () => {
   test('no local file: every table is missing and no file is created', async () => {
     const files = await syncedPair();
     const absent = join(dir, 'never-created.duckdb');
-    const v = await verify({ local: absent, remote: files.remote, env: {}, cwd: dir });
+    const v = await verify({ local: absent, remote: remoteUri(files.remote), env: {}, cwd: dir });
     assert.deepEqual(v.tables.map((t) => [t.name, t.status]), [
       ['people', 'missing'],
       ['tags', 'missing'],

@@ -31,8 +31,19 @@
  *   that local's dewey_sync_conflicts with both versions and the winner, and nothing else is;
  * - every row with winner 'remote' has a local_version that the test wrote on that local.
  *
- * PROPERTY_SEED=<n> replays a run (the seed is printed), PROPERTY_RUNS=<n> changes the number of
- * runs, PROPERTY_SHRINK=1 shrinks a failing case (slow: every try runs real syncs).
+ * The remote file is synced as the kind DUCKDB_SYNC_TEST_REMOTE names (test/helpers/remoteKinds.ts):
+ * the file itself (DuckDB's hash() across the sides, attached per step), or the MotherDuck emulator
+ * on it (`mdemu:`: canonical fingerprints, attached read-write for the whole sync); the test writes
+ * and reads the files directly either way. The model holds for both: what a sync reads and merges
+ * does not depend on the fingerprint scheme (the bucket summaries of these tables of at most four
+ * rows have one bucket each, and any change of a bucket's rows or key set shows under either
+ * scheme), nor on whether the remote is released between steps (every write is made between syncs,
+ * and each sync closes its databases before the test looks). `npm test` runs this file once per
+ * kind, so a run makes 8 runs by default (16 over both kinds).
+ *
+ * PROPERTY_SEED=<n> replays a run (the seed and the kind are printed: replay with the same
+ * DUCKDB_SYNC_TEST_REMOTE), PROPERTY_RUNS=<n> changes the number of runs, PROPERTY_SHRINK=1 shrinks a
+ * failing case (slow: every try runs real syncs).
  */
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
@@ -45,12 +56,15 @@ import { sync } from '../../src/run/sync.js';
 import { verify } from '../../src/run/verify.js';
 import type { ConflictPolicy } from '../../src/config/schema.js';
 import { exec, withDuck, type DuckHandle } from '../helpers/duck.js';
+import { remoteUri, testRemoteKind } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const SEED = process.env.PROPERTY_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.PROPERTY_SEED);
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 15);
+/** Per remote kind: the file runs once per kind (test/runTests.mjs), 16 runs in all by default. */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 8);
 const SHRINK = process.env.PROPERTY_SHRINK === '1';
-console.log(`PROPERTY_SEED=${SEED} (runs: ${RUNS}; replay with PROPERTY_SEED=${SEED})`);
+const KIND = testRemoteKind();
+console.log(`PROPERTY_SEED=${SEED} (remote: ${KIND}, runs: ${RUNS}; replay with DUCKDB_SYNC_TEST_REMOTE=${KIND} PROPERTY_SEED=${SEED})`);
 
 // ---------------------------------------------------------------------------------------------
 // Tables and the reference model
@@ -514,7 +528,8 @@ describe('convergence property: random edits on several locals and the remote, r
       `INSERT INTO plain SELECT i, 'init' FROM range(1, 5) r(i)`,
       `INSERT INTO tags VALUES (1, 'x'), (1, 'x'), (2, 'y')`,
     );
-    const first = await sync({ local: template.local, remote: template.remote, env: {}, cwd: dir, mode: 'full' });
+    // The template's baselines are written by the kind under test (its fingerprint scheme).
+    const first = await sync({ local: template.local, remote: remoteUri(template.remote, KIND), env: {}, cwd: dir, mode: 'full' });
     assert.equal(first.ok, true, JSON.stringify(first.tables));
   });
 
@@ -554,7 +569,7 @@ describe('convergence property: random edits on several locals and the remote, r
       await flush();
       const local = locals[i] as LocalModel;
       const path = localPaths[i] as string;
-      const result = await sync({ local: path, remote: remotePath, env: {}, cwd: runDir, mode, direction: 'both', onConflict: policy });
+      const result = await sync({ local: path, remote: remoteUri(remotePath, KIND), env: {}, cwd: runDir, mode, direction: 'both', onConflict: policy });
       syncsRun++;
       assert.equal(result.ok, true, `sync failed: ${JSON.stringify(result.tables)}\n${trail.join('\n')}`);
       cursorBlindConflicts += modelSync(local, remote, log, mode, policy);
@@ -650,11 +665,11 @@ describe('convergence property: random edits on several locals and the remote, r
     } catch (e) {
       // fast-check keeps the counterexample's own failure (operations, expected and actual) as the
       // cause, which the test runner does not print.
-      if (e instanceof Error && e.cause instanceof Error) e.message += `\n\nThe counterexample failed with: ${e.cause.message}\nReplay with PROPERTY_SEED=${SEED}`;
+      if (e instanceof Error && e.cause instanceof Error) e.message += `\n\nThe counterexample failed with: ${e.cause.message}\nReplay with DUCKDB_SYNC_TEST_REMOTE=${KIND} PROPERTY_SEED=${SEED}`;
       throw e;
     }
     console.log(
-      `${RUNS} runs, ${syncsRun} syncs, ${conflictsSeen} conflict rows checked (${cursorBlindConflicts} against a remote edit the cursor did not show) in ${Math.round((performance.now() - started) / 1000)} s (seed ${SEED})`,
+      `${RUNS} runs, ${syncsRun} syncs, ${conflictsSeen} conflict rows checked (${cursorBlindConflicts} against a remote edit the cursor did not show) in ${Math.round((performance.now() - started) / 1000)} s (seed ${SEED}, remote ${KIND})`,
     );
   });
 
@@ -718,7 +733,7 @@ describe('convergence property: random edits on several locals and the remote, r
       copyDb(template.remote, remotePath);
       const [a, b, c] = ['a', 'b', 'c'].map((n) => join(runDir, `${n}.duckdb`)) as [string, string, string];
       for (const p of [a, b, c]) copyDb(template.local, p);
-      const syncOf = (local: string): Promise<unknown> => sync({ local, remote: remotePath, env: {}, cwd: runDir, mode: 'incremental' });
+      const syncOf = (local: string): Promise<unknown> => sync({ local, remote: remoteUri(remotePath, KIND), env: {}, cwd: runDir, mode: 'incremental' });
       // a writes offline at 10:00; b writes at 11:00 and syncs; c syncs (watermark 11:00); a syncs an hour later.
       await exec(a, `UPDATE items SET v = 'a, offline', updated_at = TIMESTAMP '2024-01-01 10:00:00' WHERE id = 1`);
       await exec(b, `UPDATE items SET v = 'b', updated_at = TIMESTAMP '2024-01-01 11:00:00' WHERE id = 2`);
@@ -726,7 +741,7 @@ describe('convergence property: random edits on several locals and the remote, r
       await syncOf(c);
       await syncOf(a);
       for (const l of [a, b, c, a, b, c]) await syncOf(l);
-      const v = await verify({ local: c, remote: remotePath, env: {}, cwd: runDir });
+      const v = await verify({ local: c, remote: remoteUri(remotePath, KIND), env: {}, cwd: runDir });
       assert.equal(v.ok, true, `c never received a's write: ${JSON.stringify(v.tables.filter((t) => t.status !== 'identical'))}`);
     },
   );

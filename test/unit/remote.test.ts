@@ -11,10 +11,33 @@ import { tempDir } from '../helpers/tempDir.js';
 const dir = tempDir();
 
 describe('parseRemote', () => {
-  test('md:<name> is a MotherDuck remote', () => {
-    assert.deepEqual(described(parseRemote('md:analytics')), { kind: 'motherduck', uri: 'md:analytics', catalog: REMOTE_ALIAS, fingerprints: 'canonical' });
-    assert.deepEqual(described(parseRemote('md:my_db-2')), { kind: 'motherduck', uri: 'md:my_db-2', catalog: REMOTE_ALIAS, fingerprints: 'canonical' });
-    assert.equal(parseRemote('md:my_db-2').attachStatement(false), `ATTACH 'md:my_db-2' AS "${REMOTE_ALIAS}"`);
+  test('md:<name> is a MotherDuck remote, addressed by its real catalog name', () => {
+    assert.deepEqual(described(parseRemote('md:analytics')), { kind: 'motherduck', uri: 'md:analytics', catalog: 'analytics', fingerprints: 'canonical' });
+    assert.deepEqual(described(parseRemote('md:my_db-2')), { kind: 'motherduck', uri: 'md:my_db-2', catalog: 'my_db-2', fingerprints: 'canonical' });
+    const md = parseRemote('md:analytics');
+    assert.equal(md.readOnly, undefined);
+    assert.equal(md.releasedBetweenSteps, false, 'one attach a session');
+    assert.equal(md.readOnlyAttach, false, 'never re-attached READ_ONLY');
+    assert.equal(md.needsToken, true);
+  });
+
+  test('md:_share/<owner>/<id> is a read-only share named after the owner part, as MotherDuck names it', () => {
+    const share = parseRemote('md:_share/birds/e9ads7-dfr32-41b4-a230-bsadgfdg32tfa');
+    assert.equal(share.catalog, 'birds');
+    assert.match(share.readOnly ?? '', /share/);
+    assert.equal(share.attachStatement(false), `ATTACH 'md:_share/birds/e9ads7-dfr32-41b4-a230-bsadgfdg32tfa'`);
+  });
+
+  test('mdemu:<path> is the MotherDuck emulator: catalog named after the file, canonical, held for the session', () => {
+    const emu = parseRemote('mdemu:/data/cloud/analytics.duckdb');
+    assert.deepEqual(described(emu), { kind: 'motherduck-emulator', uri: 'mdemu:/data/cloud/analytics.duckdb', catalog: 'analytics', fingerprints: 'canonical' });
+    assert.equal(emu.releasedBetweenSteps, false);
+    assert.equal(emu.readOnlyAttach, false);
+    assert.equal(emu.needsToken, false);
+    assert.equal(emu.attachStatement(true), `ATTACH '/data/cloud/analytics.duckdb'`);
+    assert.match(parseRemote('mdemu:/data/a.duckdb?read_only').readOnly ?? '', /share/);
+    assert.throws(() => parseRemote('mdemu:/data/a.duckdb?bogus=1'), (e: unknown) => e instanceof UsageError && e.message.includes('unknown emulator option: bogus'));
+    assert.throws(() => parseRemote('mdemu:'), (e: unknown) => e instanceof UsageError && e.message.includes('invalid emulator remote'));
   });
 
   test('file paths are file remotes', () => {
@@ -28,7 +51,7 @@ describe('parseRemote', () => {
     assert.equal(parseRemote('/data/cloud.duckdb', { fingerprints: 'canonical' }).fingerprints, 'canonical');
   });
 
-  for (const bad of ['md:', 'md:has space', "md:quo'te", 'md:a;DROP', 'md:db?motherduck_token=abc', 'md:"x"']) {
+  for (const bad of ['md:', 'md:has space', "md:quo'te", 'md:a;DROP', 'md:db?motherduck_token=abc', 'md:"x"', 'md:a/b', 'md:_share/x']) {
     test(`bad MotherDuck name is a UsageError: ${JSON.stringify(bad)}`, () => {
       assert.throws(
         () => parseRemote(bad),
@@ -45,10 +68,18 @@ describe('parseRemote', () => {
 });
 
 describe('attachStatement', () => {
-  test('MotherDuck: attaches md:<name> under the fixed alias', () => {
+  test('MotherDuck: ATTACH \'md:<name>\' with no alias and no READ_ONLY (single attach mode), detached by its name', () => {
     const spec = parseRemote('md:analytics');
-    assert.equal(spec.attachStatement(false), `ATTACH 'md:analytics' AS "${REMOTE_ALIAS}"`);
-    assert.equal(spec.attachStatement(true), `ATTACH 'md:analytics' AS "${REMOTE_ALIAS}" (READ_ONLY)`);
+    // MotherDuck refuses aliases on databases you own; the first ATTACH 'md:<name>' enters single mode.
+    assert.equal(spec.attachStatement(false), `ATTACH 'md:analytics'`);
+    assert.equal(spec.attachStatement(true), `ATTACH 'md:analytics'`, 'read-only steps are kept from writing by code, not by READ_ONLY');
+    assert.doesNotMatch(spec.attachStatement(true), /\bAS\b|READ_ONLY|workspace|attach_mode/i);
+    assert.equal(spec.detachStatement(), 'DETACH DATABASE IF EXISTS "analytics"');
+  });
+
+  test('the file remote keeps its alias and its read-only attach (a file takes both)', () => {
+    const spec = parseRemote('/data/cloud.duckdb');
+    assert.equal(spec.attachStatement(true), `ATTACH '/data/cloud.duckdb' AS "${REMOTE_ALIAS}" (READ_ONLY)`);
   });
 
   test('the token never appears in the statement', () => {

@@ -1,0 +1,163 @@
+// remote kinds: chosen here — these tests are about the MotherDuck path itself (the emulator's options).
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { Database } from '../../src/db/database.js';
+import { DatabaseError, MotherDuckRuleError, ReadOnlyRemoteError, SyncError } from '../../src/errors.js';
+import type { SyncResult } from '../../src/engine/result.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { parseRemote } from '../../src/remote/remote.js';
+import { sync, type SyncOptions } from '../../src/run/sync.js';
+import { verify } from '../../src/run/verify.js';
+import { exec, query } from '../helpers/duck.js';
+import { tempDir } from '../helpers/tempDir.js';
+import { dump } from './incrementalSupport.js';
+
+const root = tempDir();
+let n = 0;
+
+/** A folder with a cloud file holding a keyed and a keyless table, synced once into `local`. */
+async function synced(localName = 'local.duckdb', cloudName = 'cloud.duckdb'): Promise<{ local: string; cloud: string; dir: string; run: (o?: SyncOptions & { emu?: string }) => ReturnType<typeof sync> }> {
+  const dir = join(root, `e${++n}`);
+  mkdirSync(join(dir, 'cloud'), { recursive: true });
+  const local = join(dir, localName);
+  const cloud = join(dir, 'cloud', cloudName);
+  await exec(
+    cloud,
+    'CREATE TABLE items (id INTEGER PRIMARY KEY, name VARCHAR, updated_at TIMESTAMP)',
+    "INSERT INTO items SELECT i, 'item ' || i, TIMESTAMP '2024-01-01' + to_minutes(i) FROM range(1, 101) t(i)",
+    'CREATE TABLE tags (t VARCHAR, n INTEGER)',
+    "INSERT INTO tags SELECT 'tag' || (i % 4), i % 2 FROM range(0, 40) t(i)",
+  );
+  const env = { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') };
+  const run = ({ emu, ...o }: SyncOptions & { emu?: string } = {}) =>
+    sync({ local, remote: `mdemu:${cloud}${emu ? `?${emu}` : ''}`, env, retryDelayMs: 10, mode: 'incremental', ...o });
+  const first = await run({ mode: 'full' });
+  assert.equal(first.ok, true, JSON.stringify(first.tables));
+  return { local, cloud, dir, run };
+}
+
+async function identical(local: string, cloud: string): Promise<void> {
+  const v = await verify({ local, remote: `mdemu:${cloud}` });
+  assert.equal(v.ok, true, JSON.stringify(v.tables));
+}
+
+async function stagesLeft(cloud: string): Promise<number> {
+  const [row] = await query(cloud, "SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = '_duckdb_sync' AND table_name LIKE 'stage_%'");
+  return Number(row?.n);
+}
+
+describe('the MotherDuck path through the emulator', () => {
+  test('a local file named like the cloud database: the catalogs do not collide', async () => {
+    const { local, cloud, run } = await synced('analytics.duckdb', 'analytics.duckdb');
+    await exec(local, "UPDATE items SET name = 'local edit' WHERE id = 1", "INSERT INTO tags VALUES ('new', 9)");
+    await exec(cloud, "UPDATE items SET name = 'cloud edit', updated_at = now() WHERE id = 2");
+    const r = await run();
+    assert.equal(r.ok, true, JSON.stringify(r.tables));
+    await identical(local, cloud);
+    assert.deepEqual(await query(cloud, 'SELECT name FROM items WHERE id IN (1, 2) ORDER BY id'), [{ name: 'local edit' }, { name: 'cloud edit' }]);
+    assert.equal(await stagesLeft(cloud), 0, 'every stage is dropped in its push transaction');
+  });
+
+  test('pushes go through a stage on the remote: keyed and keyless, deletes included, no rowid', async () => {
+    const { local, cloud, run } = await synced();
+    await exec(local, 'DELETE FROM items WHERE id <= 10', "UPDATE items SET name = 'x' WHERE id = 50", "DELETE FROM tags WHERE t = 'tag1' AND n = 1", "INSERT INTO tags VALUES ('tag2', 0), ('tag2', 0)");
+    const r = await run();
+    assert.equal(r.ok, true, JSON.stringify(r.tables));
+    await identical(local, cloud);
+    assert.deepEqual(await dump(local), await dump(cloud));
+  });
+
+  test('a read-only share: pull works, --direction push is refused before anything is read, a table with local changes fails alone', async () => {
+    const { local, cloud, run } = await synced();
+    await exec(cloud, "UPDATE items SET name = 'cloud', updated_at = now() WHERE id = 3");
+    const pulled = await run({ emu: 'read_only', direction: 'pull' });
+    assert.equal(pulled.ok, true, JSON.stringify(pulled.tables));
+    assert.deepEqual(await query(local, 'SELECT name FROM items WHERE id = 3'), [{ name: 'cloud' }]);
+
+    await exec(local, "UPDATE items SET name = 'mine' WHERE id = 4");
+    const before = await dump(cloud, true);
+    await assert.rejects(run({ emu: 'read_only', direction: 'push' }), (e: unknown) => e instanceof ReadOnlyRemoteError && e.exitCode === 2 && /share/.test(e.message));
+    const both = await run({ emu: 'read_only' });
+    assert.equal(both.ok, false);
+    assert.deepEqual(
+      both.tables.map((t) => [t.name, t.status, t.errorCode ?? null]),
+      [
+        ['items', 'error', 'E_READ_ONLY_REMOTE'],
+        ['tags', 'ok', null],
+      ],
+    );
+    assert.deepEqual(await dump(cloud, true), before, 'the share is unchanged');
+    // With write access again, the waiting edit goes up.
+    assert.equal((await run()).ok, true);
+    assert.deepEqual(await query(cloud, 'SELECT name FROM items WHERE id = 4'), [{ name: 'mine' }]);
+  });
+
+  test('a network failure at any statement of a sync is retried; the push resumes and nothing is lost or doubled', async () => {
+    const { local, cloud, run } = await synced();
+    // Fail at one statement after another of syncs with local and remote changes on both kinds of table.
+    const edits = async (i: number): Promise<void> => {
+      await exec(local, `UPDATE items SET name = 'l${i}' WHERE id = ${i + 1}`, `INSERT INTO tags VALUES ('l${i}', ${i})`, `DELETE FROM items WHERE id = ${90 - i}`);
+      await exec(cloud, `UPDATE items SET name = 'r${i}', updated_at = now() WHERE id = ${i + 20}`, `INSERT INTO tags VALUES ('r${i}', ${i})`);
+    };
+    for (let at = 1; at <= 46; at += 3) {
+      await edits(at);
+      const r = await run({ emu: `fail_at=${at}` });
+      assert.equal(r.ok, true, `fail_at=${at}: ${JSON.stringify(r.tables)}`);
+      await identical(local, cloud);
+      assert.equal(await stagesLeft(cloud), 0, `fail_at=${at}: no stage left`);
+    }
+    assert.deepEqual(await dump(local), await dump(cloud));
+    const tags = await query(cloud, "SELECT CAST(count(*) AS INTEGER) AS n FROM tags WHERE t LIKE 'l%' OR t LIKE 'r%'");
+    assert.deepEqual(tags, [{ n: 2 * 16 }], 'each keyless insert arrived exactly once');
+  });
+
+  test('a failure that outlasts the retries fails the table; the next sync completes it exactly once', async () => {
+    const { local, cloud, run } = await synced();
+    await exec(local, "INSERT INTO tags VALUES ('once', 1)", "UPDATE items SET name = 'once' WHERE id = 7");
+    // Every statement from the 3rd on fails: finding the tables (or, with a later start, each table) gives up.
+    for (const from of [3, 12]) {
+      const failing = Array.from({ length: 80 }, (_v, i) => i + from).join(',');
+      const r: unknown = await run({ emu: `fail_at=${failing}`, maxRetries: 1 }).catch((e: unknown) => e);
+      const codes = r instanceof SyncError ? [r.code] : (r as SyncResult).tables.map((t) => t.errorCode ?? t.status);
+      assert.ok(codes.length && codes.every((c) => c === 'E_REMOTE_UNAVAILABLE'), `from ${from}: ${JSON.stringify(codes)}`);
+    }
+    assert.equal((await run()).ok, true);
+    await identical(local, cloud);
+    assert.deepEqual(await query(cloud, "SELECT CAST(count(*) AS INTEGER) AS n FROM tags WHERE t = 'once'"), [{ n: 1 }]);
+  });
+
+  test('a DuckDB client MotherDuck does not support: a clear error naming the version and the fix', async () => {
+    const { local, cloud } = await synced();
+    const before = await dump(local, true);
+    await assert.rejects(
+      sync({ local, remote: `mdemu:${cloud}?max_client=1.0.0`, retryDelayMs: 10 }),
+      (e: unknown) => e instanceof Error && 'code' in e && e.code === 'E_CLIENT_VERSION' && /MotherDuck does not accept this DuckDB client \(v\d/.test(e.message),
+    );
+    assert.deepEqual(await dump(local, true), before);
+  });
+
+  test('steps that only read cannot write the remote, and the emulator refuses what MotherDuck refuses', async () => {
+    const { dir, cloud } = await synced();
+    const db = await Database.open({ local: join(dir, 'other.duckdb'), remote: parseRemote(`mdemu:${cloud}`), motherduckToken: undefined, maxRetries: 0, retryDelayMs: 0, logger: silentLogger });
+    try {
+      await assert.rejects(
+        db.withRemote(true, () => db.run('INSERT INTO "cloud"."main"."tags" VALUES (\'x\', 1)')),
+        (e: unknown) => e instanceof DatabaseError && /step that only reads tried to write the remote/.test(e.message),
+      );
+      await db.withRemote(false, async () => {
+        await assert.rejects(db.run('DELETE FROM "cloud"."main"."tags" WHERE rowid = 0'), MotherDuckRuleError);
+        await assert.rejects(db.run('CHECKPOINT "cloud"'), MotherDuckRuleError);
+        await db.run('CREATE OR REPLACE TEMP TABLE temp.sync_x AS SELECT 1 AS k0');
+        await assert.rejects(db.run('DELETE FROM "cloud"."main"."items" AS x WHERE x.id IN (SELECT k0 FROM temp.sync_x)'), MotherDuckRuleError);
+        // An upload from local data is what MotherDuck documents.
+        await db.run('CREATE TABLE "cloud"."main"."uploaded" AS SELECT k0 FROM temp.sync_x');
+      });
+      assert.ok(db.remoteStatements >= 5, `counted ${db.remoteStatements}`);
+    } finally {
+      await db.close();
+    }
+    assert.deepEqual(await query(cloud, 'SELECT k0 FROM uploaded'), [{ k0: 1 }]);
+  });
+});
