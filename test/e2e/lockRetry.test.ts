@@ -29,6 +29,12 @@ function runCliWatching(args: string[], cwd: string, watch: (stderr: string) => 
   });
 }
 
+/*
+ * Remote kinds: run for both. The local file's lock does not depend on the remote kind. A held
+ * remote file is met by a file remote's attach and, through the emulator (which attaches the file
+ * once for the whole run, as MotherDuck does), by its one attach at the start: both retry it with
+ * the same message naming the file and the holder, then sync.
+ */
 describe('a lock that clears while retrying', () => {
   const fixture = tempDir();
   before(async () => {

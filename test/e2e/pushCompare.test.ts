@@ -2,13 +2,14 @@
  * "A push overwrites a cloud edit that did not move the cursor" (design decision 11: a cursor chooses
  * what to read, never what to compare before a write).
  *
- * The scenario of the issue, end to end through the built CLI (and the library for flush()): a file
- * remote with `docs` (primary key + `updated_at` cursor; cursor values one day apart, so a row's
- * value stays far outside the 300 s lag window the engine re-reads before its watermark), synced
- * once in full and once incrementally (the watermark is set). Then another program edits row 42 on
- * the remote WITHOUT moving updated_at (or moving it backwards), the same row is edited (or deleted)
- * locally, and a sync or push runs. Before the fix the local version was pushed over the cloud's,
- * with conflicts: 0 and the cloud's version kept nowhere.
+ * The scenario of the issue, end to end through the built CLI (and the library for flush()): a remote
+ * file (synced as a file remote or through the MotherDuck emulator, as DUCKDB_SYNC_TEST_REMOTE says;
+ * "another program" edits the file directly) with `docs` (primary key + `updated_at` cursor; cursor
+ * values one day apart, so a row's value stays far outside the 300 s lag window the engine re-reads
+ * before its watermark), synced once in full and once incrementally (the watermark is set). Then
+ * another program edits row 42 on the remote WITHOUT moving updated_at (or moving it backwards), the
+ * same row is edited (or deleted) locally, and a sync or push runs. Before the fix the local version
+ * was pushed over the cloud's, with conflicts: 0 and the cloud's version kept nowhere.
  *
  * Required: whatever the mode (incremental, full), the direction, and the path of the push (`sync`,
  * `exec`, the library's flush()), the row's current remote version is read by key and compared with

@@ -2,6 +2,11 @@
  * `duckdb-sync schedule` against the real `crontab` program. The tests share the current user's
  * crontab, so they run one after the other in this file; the crontab as it was before is saved
  * first and put back afterwards, whatever happens in between.
+ *
+ * Remote kinds: the remotes given to `schedule` (flags and config files) are `remoteUri(...)`: a file
+ * path, or `mdemu:<path>` for the MotherDuck emulator, which the entry carries as an absolute
+ * `mdemu:` URI. The token test keeps its `md:` remote whatever the kind: it is about MotherDuck's
+ * token, which neither a file remote nor the emulator needs.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';

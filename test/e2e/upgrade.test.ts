@@ -269,7 +269,6 @@ describe('upgrading duckdb-sync (DuckDB 1.4.4 → current) keeps pending edits',
     const after: CliOptions = s.upgrade ? {} : onPreviousDuckdb();
     const { doc, result } = await incrementalSync(cwd, after);
     const report = output(result);
-    console.error('DEBUGWARN', JSON.stringify((doc.tables as Rows).map((t) => [t.name, t.warnings])));
     assert.deepEqual(tableCounts(doc), s.expected, `exactly the edits move, no table is pulled in full\n${report}`);
     assert.doesNotMatch(result.stderr, /no usable baseline|pulled in full/, report);
     const afterVersion = s.upgrade ? currentVersion : PREVIOUS_VERSION;
