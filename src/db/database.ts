@@ -1,13 +1,10 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
-import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseError, DatabaseNotFoundError, ReadOnlyRemoteError, RemoteUnavailableError } from '../errors.js';
+import { DatabaseError, ReadOnlyRemoteError, RemoteUnavailableError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Remote } from '../remote/remote.js';
 import { readRemoteStatement } from '../remote/remoteStatement.js';
-import { duckdb } from './duckdbApi.js';
-import { fileCatalogName } from './fileCatalogName.js';
-import { quoteIdent, quoteLiteral } from './quote.js';
+import { openLocal } from './openLocal.js';
+import { quoteIdent } from './quote.js';
 import type { WalReplayBudget } from './walReplayBudget.js';
 import { withRetry } from './withRetry.js';
 import { wrapError } from './wrapError.js';
@@ -38,9 +35,6 @@ export interface QueryProgress {
   totalRows: number;
 }
 
-/** Catalog names DuckDB keeps for itself: a local file named like one is attached under another name. */
-const RESERVED_CATALOGS = new Set(['memory', 'system', 'temp', 'main']);
-
 /**
  * One DuckDB instance: the local file attached and made the default catalog (`USE`), the remote
  * attached under its catalog while a step needs it (a file remote stays free for other clients in
@@ -67,27 +61,8 @@ export class Database {
   /** Opens the local file (creating it if missing), retrying while another process holds it. */
   static async open(options: DatabaseOptions): Promise<Database> {
     options.remote?.check(options.local, options.motherduckToken);
-    const folder = dirname(options.local);
-    if (!existsSync(folder)) {
-      throw new DatabaseNotFoundError(`local folder does not exist: ${folder}`, 'check --local; the folder must exist (the file is created)');
-    }
-    if (existsSync(options.local) && !statSync(options.local).isFile()) {
-      throw new DatabaseNotFoundError(`local database is not a file: ${options.local}`, 'give the path of a DuckDB database file');
-    }
-    // The instance is in memory and the local file attached under a name of our choosing, so that a
-    // remote catalog named like the local file (analytics.duckdb and md:analytics) cannot collide.
-    const stem = fileCatalogName(options.local);
-    const localCatalog = stem === options.remote?.catalog || RESERVED_CATALOGS.has(stem.toLowerCase()) ? `${stem}_local` : stem;
-    const instance = await duckdb.DuckDBInstance.create(':memory:', { temp_directory: `${options.local}.tmp` });
+    const { instance, connection, localCatalog } = await openLocal(options);
     try {
-      const connection = await instance.connect();
-      await withRetry(() => connection.run(`ATTACH ${quoteLiteral(options.local)} AS ${quoteIdent(localCatalog)}${options.readOnly ? ' (READ_ONLY)' : ''}`), {
-        maxRetries: options.maxRetries,
-        delayMs: options.retryDelayMs,
-        logger: options.logger,
-        what: `open ${options.local}`,
-      });
-      await connection.run(`USE ${quoteIdent(localCatalog)}`);
       const db = new Database(instance, connection, options, localCatalog);
       // Canonical fingerprints render nested timestamps as text: make that text independent of the host.
       await db.run("SET TimeZone = 'UTC'");
@@ -95,6 +70,7 @@ export class Database {
       await db.run('SET enable_progress_bar_print = false');
       return db;
     } catch (error) {
+      connection.closeSync();
       instance.closeSync();
       throw wrapError(error, [options.motherduckToken]);
     }

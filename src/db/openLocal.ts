@@ -1,0 +1,47 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseNotFoundError } from '../errors.js';
+import type { DatabaseOptions } from './database.js';
+import { duckdb } from './duckdbApi.js';
+import { fileCatalogName } from './fileCatalogName.js';
+import { quoteIdent, quoteLiteral } from './quote.js';
+import { withRetry } from './withRetry.js';
+import { wrapError } from './wrapError.js';
+
+/** Catalog names DuckDB keeps for itself: a local file named like one is attached under another name. */
+const RESERVED_CATALOGS = new Set(['memory', 'system', 'temp', 'main']);
+
+/**
+ * A DuckDB instance in memory with the local file attached (created if missing) and made the
+ * default catalog, retrying while another process holds the file. The file is attached under its
+ * base name, or `<name>_local` when the remote's catalog has that name (`analytics.duckdb` with
+ * `md:analytics`): the two catalogs cannot collide.
+ */
+export async function openLocal(options: DatabaseOptions): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection; localCatalog: string }> {
+  const folder = dirname(options.local);
+  if (!existsSync(folder)) {
+    throw new DatabaseNotFoundError(`local folder does not exist: ${folder}`, 'check --local; the folder must exist (the file is created)');
+  }
+  if (existsSync(options.local) && !statSync(options.local).isFile()) {
+    throw new DatabaseNotFoundError(`local database is not a file: ${options.local}`, 'give the path of a DuckDB database file');
+  }
+  const stem = fileCatalogName(options.local);
+  const localCatalog = stem === options.remote?.catalog || RESERVED_CATALOGS.has(stem.toLowerCase()) ? `${stem}_local` : stem;
+  // Spilled intermediate results go next to the local file, as they would for a file opened directly.
+  const instance = await duckdb.DuckDBInstance.create(':memory:', { temp_directory: `${options.local}.tmp` });
+  try {
+    const connection = await instance.connect();
+    await withRetry(() => connection.run(`ATTACH ${quoteLiteral(options.local)} AS ${quoteIdent(localCatalog)}${options.readOnly ? ' (READ_ONLY)' : ''}`), {
+      maxRetries: options.maxRetries,
+      delayMs: options.retryDelayMs,
+      logger: options.logger,
+      what: `open ${options.local}`,
+    });
+    await connection.run(`USE ${quoteIdent(localCatalog)}`);
+    return { instance, connection, localCatalog };
+  } catch (error) {
+    instance.closeSync();
+    throw wrapError(error, [options.motherduckToken]);
+  }
+}
