@@ -52,13 +52,14 @@ async function main(): Promise<number> {
     warmup: args.warmup,
     fresh: args.fresh,
     workDir: args.workDir,
+    remote: (path) => (args.remoteKind === 'mdemu' ? `mdemu:${path}` : path),
     repoRoot,
     log: (m) => console.error(`[bench] ${m}`),
   };
   const startedAt = new Date();
   const machine = await machineFacts();
   printMachine(machine);
-  ctx.log(`work folder ${args.workDir}`);
+  ctx.log(`work folder ${args.workDir}; remote kind ${args.remoteKind}`);
 
   const results: ScenarioResult[] = [];
   const errors: Array<{ scenario: string; error: string }> = [];

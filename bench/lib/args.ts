@@ -9,6 +9,8 @@ export interface BenchArgs {
   warmup: number;
   fresh: boolean;
   workDir: string;
+  /** How the stand-in cloud file is given to duckdb-sync: a file remote, or the MotherDuck emulator. */
+  remoteKind: 'file' | 'mdemu';
   list: boolean;
   help: boolean;
 }
@@ -25,6 +27,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup <n>       untimed rounds first (page cache, lazy loading); default ${DEFAULT_WARMUP}
   --fresh            regenerate cached input files
   --work-dir <dir>   cache and scratch folder; default <tmp>/duckdb-sync-bench
+  --remote-kind <k>  file (a file remote, hash() fingerprints) or mdemu (the MotherDuck
+                     emulator: the MotherDuck code path on the same file); default file
   --list             list the scenarios and exit
   -h, --help         this text
 
@@ -41,6 +45,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       warmup: { type: 'string' },
       fresh: { type: 'boolean' },
       'work-dir': { type: 'string' },
+      'remote-kind': { type: 'string' },
       list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -54,6 +59,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     warmup: values.warmup === undefined ? DEFAULT_WARMUP : parseCount(values.warmup, '--warmup', 0),
     fresh: values.fresh === true,
     workDir: values['work-dir'] ?? join(tmpdir(), 'duckdb-sync-bench'),
+    remoteKind: parseRemoteKind(values['remote-kind'] ?? 'file'),
     list: values.list === true,
     help: values.help === true,
   };
@@ -66,4 +72,9 @@ export function parseCount(text: string, flag: string, least = 1): number {
   const n = m ? Math.round(Number(m[1]) * factor) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < least) throw new Error(`${flag}: expected an integer ≥ ${least}, got "${text}"`);
   return n;
+}
+
+function parseRemoteKind(text: string): 'file' | 'mdemu' {
+  if (text === 'file' || text === 'mdemu') return text;
+  throw new Error(`--remote-kind: expected file or mdemu, got "${text}"`);
 }

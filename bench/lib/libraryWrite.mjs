@@ -4,7 +4,7 @@
 // that no TypeScript loader start-up is counted; it uses the built library (`duckdb-sync` resolves
 // to this package's own dist/index.js: run `npm run build` first).
 //
-//   node bench/lib/libraryWrite.mjs <local> <remote> <plain copy of local> <rows> <writes> <warm-up writes> <flushes>
+//   node bench/lib/libraryWrite.mjs <local> <remote (a path, or mdemu:<path>)> <plain copy of local> <rows> <writes> <warm-up writes> <flushes>
 //
 // <local> and <remote> are already synced; <plain copy of local> is a separate copy of <local> for
 // the plain connection. Prints one JSON line:
@@ -105,7 +105,7 @@ try {
 }
 
 // The changes are on the remote (read-only, not timed).
-const remoteInstance = await DuckDBInstance.create(remote, { access_mode: 'READ_ONLY' });
+const remoteInstance = await DuckDBInstance.create(remote.replace(/^mdemu:/, '').replace(/\?.*$/, ''), { access_mode: 'READ_ONLY' });
 const remoteConnection = await remoteInstance.connect();
 let remoteVerified;
 try {

@@ -12,6 +12,8 @@ export interface BenchContext {
   fresh: boolean;
   /** Cache and scratch folder (inputs cached here, targets created and removed here). */
   workDir: string;
+  /** The remote as duckdb-sync is given it, for the cloud file at `path` (`path`, or `mdemu:<path>`). */
+  remote: (path: string) => string;
   /** The repository root (where dist/cli/main.js lives). */
   repoRoot: string;
   /** Progress lines for the human watching (stderr). */

@@ -46,7 +46,7 @@ export const fullSyncScenario: Scenario = {
       {
         id: 'ours',
         label: 'duckdb-sync sync',
-        args: (target) => [cli, 'sync', '--local', target, '--remote', remote],
+        args: (target) => [cli, 'sync', '--local', target, '--remote', ctx.remote(remote)],
         display: `node dist/cli/main.js sync --local <target> --remote ${remote}`,
         cwd: cliCwd,
         verify,

@@ -62,7 +62,7 @@ export const incrementalSyncScenario: Scenario = {
       removeDatabaseFile(remote);
       removeDatabaseFile(local);
       copyFileSync(input, remote);
-      assertSucceeded(`prepare ${name}`, await runNode([cli, 'sync', '--local', local, '--remote', remote], { cwd, env }));
+      assertSucceeded(`prepare ${name}`, await runNode([cli, 'sync', '--local', local, '--remote', ctx.remote(remote)], { cwd, env }));
       return { local, remote };
     };
     ctx.log(`preparing synced copies (${formatInt(Math.round(ctx.rows * CHANGED_SHARE))} remote changes, ${formatInt(PUSH_UPDATES)} local updates)…`);
@@ -90,7 +90,7 @@ export const incrementalSyncScenario: Scenario = {
       prepare: async (local, remote) => {
         copyFileSync(state.local, local);
         copyFileSync(state.remote, remote);
-        assertSucceeded(`settle ${id}`, await runNode([cli, 'sync', '--mode', 'incremental', '--local', local, '--remote', remote], { cwd, env }));
+        assertSucceeded(`settle ${id}`, await runNode([cli, 'sync', '--mode', 'incremental', '--local', local, '--remote', ctx.remote(remote)], { cwd, env }));
         const n = await withDuckDB(change.side === 'local' ? local : remote, async (q) => {
           await q.run(change.sql);
           const [row] = await q.all<{ n: bigint }>(changedRows);
@@ -98,7 +98,7 @@ export const incrementalSyncScenario: Scenario = {
         });
         expected.set(id, n);
       },
-      args: (local, remote) => [cli, 'sync', '--mode', 'incremental', '--json', '--local', local, '--remote', remote],
+      args: (local, remote) => [cli, 'sync', '--mode', 'incremental', '--json', '--local', local, '--remote', ctx.remote(remote)],
       verify: async (_l, _r, sample) => {
         const problem = expect(JSON.parse(sample.stdout) as SyncDoc, expected.get(id) ?? Number.NaN);
         if (problem) throw new Error(problem);
@@ -117,7 +117,7 @@ export const incrementalSyncScenario: Scenario = {
         id: 'full',
         label: 'full sync (new local file)',
         prepare: fresh,
-        args: (local) => [cli, 'sync', '--local', local, '--remote', withCursor],
+        args: (local) => [cli, 'sync', '--local', local, '--remote', ctx.remote(withCursor)],
         verify: async () => undefined,
       },
       {

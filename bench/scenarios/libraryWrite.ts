@@ -70,12 +70,12 @@ export const libraryWriteScenario: Scenario = {
     removeDatabaseFile(syncedRemote);
     removeDatabaseFile(syncedLocal);
     copyFileSync(input, syncedRemote);
-    assertSucceeded('prepare synced copies', await runNode([cli, 'sync', '--local', syncedLocal, '--remote', syncedRemote], { cwd }));
+    assertSucceeded('prepare synced copies', await runNode([cli, 'sync', '--local', syncedLocal, '--remote', ctx.remote(syncedRemote)], { cwd }));
 
     const fresh = (): void => undefined;
     const cases: Case[] = [
       { id: 'copy', label: 'COPY FROM DATABASE', prepare: fresh, args: (local) => [COPY_SCRIPT, local, input] },
-      { id: 'full', label: 'full sync (new local file)', prepare: fresh, args: (local) => [cli, 'sync', '--local', local, '--remote', input] },
+      { id: 'full', label: 'full sync (new local file)', prepare: fresh, args: (local) => [cli, 'sync', '--local', local, '--remote', ctx.remote(input)] },
       {
         id: 'library',
         label: `library process: ${WRITES} run() + ${WRITES} plain writes, ${FLUSHES} update+flush()`,
@@ -84,7 +84,7 @@ export const libraryWriteScenario: Scenario = {
           copyDatabaseFile(syncedRemote, remote);
           copyDatabaseFile(syncedLocal, plain);
         },
-        args: (local, remote, plain) => [LIBRARY_SCRIPT, local, remote, plain, String(ctx.rows), String(WRITES), String(WARMUP_WRITES), String(FLUSHES)],
+        args: (local, remote, plain) => [LIBRARY_SCRIPT, local, ctx.remote(remote), plain, String(ctx.rows), String(WRITES), String(WARMUP_WRITES), String(FLUSHES)],
       },
     ];
 
