@@ -12,10 +12,9 @@ import { emptyTableResult, type Direction, type TableResult } from './result.js'
 import type { RemoteScope } from './compare/remoteDelta.js';
 import { changeSyncFor, type ChangeSyncResult } from './merge/changeSync.js';
 import { syncKeyedTable } from './merge/syncKeyedTable.js';
-import type { TablePair } from './catalog/tablePair.js';
+import { type TablePair, localRef } from './catalog/tablePair.js';
 import { readOneTableMetadata, recordBaselineColumns, type TableMetadata } from './state/tableMetadata.js';
 import { pushNewTable } from './full/pushNewTable.js';
-import { qualify } from '../db/quote.js';
 
 export interface TableSyncContext {
   mode: SyncMode;
@@ -167,7 +166,7 @@ async function syncLocalOnlyTable(db: Database, pair: TablePair, meta: TableMeta
   }
   if (ctx.direction === 'pull') return { ...emptyTableResult(pair.name, 'ok'), warnings: ['exists only locally; not pushed (direction pull)'] };
   if (ctx.dryRun) {
-    const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(pair.local.schema, pair.local.table)}`);
+    const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${localRef(db, pair)}`);
     return { ...emptyTableResult(pair.name, 'planned'), rowsPushed: Number(count?.n ?? 0), warnings: ['creates the table on the remote'] };
   }
   const pushed = await pushNewTable(db, pair, ctx.scheme, ctx.engineVersion);

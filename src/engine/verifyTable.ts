@@ -3,7 +3,7 @@ import { qualify, quoteIdent } from '../db/quote.js';
 import { toSyncError } from '../errors.js';
 import type { TableInfo } from './catalog/catalog.js';
 import { canonicalRowFingerprint } from './rows/fingerprint.js';
-import type { TablePair } from './catalog/tablePair.js';
+import { type TablePair, localRef } from './catalog/tablePair.js';
 
 export type VerifyStatus = 'identical' | 'different' | 'missing' | 'error';
 
@@ -36,11 +36,11 @@ const SAMPLE = 5;
 export async function verifyTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined): Promise<VerifyTableResult> {
   const result: VerifyTableResult = { name: pair.name, status: 'identical', localRows: 0, remoteRows: 0, onlyLocal: 0, onlyRemote: 0, changed: 0, sample: [] };
   try {
-    if (pair.localOnly) return { ...result, status: 'missing', localRows: await count(db, qualify(pair.local.schema, pair.local.table)), detail: 'the table does not exist on the remote' };
+    if (pair.localOnly) return { ...result, status: 'missing', localRows: await count(db, localRef(db, pair)), detail: 'the table does not exist on the remote' };
     const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
     result.remoteRows = await count(db, remote);
     if (!localInfo) return { ...result, status: 'missing', detail: 'the table does not exist locally' };
-    const local = qualify(pair.local.schema, pair.local.table);
+    const local = localRef(db, pair);
     result.localRows = await count(db, local);
     const localCols = new Set(localInfo.columns.map((c) => c.name));
     const missing = pair.columns.filter((c) => !localCols.has(c.local)).map((c) => c.local);
@@ -91,7 +91,7 @@ async function summarize(db: Database, pair: TablePair, side: 'local' | 'remote'
 async function compareRows(db: Database, pair: TablePair, result: VerifyTableResult): Promise<void> {
   const differing = `SELECT b FROM verify_local_sum l FULL JOIN verify_remote_sum r USING (b) WHERE l.n IS DISTINCT FROM r.n OR l.s IS DISTINCT FROM r.s`;
   for (const side of ['local', 'remote'] as const) {
-    const table = side === 'local' ? qualify(pair.local.schema, pair.local.table) : qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+    const table = side === 'local' ? localRef(db, pair) : qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
     await db.run(
       `CREATE OR REPLACE TEMP TABLE verify_${side}_rows AS
          SELECT kf, f, k, count(*) AS n FROM (${rowsQuery(pair, side, table)}) WHERE kf % ${BUCKETS} IN (${differing}) GROUP BY ALL`,

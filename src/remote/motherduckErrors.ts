@@ -1,7 +1,7 @@
 import { duckdb } from '../db/duckdbApi.js';
 import { ReadOnlyRemoteError, RemoteUnavailableError, UnsupportedClientError, type SyncError } from '../errors.js';
 
-const CLIENT_VERSION = /DuckDB version \(v?[\w.-]+\) is not (?:yet )?supported by MotherDuck[^\n]*|unsupported version of DuckDB[^\n]*/i;
+const CLIENT_VERSION = /(?:Your )?DuckDB version \(v?[\w.-]+\) is not (?:yet )?supported by MotherDuck[^\n]*|unsupported version of DuckDB[^\n]*/i;
 const READ_ONLY = /attached in read-only mode|read[- ]only (?:share|database|connection|replica|token)/i;
 /** What the network and MotherDuck's servers say when a retry may succeed. */
 const TRANSIENT =

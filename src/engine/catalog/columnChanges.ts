@@ -2,7 +2,7 @@ import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import type { TableInfo } from './catalog.js';
 import { kMatchUser, kSelect } from '../rows/keySql.js';
-import type { ColumnPair, TablePair } from './tablePair.js';
+import { type ColumnPair, type TablePair, localRef } from './tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 import { withPushStage } from '../state/pushStage.js';
 
@@ -77,7 +77,7 @@ export function widenedPair(pair: TablePair, changes: ColumnChanges): TablePair 
 export async function addColumnsOnRemote(db: Database, pair: TablePair, columns: ColumnPair[]): Promise<void> {
   if (!columns.length) return;
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   await db.withRemote(false, () =>
     db.transaction(async () => {
       for (const c of columns) await db.run(`ALTER TABLE ${remote} ADD COLUMN ${quoteIdent(c.remote)} ${c.type}`);
@@ -88,7 +88,7 @@ export async function addColumnsOnRemote(db: Database, pair: TablePair, columns:
 
 /** Adds the remote's new columns locally and copies their values (inside a local transaction). */
 export async function addColumnsLocally(db: Database, pair: TablePair, added: ColumnPair[], addedBoth: ColumnPair[]): Promise<void> {
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   for (const c of added) await db.run(`ALTER TABLE ${local} ADD COLUMN ${quoteIdent(c.local)} ${c.type}`);
   await copyColumns(db, pair, [...added, ...addedBoth], { target: local, targetSide: 'local', source: remote, sourceSide: 'remote' });

@@ -1,15 +1,15 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { quoteIdent } from '../../db/quote.js';
 import type { TableInfo } from './catalog.js';
-import type { TablePair } from './tablePair.js';
+import { type TablePair, localRef } from './tablePair.js';
 
 /** CREATE TABLE text for the local side of a pair: the remote's columns, types and key. */
-export function createTableSql(pair: TablePair): string {
+export function createTableSql(db: Database, pair: TablePair): string {
   const cols = pair.columns.map((c) => `${quoteIdent(c.local)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
   if (pair.remoteInfo.primaryKey.length && !pair.settings.key) {
     cols.push(`PRIMARY KEY (${pair.key.map(quoteIdent).join(', ')})`);
   }
-  return `CREATE TABLE ${qualify(pair.local.schema, pair.local.table)} (${cols.join(', ')})`;
+  return `CREATE TABLE ${localRef(db, pair)} (${cols.join(', ')})`;
 }
 
 /**
@@ -20,14 +20,14 @@ export function createTableSql(pair: TablePair): string {
 export async function ensureLocalTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined): Promise<string[]> {
   if (!localInfo) {
     await db.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(pair.local.schema)}`);
-    await db.run(createTableSql(pair));
+    await db.run(createTableSql(db, pair));
     return [];
   }
   const warnings: string[] = [];
   const localCols = new Set(localInfo.columns.map((c) => c.name));
   for (const c of pair.columns) {
     if (!localCols.has(c.local)) {
-      await db.run(`ALTER TABLE ${qualify(pair.local.schema, pair.local.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.local)} ${c.type}`);
+      await db.run(`ALTER TABLE ${localRef(db, pair)} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.local)} ${c.type}`);
     }
   }
   const pairCols = new Set(pair.columns.map((c) => c.local));

@@ -1,3 +1,5 @@
+import type { Database } from '../../db/database.js';
+import { qualify } from '../../db/quote.js';
 import { ConfigError } from '../../errors.js';
 import type { TableSettings } from '../../config/schema.js';
 import { displayName, type TableInfo } from './catalog.js';
@@ -66,4 +68,12 @@ export function buildTablePair(remoteInfo: TableInfo, localName: string, setting
     remoteInfo,
     settings,
   };
+}
+
+/**
+ * The local table of a pair, qualified with the local catalog: a two-part name would be ambiguous
+ * when a local schema has the remote database's name (schema `analytics` and `md:analytics`).
+ */
+export function localRef(db: Database, pair: TablePair): string {
+  return qualify(db.localCatalog, pair.local.schema, pair.local.table);
 }

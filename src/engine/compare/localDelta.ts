@@ -1,8 +1,7 @@
 import type { Database } from '../../db/database.js';
-import { qualify } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { keysNeverNull, kList, kMatch, kMatchUser, kSelect } from '../rows/keySql.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
 
@@ -27,7 +26,7 @@ const ROWS_PER_BUCKET = 512;
  * of 0.33 s; the number of buckets itself barely matters).
  */
 export async function computeLocalDelta(db: Database, pair: TablePair, baselineTable: string, bucketedFromRows = BUCKETED_FROM_ROWS): Promise<number> {
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   const baseline = baselineRef(baselineTable);
   const h = engineRowHash(
     pair.columns.map((c) => c.local),
@@ -93,7 +92,7 @@ export async function noLocalDelta(db: Database, pair: TablePair, baselineTable:
 export async function snapshotChangedRows(db: Database, pair: TablePair): Promise<void> {
   await db.run(
     `CREATE OR REPLACE TEMP TABLE ${TEMP.lrows} AS
-       SELECT t.* FROM ${qualify(pair.local.schema, pair.local.table)} t
+       SELECT t.* FROM ${localRef(db, pair)} t
          JOIN (SELECT ${kList(pair)} FROM ${TEMP.ld} WHERE lh IS NOT NULL) d ON ${kMatchUser(pair, 'local', 't', 'd')}`,
   );
 }

@@ -3,7 +3,7 @@ import { qualify, quoteIdent } from '../../db/quote.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import { canonicalRowFingerprint } from '../rows/fingerprint.js';
 import { emptyTableResult, type TableResult } from '../result.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 
 /** What a full pull of one table would do, without changing anything (the remote must be attached). */
 export async function planFullTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined): Promise<TableResult> {
@@ -21,7 +21,7 @@ async function countLocalRowsNotOnRemote(db: Database, pair: TablePair, localInf
   // Columns the remote has and the local table lacks are added (empty) by the sync: count as if they were NULL.
   const localCols = new Set(localInfo.columns.map((c) => c.name));
   const added = pair.columns.filter((c) => !localCols.has(c.local)).map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.local)}`);
-  const table = qualify(pair.local.schema, pair.local.table);
+  const table = localRef(db, pair);
   const local = added.length ? `(SELECT *, ${added.join(', ')} FROM ${table})` : table;
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   let sql: string;

@@ -10,7 +10,7 @@ import { kMatchUser, kSelect } from '../rows/keySql.js';
 import { ensureLocalTable } from '../catalog/localSchema.js';
 import { currentLogSeq } from '../state/remoteChangeLog.js';
 import type { TableResult } from '../result.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { readOneTableMetadata, recordTableSuccess } from '../state/tableMetadata.js';
 import { TEMP } from '../rows/tempTables.js';
 
@@ -37,7 +37,7 @@ export interface PullFullOptions {
  * The remote must be attached.
  */
 export async function pullFullTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined, options: PullFullOptions): Promise<TableResult> {
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
   const remoteCols = pair.columns.map((c) => quoteIdent(c.remote)).join(', ');

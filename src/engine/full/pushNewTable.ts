@@ -3,7 +3,7 @@ import { qualify, quoteIdent } from '../../db/quote.js';
 import { writeBaseline } from '../state/baseline.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import type { TableResult } from '../result.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { recordTableSuccess } from '../state/tableMetadata.js';
 
 /**
@@ -14,7 +14,7 @@ import { recordTableSuccess } from '../state/tableMetadata.js';
  */
 export async function pushNewTable(db: Database, pair: TablePair, scheme: FingerprintScheme, engineVersion: string): Promise<TableResult> {
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   const cols = pair.columns.map((c) => `${quoteIdent(c.remote)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
   if (pair.remoteInfo.primaryKey.length) cols.push(`PRIMARY KEY (${pair.remoteInfo.primaryKey.map(quoteIdent).join(', ')})`);
   const rowsPushed = await db.withRemote(false, () =>

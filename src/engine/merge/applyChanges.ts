@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import { keyInUser, keysNeverNull, kList, kMatchUser } from '../rows/keySql.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 import { withPushStage } from '../state/pushStage.js';
 
@@ -20,7 +20,7 @@ export async function applyPush(
   db: Database,
   pair: TablePair,
   onlyPairColumns: boolean,
-  source = qualify(pair.local.schema, pair.local.table),
+  source = localRef(db, pair),
   afterPush: (stage: string) => Promise<void> = async () => undefined,
 ): Promise<void> {
   const counts = await actionCounts(db, 'push', 'lh');
@@ -40,7 +40,7 @@ export async function applyPull(db: Database, pair: TablePair, onlyPairColumns: 
   const counts = await actionCounts(db, 'pull', 'rh');
   if (!counts.deletes && !counts.upserts) return;
   await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.apply} AS ${changeSet(pair, 'pull', 'rh', TEMP.rrows)}`);
-  await applyChangeSet(db, pair, { target: qualify(pair.local.schema, pair.local.table), side: 'local', changes: TEMP.apply, replaceRows: onlyPairColumns }, counts);
+  await applyChangeSet(db, pair, { target: localRef(db, pair), side: 'local', changes: TEMP.apply, replaceRows: onlyPairColumns }, counts);
 }
 
 async function actionCounts(db: Database, action: 'push' | 'pull', present: 'lh' | 'rh'): Promise<ActionCounts> {

@@ -1,10 +1,10 @@
 import type { ConflictPolicy } from '../../config/schema.js';
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { quoteIdent } from '../../db/quote.js';
 import type { CursorState } from '../catalog/cursor.js';
 import { kMatch, kMatchUser } from '../rows/keySql.js';
 import type { Direction } from '../result.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 
 export interface PlanCounts {
@@ -84,7 +84,7 @@ export async function buildMergePlan(db: Database, pair: TablePair, policy: Conf
 
 /** newest-wins: the version with the larger cursor wins (ties: remote); a side that deleted the row loses. */
 async function resolveNewest(db: Database, pair: TablePair, cursor: CursorState): Promise<void> {
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   const col = quoteIdent(cursor.column);
   await db.run(
     `UPDATE ${TEMP.plan} p SET action = CASE WHEN v.lc IS NOT NULL AND (v.rc IS NULL OR v.lc > v.rc) THEN 'push' ELSE 'pull' END,

@@ -3,7 +3,7 @@ import { qualify, quoteIdent } from '../../db/quote.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
 import type { Direction } from '../result.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { moveKeylessBaseline, baselineRef } from '../state/baseline.js';
 import { changeResult, NO_CHANGES, recordChanges, type ChangeCounts } from './changeOutcome.js';
 import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, markKeylessPush, recoverKeylessPush } from '../state/keylessPushJournal.js';
@@ -19,7 +19,7 @@ import { withPushStage } from '../state/pushStage.js';
  * before the local transaction does not count it twice (keylessPushJournal.ts).
  */
 export async function syncKeylessTable(db: Database, pair: TablePair, ctx: ChangeSyncContext): Promise<ChangeSyncResult> {
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const baseline = baselineRef(ctx.baselineTable);
   const lf = rowFp(pair, 'local', ctx.scheme, 't');

@@ -10,7 +10,7 @@ import { keyInInternal, keyInUser, kList, kSelect } from '../rows/keySql.js';
 import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import type { TableMetadata } from './tableMetadata.js';
 
 /**
@@ -49,7 +49,7 @@ function baselineSelect(pair: TablePair, scheme: FingerprintScheme, side: 'local
 export async function writeBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, from: 'local' | 'remote' = 'local'): Promise<string> {
   const name = baselineTableName(pair);
   const side = from === 'remote' && scheme === 'engine' ? 'remote' : 'local';
-  const source = side === 'remote' ? qualify(db.remote.catalog, pair.remote.schema, pair.remote.table) : qualify(pair.local.schema, pair.local.table);
+  const source = side === 'remote' ? qualify(db.remote.catalog, pair.remote.schema, pair.remote.table) : localRef(db, pair);
   await db.run(
     `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme, side)} FROM ${source} t${pair.key.length ? '' : ' GROUP BY ALL'}`,
   );
@@ -74,7 +74,7 @@ export async function moveBaselineKeys(
   hashes?: string,
 ): Promise<void> {
   const baseline = qualify(STATE_SCHEMA, baselineTable);
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   await db.run(`DELETE FROM ${baseline} b WHERE ${keyInInternal(pair, 'b', keysTable)}`);
   if (scheme === 'engine' && hashes) {
     // The plan already knows each moved key's new hash: no need to read the local table again.
@@ -110,7 +110,7 @@ export async function usableBaseline(
  */
 export async function moveKeylessBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string): Promise<void> {
   const baseline = qualify(STATE_SCHEMA, baselineTable);
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
   const lf = rowFp(pair, 'local', scheme, 't');
   const bf = baselineRowFp(scheme);

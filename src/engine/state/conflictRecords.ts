@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { quoteIdent } from '../../db/quote.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { kJson, kMatchUser, rowJson } from '../rows/keySql.js';
 import { TEMP } from '../rows/tempTables.js';
 import { CONFLICTS_TABLE } from './internalNames.js';
@@ -10,7 +10,7 @@ import { CONFLICTS_TABLE } from './internalNames.js';
  * replaces the local one). Runs inside the caller's local transaction. Returns the rows written.
  */
 export async function recordConflicts(db: Database, pair: TablePair, policy: string, runId: string | undefined): Promise<number> {
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   return db.run(
     `INSERT INTO ${quoteIdent(CONFLICTS_TABLE)} (table_name, key_json, local_version, remote_version, copies, policy, winner, run_id)
      SELECT $1, ${kJson(pair, 'p')},

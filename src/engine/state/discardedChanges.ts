@@ -2,7 +2,7 @@ import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { CONFLICTS_TABLE, STATE_SCHEMA } from './internalNames.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 
 /**
@@ -17,7 +17,7 @@ const ROW_HASH = '__duckdb_sync_h';
 
 /** Local rows that differ from the baseline; without a usable baseline, every local row. */
 export async function snapshotLocalChanges(db: Database, pair: TablePair, baselineTable: string | undefined): Promise<void> {
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   const cols = pair.columns.map((c) => c.local);
   const h = engineRowHash(cols);
   const rowJson = jsonOf(cols);
@@ -56,7 +56,7 @@ export async function snapshotLocalChanges(db: Database, pair: TablePair, baseli
  * lacks. Returns the number of conflict rows written.
  */
 export async function recordDiscardedChanges(db: Database, pair: TablePair, policy: string, runId: string | undefined): Promise<number> {
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   const cols = pair.columns.map((c) => c.local);
   const h = engineRowHash(cols);
   let written: number;

@@ -7,7 +7,7 @@ import type { FingerprintScheme } from '../../remote/remote.js';
 import { probeHashesAgree, writeHashProbe } from './hashProbe.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { keyInUser, kList, kMatch, kSelect, rowsSelect } from '../rows/keySql.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { recordEngineVersion, type TableMetadata } from './tableMetadata.js';
 import { TEMP } from '../rows/tempTables.js';
 
@@ -88,7 +88,7 @@ export async function adoptBaseline(
  */
 async function rehash(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string): Promise<() => Promise<void>> {
   const baseline = qualify(STATE_SCHEMA, baselineTable);
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   const h = engineRowHash(
     pair.columns.map((c) => c.local),
     't',

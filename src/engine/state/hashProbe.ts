@@ -3,7 +3,7 @@ import { qualify, quoteIdent } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { kMatch, kSelect } from '../rows/keySql.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 
 /**
  * The hash probe of a baseline: a few of the table's rows, kept with their exact column types, and
@@ -37,7 +37,7 @@ export async function writeHashProbe(db: Database, pair: TablePair, baselineTabl
   );
   await db.run(
     `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, probeTableName(baselineTable))} AS
-       SELECT ${packedRow(pair, 't')} AS r, ${h} AS h FROM ${qualify(pair.local.schema, pair.local.table)} t LIMIT ${PROBE_ROWS}`,
+       SELECT ${packedRow(pair, 't')} AS r, ${h} AS h FROM ${localRef(db, pair)} t LIMIT ${PROBE_ROWS}`,
   );
 }
 
@@ -80,7 +80,7 @@ async function localRowsMatchBaseline(db: Database, pair: TablePair, baselineTab
     pair.columns.map((c) => c.local),
     't',
   );
-  const sample = `SELECT ${pair.key.length ? `${kSelect(pair, 'local', 't')}, ` : ''}${h} AS h FROM ${qualify(pair.local.schema, pair.local.table)} t LIMIT ${PROBE_ROWS}`;
+  const sample = `SELECT ${pair.key.length ? `${kSelect(pair, 'local', 't')}, ` : ''}${h} AS h FROM ${localRef(db, pair)} t LIMIT ${PROBE_ROWS}`;
   const matches = pair.key.length ? `EXISTS (SELECT 1 FROM ${baseline} b WHERE ${kMatch(pair, 'b', 's')} AND b.h = s.h)` : `s.h IN (SELECT h FROM ${baseline})`;
   const [row] = await db.all<{ n: bigint; m: bigint }>(`SELECT count(*) AS n, count(*) FILTER (WHERE ${matches}) AS m FROM (${sample}) s`);
   const sampled = Number(row?.n ?? 0);

@@ -5,7 +5,7 @@ import { engineRowHash } from '../rows/fingerprint.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { STATE_SCHEMA, tableExists } from './internalNames.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 
 /**
@@ -34,7 +34,7 @@ function journal(baselineTable: string): string {
 /** Journals the planned rows' local counts before a push (local transaction). Returns the push id. */
 export async function journalKeylessPush(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string): Promise<string> {
   const pushId = randomUUID();
-  const local = qualify(pair.local.schema, pair.local.table);
+  const local = localRef(db, pair);
   const h = engineRowHash(
     pair.columns.map((c) => c.local),
     't',

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { quoteIdent } from '../../db/quote.js';
+import { type TablePair, localRef } from '../catalog/tablePair.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { columnSignature } from './baseline.js';
 import { topUpHashProbe } from './hashProbe.js';
@@ -58,7 +58,7 @@ export interface TableOutcome {
 export async function recordTableSuccess(db: Database, pair: TablePair, scheme: FingerprintScheme, engineVersion: string, o: TableOutcome): Promise<void> {
   let rowCount = o.rowCount;
   if (rowCount === undefined) {
-    const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(pair.local.schema, pair.local.table)}`);
+    const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${localRef(db, pair)}`);
     rowCount = Number(count?.n ?? 0);
   }
   await topUpHashProbe(db, pair, o.baselineTable, rowCount);
