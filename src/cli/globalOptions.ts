@@ -19,7 +19,7 @@ export interface GlobalFlags {
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
     .option('--local <path>', 'local DuckDB file (env DUCKDB_SYNC_LOCAL)')
-    .option('--remote <uri>', 'md:<database> for MotherDuck, or a DuckDB file standing in for it (env DUCKDB_SYNC_REMOTE)')
+    .option('--remote <uri>', 'md:<database> for MotherDuck, mdemu:<file> for its emulator (the MotherDuck code path on a local DuckDB file), or a DuckDB file standing in for the cloud (env DUCKDB_SYNC_REMOTE)')
     .option('--config <file>', 'config file (JSON or YAML); default: duckdb-sync.config.{json,yaml,yml} in the working directory')
     .option('--verbose', 'debug logging, and stack traces on errors')
     .option('--json', 'print exactly one JSON document on stdout')

@@ -59,6 +59,7 @@ describe('sync --json, verify, status', () => {
     }
     // The log lines went to stderr, not into the JSON.
     assert.match(r.stderr, /full sync .*3 table\(s\)/);
+    assert.ok(r.stderr.includes(`3 table(s) with ${remoteUri(remote)}\n`), `the log names the remote as given:\n${r.stderr}`);
     assert.match(r.stderr, /^emails: pulled 1000\b/m);
   });
 

@@ -1,6 +1,6 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { quoteIdent } from '../../src/db/quote.js';
+import { withDuck } from './duck.js';
 import { liveDatabase, remoteUri, testRemoteKind } from './remoteKinds.js';
 
 /**
@@ -27,16 +27,7 @@ export async function newCloud(dir: string): Promise<Cloud> {
   const schema = live ? `t${process.pid}_${++counter}` : 'main';
   const path = join(dir, 'cloud.duckdb');
   const target = live ? `md:${liveDatabase()}` : path;
-  const run = async <T>(body: (all: (sql: string) => Promise<Array<Record<string, unknown>>>) => Promise<T>): Promise<T> => {
-    const instance = await DuckDBInstance.create(target);
-    const connection = await instance.connect();
-    try {
-      return await body(async (sql) => (await connection.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>);
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
-  };
+  const run = <T>(body: (all: (sql: string) => Promise<Array<Record<string, unknown>>>) => Promise<T>): Promise<T> => withDuck(target, (q) => body((sql) => q.json(sql)));
   if (live) await run((all) => all(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`));
   else await run(async () => undefined);
   return {

@@ -23,6 +23,7 @@ interface Setup {
   local: string;
   run(options?: SyncOptions): ReturnType<typeof sync>;
   ok(options?: SyncOptions): ReturnType<typeof sync>;
+  /** verify() says identical, and both sides hold exactly the same rows of both tables. */
   identical(): Promise<void>;
   /** The cloud's rows of a table, sorted. */
   cloudRows(table: string): Promise<Array<Record<string, unknown>>>;
@@ -54,6 +55,7 @@ async function setup(extraTables: string[] = []): Promise<Setup> {
     identical: async () => {
       const v = await verify({ local, remote: cloud.uri, tables });
       assert.equal(v.ok, true, JSON.stringify(v.tables));
+      for (const t of ['items', 'events']) assert.deepEqual(await s.localRows(t), await s.cloudRows(t), t);
     },
     cloudRows: (table) => cloud.query(`SELECT * FROM ${cloud.name(table)} ORDER BY ALL`),
     localRows: (table) => query(local, `SELECT * FROM ${cloud.name(table)} ORDER BY ALL`),
@@ -67,8 +69,6 @@ describe(`every remote (${testRemoteKind()})`, () => {
   test('a full sync copies every row and type exactly', async () => {
     const s = await setup();
     await s.identical();
-    assert.deepEqual(await s.localRows('items'), await s.cloudRows('items'));
-    assert.deepEqual(await s.localRows('events'), await s.cloudRows('events'));
   });
 
   test('local inserts, updates and deletes reach the cloud, keyed and keyless', async () => {
@@ -86,8 +86,6 @@ describe(`every remote (${testRemoteKind()})`, () => {
       ],
     );
     await s.identical();
-    assert.deepEqual(await s.cloudRows('items'), await s.localRows('items'));
-    assert.deepEqual(await s.cloudRows('events'), await s.localRows('events'));
   });
 
   test('cloud changes arrive: updates (cursor moved), deletes, keyless inserts', async () => {
