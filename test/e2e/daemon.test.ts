@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { before, describe, test } from 'node:test';
+import { afterEach, before, describe, test } from 'node:test';
 import { cleanEnv, startCli } from '../helpers/cli.js';
 import { exec, query } from '../helpers/duck.js';
 import { remoteUri } from '../helpers/remoteKinds.js';
@@ -23,8 +23,15 @@ interface Running {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Daemons started by the test running now: killed after it, also when it failed before stopping them. */
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 function startDaemon(args: string[], cwd: string): Running {
   const child = startCli(['daemon', ...args], { cwd, env: cleanEnv() });
+  running.push(child);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
