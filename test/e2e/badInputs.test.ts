@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { cleanEnv, runCli, type CliResult } from '../helpers/cli.js';
-import { remoteUri } from '../helpers/remoteKinds.js';
+import { remoteUri, testRemoteKind } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { assertCleanError, assertJsonError, createRemote, filesBelow, holdFile, snapshot, type LockHolder } from './support.js';
 
@@ -27,6 +27,8 @@ interface BadInput {
   files?: Record<string, string>;
   /** Another process holds this file read-write during the run. */
   lock?: 'remote.duckdb' | 'local.duckdb';
+  /** The remote is read or checked: the case runs for every remote kind (the others only with the file remote). */
+  everyKind?: true;
   /** A secret that must never be printed or logged. */
   secret?: string;
   /** Paths (relative to the case folder) that must not exist afterwards. */
@@ -55,6 +57,7 @@ const CASES: BadInput[] = [
   { name: 'unknown option', args: [...SYNC, '--frobnicate'], exit: 2, code: 'E_USAGE', message: /unknown option '--frobnicate'/, local: 'existing' },
   {
     name: 'unknown --table',
+    everyKind: true,
     args: [...SYNC, '--table', 'nope'],
     exit: 2,
     code: 'E_UNKNOWN_TABLE',
@@ -64,6 +67,7 @@ const CASES: BadInput[] = [
   },
   {
     name: 'unknown --table, local absent',
+    everyKind: true,
     args: [...SYNC, '--table', 'emails', '--table', 'nope'],
     exit: 2,
     code: 'E_UNKNOWN_TABLE',
@@ -72,6 +76,7 @@ const CASES: BadInput[] = [
   },
   {
     name: 'missing remote file',
+    everyKind: true,
     args: ['sync', '--local', 'local.duckdb', '--remote', remoteUri('nothere.duckdb')],
     exit: 2,
     code: 'E_NOT_FOUND',
@@ -81,6 +86,7 @@ const CASES: BadInput[] = [
   },
   {
     name: 'missing remote folder',
+    everyKind: true,
     args: ['sync', '--local', 'local.duckdb', '--remote', remoteUri('nodir/remote.duckdb')],
     exit: 2,
     code: 'E_NOT_FOUND',
@@ -172,6 +178,7 @@ const CASES: BadInput[] = [
   },
   {
     name: 'remote locked by another process',
+    everyKind: true,
     args: [...SYNC, '--max-retries', '1', '--retry-delay', '10'],
     lock: 'remote.duckdb',
     exit: 1,
@@ -181,6 +188,7 @@ const CASES: BadInput[] = [
   },
   {
     name: 'local locked by another process',
+    everyKind: true,
     args: [...SYNC, '--max-retries', '1', '--retry-delay', '10'],
     lock: 'local.duckdb',
     exit: 1,
@@ -199,7 +207,7 @@ describe('bad input: exit code, one-line message, no data changed', { concurrenc
   });
 
   for (const c of CASES) {
-    test(c.name, async () => {
+    test(c.name, { skip: !c.everyKind && testRemoteKind() !== 'file' && 'argument handling: the remote kind does not matter' }, async () => {
       const cwd = tempDir();
       const remote = join(cwd, 'remote.duckdb');
       const local = join(cwd, 'local.duckdb');

@@ -180,7 +180,7 @@ describe('duckdb-sync daemon', () => {
     const local = join(cwd, 'local.duckdb');
     // A full sync is due every second and the first one takes longer than that.
     const d = startDaemon(['--local', local, '--remote', remoteUri(big), '--log-dir', logs, '--full-sync-cron', '* * * * * *', '--incremental-every', '0.005'], root);
-    await waitFor('a second full sync to start', () => (d.stderr().match(/daemon run \d+ \(full\): started/g) ?? []).length >= 2, 40_000);
+    await waitFor('a second full sync to start', () => (d.stderr().match(/daemon run \d+ \(full\): started/g) ?? []).length >= 2, 120_000);
     const exit = await stop(d, 'SIGTERM');
     assert.equal(exit.code, 0, d.stderr());
 

@@ -24,8 +24,8 @@ import { tempDir } from '../helpers/tempDir.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 
 const ROWS = Number(process.env.FAULT_ROWS ?? 1_500_000);
-/** Per remote kind: the file runs once per kind (test/runTests.mjs), 6 kills in all by default. */
-const KILLS = Number(process.env.FAULT_KILLS ?? 3);
+/** Per remote kind: the file runs once per kind (test/runTests.mjs), 4 kills in all by default. */
+const KILLS = Number(process.env.FAULT_KILLS ?? 2);
 const SEED = process.env.FAULT_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.FAULT_SEED);
 const KIND = testRemoteKind();
 console.log(`FAULT_SEED=${SEED} (remote: ${KIND}, kills: ${KILLS}, rows: ${ROWS}; replay with DUCKDB_SYNC_TEST_REMOTE=${KIND} FAULT_SEED=${SEED})`);
