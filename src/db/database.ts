@@ -179,7 +179,7 @@ export class Database {
   /** Runs a statement; returns the number of rows changed. */
   async run(sql: string, params?: SqlParams): Promise<number> {
     try {
-      this.toRemote(sql, params);
+      if (this.toRemote(sql, params)) await this.pace();
       const result = await this.connection.run(sql, params);
       return Number(result.rowsChanged);
     } catch (error) {
@@ -190,7 +190,7 @@ export class Database {
   /** Runs a query; returns its rows as plain objects (BIGINT as bigint). */
   async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
     try {
-      this.toRemote(sql, params);
+      if (this.toRemote(sql, params)) await this.pace();
       const reader = await this.connection.runAndReadAll(sql, params);
       return reader.getRowObjectsJS() as T[];
     } catch (error) {
@@ -198,18 +198,34 @@ export class Database {
     }
   }
 
-  /** Before a statement is sent: counts it when it reaches the remote, and lets the remote refuse it. */
-  private toRemote(sql: string, params: SqlParams | undefined): void {
+  /**
+   * Before a statement is sent: counts it when it reaches the remote (one round trip), and lets the
+   * remote refuse it. True when it reaches the remote.
+   */
+  private toRemote(sql: string, params: SqlParams | undefined): boolean {
     const remote = this.options.remote;
-    if (!remote || (this.attachedReadOnly === undefined && !/^\s*ATTACH\b/i.test(sql))) return;
+    if (!remote || (this.attachedReadOnly === undefined && !/^\s*ATTACH\b/i.test(sql))) return false;
     const statement = readRemoteStatement(sql, remote.catalog, params);
-    if (!statement) return;
+    if (!statement) return false;
     this.remoteStatements++;
     if (statement.write) {
       if (remote.readOnly) throw new ReadOnlyRemoteError(remote.uri, remote.readOnly);
       if (this.readOnlySteps > 0) throw new DatabaseError(`duckdb-sync bug: a step that only reads tried to write the remote: ${sql.slice(0, 200)}`);
     }
     remote.inspect(statement);
+    return true;
+  }
+
+  /** Counts a round trip that is not a statement of its own (the COMMIT of a remote transaction), and paces it. */
+  private async paceRemote(): Promise<void> {
+    this.remoteStatements++;
+    await this.pace();
+  }
+
+  /** Waits the remote's simulated latency (the emulator's `delay_ms`), if any. */
+  private async pace(): Promise<void> {
+    const ms = this.options.remote?.latencyMs ?? 0;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   private wrap(error: unknown) {
@@ -232,12 +248,18 @@ export class Database {
   /** Runs `body` in one transaction: committed when it resolves, rolled back when it throws. */
   async transaction<T>(body: () => Promise<T>): Promise<T> {
     await this.run('BEGIN TRANSACTION');
+    const before = this.remoteStatements;
+    // The end of a transaction that reached the remote is a round trip of its own (MotherDuck commits it).
+    const end = async (sql: string): Promise<void> => {
+      if (this.remoteStatements > before) await this.paceRemote();
+      await this.run(sql);
+    };
     try {
       const value = await body();
-      await this.run('COMMIT');
+      await end('COMMIT');
       return value;
     } catch (error) {
-      await this.run('ROLLBACK').catch(() => undefined);
+      await end('ROLLBACK').catch(() => undefined);
       throw error;
     }
   }

@@ -15,6 +15,8 @@ export interface TableResult {
   conflicts: number;
   /** Rows (and bucket summaries) read from the remote to find its changes. */
   rowsRead?: number;
+  /** Statements (round trips) that reached the remote for this table, retries included. */
+  remoteRoundTrips?: number;
   error?: string;
   errorCode?: string;
   warnings?: string[];
@@ -27,6 +29,8 @@ export interface SyncResult {
   dryRun: boolean;
   tables: TableResult[];
   durationMs: number;
+  /** Statements (round trips) that reached the remote during the run: attach, finding tables, every table. */
+  remoteRoundTrips: number;
 }
 
 export function emptyTableResult(name: string, status: TableStatus): TableResult {

@@ -1,6 +1,6 @@
 import type { ConflictPolicy, SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
-import { usableBaseline, writeBaseline } from './state/baseline.js';
+import { onlySchemeChanged, usableBaseline, writeBaseline } from './state/baseline.js';
 import { adoptBaseline } from './state/engineUpgrade.js';
 import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, localColumnsChanged, widenedPair } from './catalog/columnChanges.js';
 import type { TableInfo } from './catalog/catalog.js';
@@ -57,7 +57,10 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
 
   // A full pull replaces the local content and adds the remote's new columns itself (ensureLocalTable).
   const fullPullOnly = ctx.mode === 'full' && ctx.direction === 'pull';
-  if (!baselineTable && !fullPullOnly && localInfo && meta?.baselineTable && meta.columnSignature && meta.engineVersion === ctx.engineVersion) {
+  // A baseline of the other fingerprint scheme (the local file was synced with another kind of remote)
+  // is not a schema change: the table is compared in full, as without a baseline.
+  const schemeOnly = meta?.columnSignature ? onlySchemeChanged(pair, ctx.scheme, meta.columnSignature) : false;
+  if (!baselineTable && !fullPullOnly && !schemeOnly && localInfo && meta?.baselineTable && meta.columnSignature && meta.engineVersion === ctx.engineVersion) {
     // The columns changed since the last sync: additions are propagated, anything else is reported.
     const changes = analyzeColumns(pair, localInfo, meta.columnSignature);
     if (changes.destructive.length) {

@@ -23,6 +23,7 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
       continue;
     }
     const started = performance.now();
+    const roundTrips = db.remoteStatements;
     if (options.localUnchanged?.has(pair.name)) options.logger.debug(`${pair.name}: not compared with its baseline (the local file is as the last sync left it)`);
     try {
       // Every step is idempotent, so a table whose remote could not be reached (a network error) is
@@ -32,9 +33,9 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       options.logger.info(
         `${pair.name}: ${result.status === 'planned' ? 'would pull' : 'pulled'} ${result.rowsPulled}, pushed ${result.rowsPushed}, deleted ${result.rowsDeleted}, conflicts ${result.conflicts} in ${seconds} s`,
-        { rowsRead: result.rowsRead },
+        { rowsRead: result.rowsRead, remoteRoundTrips: db.remoteStatements - roundTrips },
       );
-      results.push(result);
+      results.push({ ...result, remoteRoundTrips: db.remoteStatements - roundTrips });
     } catch (error) {
       options.settled?.delete(pair.name);
       const e = toSyncError(error);
@@ -44,7 +45,7 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
           options.logger.warn(`${pair.name}: could not record the failure: ${toSyncError(w).message}`),
         );
       }
-      results.push({ ...emptyTableResult(pair.name, 'error'), error: e.message, errorCode: e.code });
+      results.push({ ...emptyTableResult(pair.name, 'error'), error: e.message, errorCode: e.code, remoteRoundTrips: db.remoteStatements - roundTrips });
     }
   }
   return results;

@@ -15,6 +15,7 @@ export class FileRemote implements Remote {
   readonly kind = 'file' as const;
   readonly catalog = REMOTE_ALIAS;
   readonly needsToken = false;
+  readonly latencyMs = 0;
   readonly releasedBetweenSteps = true;
   readonly readOnlyAttach = true;
   readonly readOnly = undefined;

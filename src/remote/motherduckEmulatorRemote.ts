@@ -21,12 +21,14 @@ import type { RemoteStatement } from './remoteStatement.js';
  * Options after `?`, joined by `&`, make it answer as MotherDuck does in situations a test needs:
  * - `read_only`: a share (or read-scaling connection): reads work, writes fail as MotherDuck's do;
  * - `fail_at=<n>[,<m>…]`: the n-th statement reaching it fails once with a network error;
- * - `max_client=<version>`: refuses a newer DuckDB client at attach, with MotherDuck's message.
+ * - `max_client=<version>`: refuses a newer DuckDB client at attach, with MotherDuck's message;
+ * - `delay_ms=<n>`: waits n ms per round trip, as a network would (tests and benchmarks under latency).
  */
 export class MotherDuckEmulatorRemote implements Remote {
   readonly kind = 'motherduck-emulator' as const;
   readonly catalog: string;
   readonly needsToken = false;
+  readonly latencyMs: number;
   readonly releasedBetweenSteps = false;
   readonly readOnlyAttach = false;
   readonly readOnly: string | undefined;
@@ -47,11 +49,17 @@ export class MotherDuckEmulatorRemote implements Remote {
     this.catalog = fileCatalogName(path);
     const params = new URLSearchParams(query);
     for (const key of params.keys()) {
-      if (!['read_only', 'fail_at', 'max_client'].includes(key)) throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n> and max_client=<version>');
+      if (!['read_only', 'fail_at', 'max_client', 'delay_ms'].includes(key)) {
+        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, max_client=<version> and delay_ms=<n>');
+      }
     }
     this.readOnly = params.has('read_only') ? `an emulated MotherDuck share (${this.catalog})` : undefined;
     this.failAt = new Set((params.get('fail_at') ?? '').split(',').filter(Boolean).map(Number));
     this.maxClient = params.get('max_client') ?? undefined;
+    this.latencyMs = Number(params.get('delay_ms') ?? 0);
+    if (!Number.isInteger(this.latencyMs) || this.latencyMs < 0 || this.latencyMs > 10_000) {
+      throw new UsageError(`invalid emulator option delay_ms=${params.get('delay_ms') ?? ''}`, 'give whole milliseconds per round trip, 0 to 10000');
+    }
     this.fingerprints = options.fingerprints ?? 'canonical';
   }
 

@@ -19,6 +19,7 @@ export class MotherDuckRemote implements Remote {
   readonly kind = 'motherduck' as const;
   readonly catalog: string;
   readonly needsToken = true;
+  readonly latencyMs = 0;
   readonly releasedBetweenSteps = false;
   readonly readOnlyAttach = false;
   readonly readOnly: string | undefined;

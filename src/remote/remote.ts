@@ -51,6 +51,8 @@ export interface Remote {
   detachStatement(): string;
   /** Bytes of write-ahead log that attaching replays (0 where there is none to see). */
   walBytes(): number;
+  /** Simulated time per round trip (the emulator's `delay_ms`); 0 for real remotes, whose latency is real. */
+  readonly latencyMs: number;
   /** Sees every statement that reaches the remote just before it is sent; throws to refuse it (the emulator's rules). */
   inspect(statement: RemoteStatement): void;
   /** A named error for what DuckDB reported about this remote, or undefined to keep DuckDB's. */

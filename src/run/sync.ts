@@ -85,14 +85,25 @@ export async function runSync(db: Database, config: ResolvedConfig, logger: Logg
   if (readOnly && options.direction === 'push' && !options.dryRun) throw new ReadOnlyRemoteError(db.remote.uri, readOnly);
   // Marks are read before any table is compared: every write they stand for is seen by this sync.
   const marks = options.dryRun ? [] : await readDirtyMarks(db);
-  if (!options.onlyDirty) return syncWithMarks(db, config, logger, options, marks, tracking);
+  const roundTrips = db.remoteStatements;
+  if (!options.onlyDirty) return syncWithMarks(db, config, logger, options, marks, tracking, roundTrips);
   const mode = options.mode ?? config.mode;
-  if (!marks.length) return { ok: true, mode, direction: options.direction ?? 'both', dryRun: false, tables: [], durationMs: 0 };
+  if (!marks.length) return { ok: true, mode, direction: options.direction ?? 'both', dryRun: false, tables: [], durationMs: 0, remoteRoundTrips: 0 };
   // A push of the few marked tables attaches the remote once for all its steps.
-  return db.holdRemote(() => syncWithMarks(db, config, logger, options, marks, tracking));
+  const result = await db.holdRemote(() => syncWithMarks(db, config, logger, options, marks, tracking, roundTrips));
+  // The push's round trips include releasing a file remote.
+  return { ...result, remoteRoundTrips: db.remoteStatements - roundTrips };
 }
 
-async function syncWithMarks(db: Database, config: ResolvedConfig, logger: Logger, options: SyncRunOptions, marks: DirtyMark[], tracking: LocalTracking | undefined): Promise<SyncResult> {
+async function syncWithMarks(
+  db: Database,
+  config: ResolvedConfig,
+  logger: Logger,
+  options: SyncRunOptions,
+  marks: DirtyMark[],
+  tracking: LocalTracking | undefined,
+  roundTripsBefore: number,
+): Promise<SyncResult> {
   const mode = options.mode ?? config.mode;
   const direction = options.direction ?? 'both';
   const dryRun = options.dryRun === true;
@@ -118,7 +129,15 @@ async function syncWithMarks(db: Database, config: ResolvedConfig, logger: Logge
     localUnchanged: tracking?.localUnchanged,
     settled: tracking?.settled,
   });
-  const result: SyncResult = { ok: tables.every((t) => t.status !== 'error'), mode, direction, dryRun, tables, durationMs: performance.now() - started };
+  const result: SyncResult = {
+    ok: tables.every((t) => t.status !== 'error'),
+    mode,
+    direction,
+    dryRun,
+    tables,
+    durationMs: performance.now() - started,
+    remoteRoundTrips: db.remoteStatements - roundTripsBefore,
+  };
   if (runId) await finishRun(db, runId, result);
   if (marks.length && direction !== 'pull') {
     const selected = Boolean(options.tables?.length || options.excludeTables?.length);

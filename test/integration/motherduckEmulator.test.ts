@@ -138,6 +138,39 @@ describe('the MotherDuck path through the emulator', () => {
     assert.deepEqual(await dump(local, true), before);
   });
 
+  test('a local file synced through the emulator, then with the same file as a file remote (and back): compared in full, no schema error', async () => {
+    const { local, cloud, dir } = await synced();
+    const env = { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') };
+    for (const remote of [cloud, `mdemu:${cloud}`]) {
+      const r = await sync({ local, remote, env, mode: 'incremental' });
+      assert.equal(r.ok, true, `${remote}: ${JSON.stringify(r.tables)}`);
+      assert.deepEqual(
+        r.tables.map((t) => t.warnings),
+        r.tables.map(() => ['no usable baseline (first sync, or a schema change): pulled in full']),
+      );
+    }
+    await identical(local, cloud);
+  });
+
+  test('round trips are counted per table and per run; delay_ms paces each of them', async () => {
+    const { local, cloud, run } = await synced();
+    const quiet = await run();
+    assert.ok(quiet.remoteRoundTrips > 0);
+    const perTable = quiet.tables.reduce((n, t) => n + (t.remoteRoundTrips ?? 0), 0);
+    assert.ok(perTable > 0 && perTable <= quiet.remoteRoundTrips, `${perTable} of ${quiet.remoteRoundTrips}`);
+    await exec(local, "UPDATE items SET name = 'x' WHERE id = 1");
+    const push = await run();
+    assert.ok(push.remoteRoundTrips > quiet.remoteRoundTrips, 'a push sends more statements than a sync with nothing to do');
+    // The same work twice more (the first push also started the table's change log), once paced.
+    await exec(local, "UPDATE items SET name = 'y' WHERE id = 1");
+    const again = await run();
+    await exec(local, "UPDATE items SET name = 'z' WHERE id = 1");
+    const paced = await run({ emu: 'delay_ms=30' });
+    assert.equal(paced.remoteRoundTrips, again.remoteRoundTrips, 'the same work, the same round trips');
+    assert.ok(paced.durationMs >= 30 * paced.remoteRoundTrips * 0.9, `${paced.durationMs} ms for ${paced.remoteRoundTrips} round trips of 30 ms`);
+    await identical(local, cloud);
+  });
+
   test('steps that only read cannot write the remote, and the emulator refuses what MotherDuck refuses', async () => {
     const { dir, cloud } = await synced();
     const db = await Database.open({ local: join(dir, 'other.duckdb'), remote: parseRemote(`mdemu:${cloud}`), motherduckToken: undefined, maxRetries: 0, retryDelayMs: 0, logger: silentLogger });

@@ -36,7 +36,10 @@ export function statusCommand(run: (action: () => Promise<number>, flags: Global
         ),
       );
       const last = result.runs[0];
-      if (last) println(`last run: ${formatTime(last.startedAt)} ${last.mode} ${last.status}${last.errorMessage ? ` (${last.errorMessage})` : ''}`);
+      if (last) {
+        const trips = last.remoteRoundTrips === null ? '' : `, ${last.remoteRoundTrips} round trip(s) to the remote`;
+        println(`last run: ${formatTime(last.startedAt)} ${last.mode} ${last.status}${trips}${last.errorMessage ? ` (${last.errorMessage})` : ''}`);
+      }
       if (result.pending.length) println(`written, not pushed yet: ${result.pending.join(', ')}`);
       return 0;
     }, flags);

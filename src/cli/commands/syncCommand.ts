@@ -63,6 +63,7 @@ export function syncJson(result: SyncResult): object {
     direction: result.direction,
     dryRun: result.dryRun,
     durationMs: Math.round(result.durationMs),
+    remoteRoundTrips: result.remoteRoundTrips,
     tables: result.tables.map((t) => ({
       name: t.name,
       status: t.status,
@@ -71,6 +72,7 @@ export function syncJson(result: SyncResult): object {
       rowsDeleted: t.rowsDeleted,
       conflicts: t.conflicts,
       ...(t.rowsRead === undefined ? {} : { rowsRead: t.rowsRead }),
+      ...(t.remoteRoundTrips === undefined ? {} : { remoteRoundTrips: t.remoteRoundTrips }),
       ...(t.error ? { error: t.error } : {}),
       ...(t.warnings?.length ? { warnings: t.warnings } : {}),
     })),

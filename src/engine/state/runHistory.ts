@@ -23,7 +23,7 @@ export async function finishRun(db: Database, runId: string, result: SyncResult,
   const failed = result.tables.filter((t) => t.status === 'error');
   await db.run(
     `UPDATE ${T} SET finished_at = now(), status = $2, tables_total = $3, tables_failed = $4, rows_pulled = $5, rows_pushed = $6,
-       rows_deleted = $7, conflicts = $8, error_message = $9 WHERE run_id = $1`,
+       rows_deleted = $7, conflicts = $8, error_message = $9, remote_round_trips = $10 WHERE run_id = $1`,
     [
       runId,
       result.ok ? 'ok' : 'error',
@@ -34,6 +34,7 @@ export async function finishRun(db: Database, runId: string, result: SyncResult,
       sum('rowsDeleted'),
       sum('conflicts'),
       error ?? (failed.length ? failed.map((t) => `${t.name}: ${t.error ?? 'failed'}`).join('; ') : null),
+      result.remoteRoundTrips,
     ],
   );
 }
@@ -48,6 +49,8 @@ export interface RunRecord {
   tablesTotal: number | null;
   tablesFailed: number | null;
   rowsPulled: number | null;
+  /** Statements that reached the remote during the run (null for runs recorded before it was counted). */
+  remoteRoundTrips: number | null;
   errorMessage: string | null;
 }
 
@@ -64,6 +67,7 @@ export async function recentRuns(db: Database, limit: number): Promise<RunRecord
     tablesTotal: r.tables_total === null ? null : Number(r.tables_total),
     tablesFailed: r.tables_failed === null ? null : Number(r.tables_failed),
     rowsPulled: r.rows_pulled === null ? null : Number(r.rows_pulled),
+    remoteRoundTrips: r.remote_round_trips === null || r.remote_round_trips === undefined ? null : Number(r.remote_round_trips),
     errorMessage: (r.error_message as string | null) ?? null,
   }));
 }

@@ -4,7 +4,7 @@ import { SyncError } from '../../errors.js';
 import { CONFLICTS_TABLE, DIRTY_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE, tableExists } from './internalNames.js';
 
 /** Version of the local state layout (metadata, run history, baselines). Bump with a migration. */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 const S = quoteIdent(STATE_SCHEMA);
 
@@ -72,6 +72,10 @@ const MIGRATIONS: Record<number, (db: Database) => Promise<void>> = {
       table_name VARCHAR NOT NULL,
       marked_at TIMESTAMPTZ NOT NULL DEFAULT now()
     )`);
+  },
+  // Round trips to the remote per run (latency is a budget: decision 13).
+  3: async (db) => {
+    await db.run(`ALTER TABLE ${quoteIdent(STATUS_TABLE)} ADD COLUMN IF NOT EXISTS remote_round_trips BIGINT`);
   },
 };
 
