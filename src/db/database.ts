@@ -1,10 +1,10 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
-import { DatabaseError, ReadOnlyRemoteError, RemoteUnavailableError } from '../errors.js';
+import { DatabaseError, RemoteUnavailableError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Remote } from '../remote/remote.js';
-import { readRemoteStatement } from '../remote/remoteStatement.js';
 import { openLocal } from './openLocal.js';
 import { quoteIdent } from './quote.js';
+import { RemoteTraffic } from './remoteTraffic.js';
 import type { WalReplayBudget } from './walReplayBudget.js';
 import { withRetry } from './withRetry.js';
 import { wrapError } from './wrapError.js';
@@ -44,11 +44,9 @@ export interface QueryProgress {
 export class Database {
   private attachedReadOnly: boolean | undefined;
   private holds = 0;
-  /** Steps under way that must not write the remote (a remote attached read-write regardless). */
-  private readOnlySteps = 0;
   private closed = false;
-  /** Statements that reached the remote since the database was opened. */
-  remoteStatements = 0;
+  /** What reaches the remote: counted, paced, checked (remoteTraffic.ts). */
+  private readonly traffic: RemoteTraffic;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -56,7 +54,14 @@ export class Database {
     private readonly options: DatabaseOptions,
     /** The catalog the local file is attached under: its base name, unless the remote's catalog has it. */
     readonly localCatalog: string,
-  ) {}
+  ) {
+    this.traffic = new RemoteTraffic(options.remote);
+  }
+
+  /** Statements (round trips) that reached the remote since the database was opened. */
+  get remoteStatements(): number {
+    return this.traffic.count;
+  }
 
   /** Opens the local file (creating it if missing), retrying while another process holds it. */
   static async open(options: DatabaseOptions): Promise<Database> {
@@ -106,11 +111,11 @@ export class Database {
   async withRemote<T>(readOnly: boolean, step: () => Promise<T>): Promise<T> {
     await this.attachRemote(readOnly);
     const guarded = readOnly && !this.remote.readOnlyAttach;
-    if (guarded) this.readOnlySteps++;
+    if (guarded) this.traffic.readOnlySteps++;
     try {
       return await step();
     } finally {
-      if (guarded) this.readOnlySteps--;
+      if (guarded) this.traffic.readOnlySteps--;
       // A remote released between steps (a file) is detached unless held; others are kept until close().
       if (this.remote.releasedBetweenSteps && this.holds === 0) await this.detachRemote();
     }
@@ -179,7 +184,7 @@ export class Database {
   /** Runs a statement; returns the number of rows changed. */
   async run(sql: string, params?: SqlParams): Promise<number> {
     try {
-      if (this.toRemote(sql, params)) await this.pace();
+      await this.traffic.before(sql, params, this.attachedReadOnly !== undefined);
       const result = await this.connection.run(sql, params);
       return Number(result.rowsChanged);
     } catch (error) {
@@ -190,42 +195,12 @@ export class Database {
   /** Runs a query; returns its rows as plain objects (BIGINT as bigint). */
   async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
     try {
-      if (this.toRemote(sql, params)) await this.pace();
+      await this.traffic.before(sql, params, this.attachedReadOnly !== undefined);
       const reader = await this.connection.runAndReadAll(sql, params);
       return reader.getRowObjectsJS() as T[];
     } catch (error) {
       throw this.wrap(error);
     }
-  }
-
-  /**
-   * Before a statement is sent: counts it when it reaches the remote (one round trip), and lets the
-   * remote refuse it. True when it reaches the remote.
-   */
-  private toRemote(sql: string, params: SqlParams | undefined): boolean {
-    const remote = this.options.remote;
-    if (!remote || (this.attachedReadOnly === undefined && !/^\s*ATTACH\b/i.test(sql))) return false;
-    const statement = readRemoteStatement(sql, remote.catalog, params);
-    if (!statement) return false;
-    this.remoteStatements++;
-    if (statement.write) {
-      if (remote.readOnly) throw new ReadOnlyRemoteError(remote.uri, remote.readOnly);
-      if (this.readOnlySteps > 0) throw new DatabaseError(`duckdb-sync bug: a step that only reads tried to write the remote: ${sql.slice(0, 200)}`);
-    }
-    remote.inspect(statement);
-    return true;
-  }
-
-  /** Counts a round trip that is not a statement of its own (the COMMIT of a remote transaction), and paces it. */
-  private async paceRemote(): Promise<void> {
-    this.remoteStatements++;
-    await this.pace();
-  }
-
-  /** Waits the remote's simulated latency (the emulator's `delay_ms`), if any. */
-  private async pace(): Promise<void> {
-    const ms = this.options.remote?.latencyMs ?? 0;
-    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   private wrap(error: unknown) {
@@ -251,7 +226,7 @@ export class Database {
     const before = this.remoteStatements;
     // The end of a transaction that reached the remote is a round trip of its own (MotherDuck commits it).
     const end = async (sql: string): Promise<void> => {
-      if (this.remoteStatements > before) await this.paceRemote();
+      if (this.remoteStatements > before) await this.traffic.roundTrip();
       await this.run(sql);
     };
     try {

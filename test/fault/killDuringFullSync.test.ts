@@ -23,7 +23,7 @@ import { remoteUri, testRemoteKind } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 
-const ROWS = Number(process.env.FAULT_ROWS ?? 1_500_000);
+const ROWS = Number(process.env.FAULT_ROWS ?? 1_000_000);
 /** Per remote kind: the file runs once per kind (test/runTests.mjs), 4 kills in all by default. */
 const KILLS = Number(process.env.FAULT_KILLS ?? 2);
 const SEED = process.env.FAULT_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.FAULT_SEED);

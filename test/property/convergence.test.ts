@@ -60,8 +60,8 @@ import { remoteUri, testRemoteKind } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const SEED = process.env.PROPERTY_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.PROPERTY_SEED);
-/** Per remote kind: the file runs once per kind (test/runTests.mjs), 16 runs in all by default. */
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 8);
+/** Per remote kind: the file runs once per kind (test/runTests.mjs), 12 runs in all by default. */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 6);
 const SHRINK = process.env.PROPERTY_SHRINK === '1';
 const KIND = testRemoteKind();
 console.log(`PROPERTY_SEED=${SEED} (remote: ${KIND}, runs: ${RUNS}; replay with DUCKDB_SYNC_TEST_REMOTE=${KIND} PROPERTY_SEED=${SEED})`);

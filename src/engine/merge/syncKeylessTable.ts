@@ -135,7 +135,7 @@ function keylessChangeSet(pair: TablePair, local: string, lf: string): string {
            WHERE p.new_r <> p.rn`;
 }
 
-/** Deletes surplus copies (plan count column `have` → target column `want`) from a table, by rowid. */
+/** Deletes surplus copies (plan count column `have` → target column `want`) from the local table, by rowid (never on the remote: see the push above). */
 async function removeCopies(db: Database, table: string, fp: (alias: string) => string, have: string, want: string): Promise<void> {
   await db.run(
     `DELETE FROM ${table} WHERE rowid IN (

@@ -1,0 +1,44 @@
+import { DatabaseError, ReadOnlyRemoteError } from '../errors.js';
+import type { Remote } from '../remote/remote.js';
+import { readRemoteStatement } from '../remote/remoteStatement.js';
+
+/**
+ * The statements a Database sends to its remote: each is a round trip (counted, and paced by the
+ * emulator's simulated latency), refused when it writes a read-only remote or comes from a step that
+ * only reads, and shown to the remote first (`Remote.inspect`: the emulator's rules).
+ */
+export class RemoteTraffic {
+  /** Round trips so far. */
+  count = 0;
+  /** Steps under way that must not write the remote (a remote attached read-write regardless). */
+  readOnlySteps = 0;
+
+  constructor(private readonly remote: Remote | undefined) {}
+
+  /** Before a statement is sent (`attached`: the remote is attached now; an ATTACH is looked at anyway). */
+  async before(sql: string, params: unknown, attached: boolean): Promise<void> {
+    const remote = this.remote;
+    if (!remote || (!attached && !/^\s*ATTACH\b/i.test(sql))) return;
+    const statement = readRemoteStatement(sql, remote.catalog, params);
+    if (!statement) return;
+    this.count++;
+    if (statement.write) {
+      if (remote.readOnly) throw new ReadOnlyRemoteError(remote.uri, remote.readOnly);
+      if (this.readOnlySteps > 0) throw new DatabaseError(`duckdb-sync bug: a step that only reads tried to write the remote: ${sql.slice(0, 200)}`);
+    }
+    remote.inspect(statement);
+    await this.pace();
+  }
+
+  /** A round trip that is not a statement of its own (the COMMIT of a remote transaction). */
+  async roundTrip(): Promise<void> {
+    this.count++;
+    await this.pace();
+  }
+
+  /** Waits the remote's simulated latency (the emulator's `delay_ms`), if any. */
+  private async pace(): Promise<void> {
+    const ms = this.remote?.latencyMs ?? 0;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
