@@ -49,6 +49,15 @@ for (const file of all) {
   }
 }
 
+// The longest files start first (longest-first scheduling): the pool ends with short files, not with a
+// long one started last on its own.
+const SLOW_FIRST = ['convergence', 'incrementalKill', 'killDuringFullSync', 'pushCompare', 'daemon.test', 'upgrade.test', 'exec.test', 'motherduckEmulator', 'engineUpgrade', 'schedule.test', 'badInputs'];
+const rank = (file) => {
+  const i = SLOW_FIRST.findIndex((s) => file.includes(s));
+  return i === -1 ? SLOW_FIRST.length : i;
+};
+runs.sort((a, b) => rank(a) - rank(b));
+
 const concurrency = process.env.TEST_CONCURRENCY ?? '3';
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...runs], { cwd: root, stdio: 'inherit' });
 child.on('exit', (code, signal) => {
