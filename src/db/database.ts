@@ -90,11 +90,6 @@ export class Database {
     return this.options.local;
   }
 
-  /** How often and how patiently errors that may pass are retried (--max-retries, --retry-delay). */
-  get retrySettings(): { maxRetries: number; delayMs: number } {
-    return { maxRetries: this.options.maxRetries, delayMs: this.options.retryDelayMs };
-  }
-
   get logger(): Logger {
     return this.options.logger;
   }
@@ -251,7 +246,8 @@ export class Database {
    */
   async retryingRemote<T>(what: string, step: () => Promise<T>): Promise<T> {
     return withRetry(step, {
-      ...this.retrySettings,
+      maxRetries: this.options.maxRetries,
+      delayMs: this.options.retryDelayMs,
       logger: this.logger,
       what,
       retryOn: (e) => (e instanceof RemoteUnavailableError ? e : undefined),
@@ -263,7 +259,7 @@ export class Database {
    * Forgets the remote's attachment after a failure that may have broken it (a network error), so
    * the next step attaches it again.
    */
-  async resetRemote(): Promise<void> {
+  private async resetRemote(): Promise<void> {
     await this.detachRemote().catch(() => undefined);
     this.attachedReadOnly = undefined;
   }

@@ -18,7 +18,7 @@ export interface RetryOptions {
 }
 
 /** A lock conflict, or a remote that could not be reached (a network error): both may pass. */
-export function passingError(error: unknown): SyncError | undefined {
+function passingError(error: unknown): SyncError | undefined {
   return asLockError(error) ?? (error instanceof RemoteUnavailableError ? error : undefined);
 }
 

@@ -297,13 +297,21 @@ describe('a push compares the remote version of every row it writes, whatever th
     const push = await c.sync(['--mode', 'incremental', '--direction', 'push']);
     assert.equal(table(push, 'docs').rowsPushed, 0, JSON.stringify(push));
     assert.deepEqual(await row42(c.remote), [cloudEdit()], 'the push left the cloud version');
+    await resolvedOnceByTwoWaySync(c, push);
+  });
+
+  /**
+   * After a push that left the cloud version (remote-wins): the next two-way sync resolves the
+   * conflict once in all, pushes nothing, and records the local version.
+   */
+  async function resolvedOnceByTwoWaySync(c: Case, push: SyncResult): Promise<void> {
     const both = await c.sync(['--mode', 'incremental']);
     assert.equal(table(push, 'docs').conflicts + table(both, 'docs').conflicts, 1, `one conflict in all: ${JSON.stringify([push, both])}`);
     assert.equal(table(both, 'docs').rowsPushed, 0, JSON.stringify(both));
     await bothSides(c, [cloudEdit()]);
     assert.deepEqual(await conflictRecords(c.local), [record(LOCAL_EDIT, cloudEdit(), 'remote-wins', 'remote')]);
     await c.verifyOk();
-  });
+  }
 
   test('full, remote-wins: the cloud version is kept on both sides, the local one is recorded', async () => {
     const c = newCase();
@@ -364,18 +372,18 @@ describe('a push compares the remote version of every row it writes, whatever th
       'nothing pushed over the cloud edit',
     );
     assert.deepEqual(await row42(c.remote), [cloudEdit()], 'exec did not overwrite the cloud version');
-    const doc = await c.sync(['--mode', 'incremental']);
-    assert.equal(table(push, 'docs').conflicts + table(doc, 'docs').conflicts, 1, `one conflict in all: ${JSON.stringify([push, doc])}`);
-    assert.equal(table(doc, 'docs').rowsPushed, 0, JSON.stringify(doc));
-    await bothSides(c, [cloudEdit()]);
-    assert.deepEqual(await conflictRecords(c.local), [record(LOCAL_EDIT, cloudEdit(), 'remote-wins', 'remote')]);
-    await c.verifyOk();
+    await resolvedOnceByTwoWaySync(c, push);
   });
 
   test('exec --on-conflict local-wins: the push writes the local version and records the cloud one', async () => {
     const c = newCase();
     await exec(c.remote, cloudUpdate(OLD_TIME));
     const push = await execPush(c, LOCAL_UPDATE, ['--on-conflict', 'local-wins']);
+    await localVersionPushed(c, push);
+  });
+
+  /** A local-wins push over an older cloud edit: the local version is on the cloud, the cloud one recorded. */
+  async function localVersionPushed(c: Case, push: SyncResult): Promise<void> {
     assert.deepEqual(
       push.tables.map((t) => [t.name, t.status, t.rowsPushed, t.conflicts]),
       [['docs', 'ok', 1, 1]],
@@ -383,7 +391,7 @@ describe('a push compares the remote version of every row it writes, whatever th
     assert.deepEqual(await row42(c.remote), [LOCAL_EDIT]);
     assert.deepEqual(await conflictRecords(c.local), [record(LOCAL_EDIT, cloudEdit(OLD_TIME), 'local-wins', 'local')]);
     await c.verifyOk();
-  });
+  }
 
   test('exec, a local delete against the cloud edit, remote-wins: the cloud row is not deleted; the next sync brings it back once', async () => {
     const c = newCase();
@@ -430,13 +438,7 @@ describe('a push compares the remote version of every row it writes, whatever th
     } finally {
       await db.close();
     }
-    assert.deepEqual(
-      pushed.tables.map((t) => [t.name, t.status, t.rowsPushed, t.conflicts]),
-      [['docs', 'ok', 1, 1]],
-    );
-    assert.deepEqual(await row42(c.remote), [LOCAL_EDIT]);
-    assert.deepEqual(await conflictRecords(c.local), [record(LOCAL_EDIT, cloudEdit(OLD_TIME), 'local-wins', 'local')]);
-    await c.verifyOk();
+    await localVersionPushed(c, pushed);
   });
 
   // --- tables the cursor does not concern --------------------------------------------------------
