@@ -97,6 +97,7 @@ export function printScenario(result: ScenarioResult): void {
 }
 
 function formatCheckValue(c: Check, v: number): string {
+  if (c.unit === 'count') return formatInt(v);
   return c.unit === 'ratio' ? formatRatio(v) : c.unit === 'bytes' ? formatBytes(v) : formatMs(v);
 }
 

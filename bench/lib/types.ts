@@ -39,7 +39,7 @@ export interface SideResult {
 export interface Check {
   name: string;
   value: number;
-  unit: 'ratio' | 'bytes' | 'ms';
+  unit: 'ratio' | 'bytes' | 'ms' | 'count';
   /** The value must be at most this. */
   max: number;
   pass: boolean;

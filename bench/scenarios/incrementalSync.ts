@@ -15,6 +15,8 @@ const COPY_SCRIPT = fileURLToPath(new URL('../lib/copyFromDatabase.mjs', import.
 export const CURSOR_MAX_SHARE = 0.15;
 export const NO_CURSOR_MAX_SHARE = 0.4;
 export const PUSH_MAX_SHARE = 0.3;
+/** Issue 14: a no-change incremental sync of a table without a key, as a share of its full sync. */
+export const KEYLESS_UNCHANGED_MAX_SHARE = 0.25;
 /** Share of rows changed on the remote, and local out-of-band updates for the push case. */
 const CHANGED_SHARE = 0.001;
 const PUSH_UPDATES = 5000;
@@ -34,6 +36,7 @@ interface Case {
  * - with a cursor column, 0.1% of rows changed on the remote (updated_at moved);
  * - without a cursor column, 0.1% changed on the remote (bucket summaries find them);
  * - 5,000 out-of-band local updates pushed;
+ * - a table without a key where nothing changed, against its own full sync (issue 14);
  * each as a whole process, against a full sync of the same table and DuckDB's COPY FROM DATABASE
  * measured in the same run. Rows read from the remote (`rowsRead`) are reported.
  */
@@ -50,6 +53,11 @@ export const incrementalSyncScenario: Scenario = {
       name: `${ORDERS_TABLE}-nocursor`,
       version: ORDERS_VERSION,
       statements: (rows) => [createOrdersSql(), insertOrdersSql(rows), `ALTER TABLE ${ORDERS_TABLE} DROP COLUMN updated_at`, `ALTER TABLE ${ORDERS_TABLE} DROP COLUMN created_at`],
+    });
+    const keyless = await ensureInput(ctx, {
+      name: `${ORDERS_TABLE}-keyless`,
+      version: ORDERS_VERSION,
+      statements: (rows) => [createOrdersSql(), insertOrdersSql(rows), `CREATE TABLE keyless AS FROM ${ORDERS_TABLE}`, `DROP TABLE ${ORDERS_TABLE}`, `ALTER TABLE keyless RENAME TO ${ORDERS_TABLE}`],
     });
     const modulo = Math.max(1, Math.round(1 / CHANGED_SHARE));
     // duckdb-sync's cache (what each local file looked like when its last sync ended) for this scenario only.
@@ -69,6 +77,7 @@ export const incrementalSyncScenario: Scenario = {
     const cursorState = await synced('cursor', withCursor);
     const noCursorState = await synced('nocursor', noCursor);
     const pushState = await synced('push', withCursor);
+    const keylessState = await synced('keyless', keyless);
     const changedRows = `SELECT count(*) AS n FROM ${ORDERS_TABLE} WHERE status = 'changed' OR note = 'edited locally'`;
     const remoteChange = `UPDATE ${ORDERS_TABLE} SET status = 'changed', amount = coalesce(amount, 0) + 1 WHERE hash(id) % ${modulo} = 0`;
     const cursorChange = `UPDATE ${ORDERS_TABLE} SET status = 'changed', updated_at = TIMESTAMP '2030-01-01' + to_seconds(id % 1000) WHERE hash(id) % ${modulo} = 0`;
@@ -119,6 +128,18 @@ export const incrementalSyncScenario: Scenario = {
         prepare: fresh,
         args: (local) => [cli, 'sync', '--local', local, '--remote', ctx.remote(withCursor)],
         verify: async () => undefined,
+      },
+      {
+        id: 'keyless-full',
+        label: 'full sync, table without a key (new local file)',
+        prepare: fresh,
+        args: (local) => [cli, 'sync', '--local', local, '--remote', ctx.remote(keyless)],
+        verify: async () => undefined,
+      },
+      {
+        id: 'keyless',
+        label: 'incremental, table without a key, nothing changed',
+        ...incremental('keyless', keylessState, { side: 'remote', sql: 'SELECT 1' }, (doc) => (table(doc)?.rowsPulled === 0 && table(doc)?.rowsPushed === 0 ? undefined : `expected no change: ${JSON.stringify(table(doc))}`)),
       },
       {
         id: 'cursor',
@@ -178,9 +199,11 @@ export const incrementalSyncScenario: Scenario = {
         check('cursor', CURSOR_MAX_SHARE, 'incremental with cursor / full sync'),
         check('nocursor', NO_CURSOR_MAX_SHARE, 'incremental without cursor / full sync'),
         check('push', PUSH_MAX_SHARE, 'push of local updates / full sync'),
+        { name: 'no-change incremental without a key / its full sync', value: wall('keyless') / wall('keyless-full'), unit: 'ratio', max: KEYLESS_UNCHANGED_MAX_SHARE, pass: wall('keyless') / wall('keyless-full') <= KEYLESS_UNCHANGED_MAX_SHARE },
       ],
       notes: [
         `full sync / COPY FROM DATABASE (medians): ${(wall('full') / wall('copy')).toFixed(2)}`,
+        `table without a key: full sync ${formatMs(wall('keyless-full'))}, no-change incremental ${formatMs(wall('keyless'))} (${(wall('keyless') / wall('keyless-full')).toFixed(2)} of its full sync)`,
         ...['cursor', 'nocursor', 'push'].map((id) => `${id}: ${(wall(id) / wall('copy')).toFixed(2)} × COPY FROM DATABASE; rows read from the remote: ${formatInt(rowsRead.get(id) ?? Number.NaN)} of ${formatInt(ctx.rows)}`),
         'each incremental run starts from copies of a synced local file and its remote, synced once more (so that the last sync wrote that copy), then changed by another program (none of it timed)',
       ],

@@ -2,6 +2,7 @@ import type { Scenario } from '../lib/types.js';
 import { fullSyncScenario } from './fullSync.js';
 import { incrementalSyncScenario } from './incrementalSync.js';
 import { libraryWriteScenario } from './libraryWrite.js';
+import { manyTablesScenario } from './manyTables.js';
 
 /** Every scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const SCENARIOS: readonly Scenario[] = [fullSyncScenario, incrementalSyncScenario, libraryWriteScenario];
+export const SCENARIOS: readonly Scenario[] = [fullSyncScenario, incrementalSyncScenario, libraryWriteScenario, manyTablesScenario];

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Remote } from '../remote/remote.js';
 import { openLocal } from './openLocal.js';
 import { quoteIdent } from './quote.js';
+import { KnownRemoteTables } from './knownRemoteTables.js';
 import { RemoteTraffic } from './remoteTraffic.js';
 import type { WalReplayBudget } from './walReplayBudget.js';
 import { withRetry } from './withRetry.js';
@@ -47,6 +48,8 @@ export class Database {
   private closed = false;
   /** What reaches the remote: counted, paced, checked (remoteTraffic.ts). */
   private readonly traffic: RemoteTraffic;
+  /** The remote's tables as discovery listed them (knownRemoteTables.ts). */
+  readonly remoteTables = new KnownRemoteTables();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -55,7 +58,7 @@ export class Database {
     /** The catalog the local file is attached under: its base name, unless the remote's catalog has it. */
     readonly localCatalog: string,
   ) {
-    this.traffic = new RemoteTraffic(options.remote);
+    this.traffic = new RemoteTraffic(options.remote, options.logger);
   }
 
   /** Statements (round trips) that reached the remote since the database was opened. */
@@ -198,6 +201,17 @@ export class Database {
     }
   }
 
+  /** Whether a local table (or view) exists: tried, as duckdb_tables() takes milliseconds (a catalog error leaves a transaction usable). */
+  async localTableExists(schema: string, table: string): Promise<boolean> {
+    try {
+      await this.connection.run(`SELECT 1 FROM ${quoteIdent(this.localCatalog)}.${quoteIdent(schema)}.${quoteIdent(table)} LIMIT 0`);
+      return true;
+    } catch (error) {
+      if (error instanceof Error && /^Catalog Error: (Table|Schema) with name /.test(error.message)) return false;
+      throw this.wrap(error);
+    }
+  }
+
   private wrap(error: unknown) {
     return wrapError(error, [this.options.motherduckToken], this.options.remote);
   }
@@ -221,7 +235,7 @@ export class Database {
     const before = this.remoteStatements;
     // The end of a transaction that reached the remote is a round trip of its own (MotherDuck commits it).
     const end = async (sql: string): Promise<void> => {
-      if (this.remoteStatements > before) await this.traffic.roundTrip();
+      if (this.remoteStatements > before) await this.traffic.roundTrip(sql);
       await this.run(sql);
     };
     try {
@@ -229,6 +243,8 @@ export class Database {
       await end('COMMIT');
       return value;
     } catch (error) {
+      // A table this transaction created on the remote is gone again.
+      if (this.remoteStatements > before) this.remoteTables.forget();
       await end('ROLLBACK').catch(() => undefined);
       throw error;
     }
@@ -262,6 +278,7 @@ export class Database {
   private async resetRemote(): Promise<void> {
     await this.detachRemote().catch(() => undefined);
     this.attachedReadOnly = undefined;
+    this.remoteTables.forget();
   }
 
   /** Detaches the remote and closes the local file. Safe to call twice. */

@@ -1,4 +1,5 @@
 import { DatabaseError, ReadOnlyRemoteError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
 import type { Remote } from '../remote/remote.js';
 import { readRemoteStatement } from '../remote/remoteStatement.js';
 
@@ -13,7 +14,10 @@ export class RemoteTraffic {
   /** Steps under way that must not write the remote (a remote attached read-write regardless). */
   readOnlySteps = 0;
 
-  constructor(private readonly remote: Remote | undefined) {}
+  constructor(
+    private readonly remote: Remote | undefined,
+    private readonly logger?: Logger,
+  ) {}
 
   /** Before a statement is sent (`attached`: the remote is attached now; an ATTACH is looked at anyway). */
   async before(sql: string, params: unknown, attached: boolean): Promise<void> {
@@ -22,6 +26,7 @@ export class RemoteTraffic {
     const statement = readRemoteStatement(sql, remote.catalog, params);
     if (!statement) return;
     this.count++;
+    this.logger?.debug(`remote round trip ${this.count}: ${oneLine(sql)}`);
     if (statement.write) {
       if (remote.readOnly) throw new ReadOnlyRemoteError(remote.uri, remote.readOnly);
       if (this.readOnlySteps > 0) throw new DatabaseError(`duckdb-sync bug: a step that only reads tried to write the remote: ${sql.slice(0, 200)}`);
@@ -31,8 +36,9 @@ export class RemoteTraffic {
   }
 
   /** A round trip that is not a statement of its own (the COMMIT of a remote transaction). */
-  async roundTrip(): Promise<void> {
+  async roundTrip(what: string): Promise<void> {
     this.count++;
+    this.logger?.debug(`remote round trip ${this.count}: ${what}`);
     await this.pace();
   }
 
@@ -41,4 +47,10 @@ export class RemoteTraffic {
     const ms = this.remote?.latencyMs ?? 0;
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
+}
+
+/** A statement on one line, shortened for the debug log. */
+function oneLine(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat;
 }

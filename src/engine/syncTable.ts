@@ -4,12 +4,15 @@ import { onlySchemeChanged, usableBaseline, writeBaseline } from './state/baseli
 import { adoptBaseline } from './state/engineUpgrade.js';
 import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, localColumnsChanged, widenedPair } from './catalog/columnChanges.js';
 import type { TableInfo } from './catalog/catalog.js';
-import { findCursorColumn, type CursorState } from './catalog/cursor.js';
+import { cursorState, findCursorColumn } from './catalog/cursor.js';
+import { pruneChangeLog } from './state/remoteChangeLog.js';
+import { pruneKeylessMarkers } from './state/keylessPushJournal.js';
 import type { FingerprintScheme } from '../remote/remote.js';
 import { planFullTable } from './full/planFullTable.js';
 import { pullFullTable, type PullProgress } from './full/pullFull.js';
 import { emptyTableResult, type Direction, type TableResult } from './result.js';
 import type { RemoteScope } from './compare/remoteDelta.js';
+import type { ProbeOutcome } from './compare/remoteProbe.js';
 import { changeSyncFor, type ChangeSyncResult } from './merge/changeSync.js';
 import { syncKeyedTable } from './merge/syncKeyedTable.js';
 import { type TablePair, localRef } from './catalog/tablePair.js';
@@ -29,6 +32,8 @@ export interface TableSyncContext {
   localUnchanged?: ReadonlySet<string> | undefined;
   /** Receives the tables whose local content equals their baseline after this sync. */
   settled?: Set<string> | undefined;
+  /** What the probe before the tables found of each one's remote side (remoteProbe.ts); incremental syncs only. */
+  remoteProbes?: ReadonlyMap<string, ProbeOutcome> | undefined;
 }
 
 /**
@@ -47,9 +52,7 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   // A baseline written by another DuckDB release (an upgrade) is adopted when its hashes still hold.
   const adoption = localInfo ? await adoptBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion, ctx.dryRun) : undefined;
   let baselineTable = localInfo && !localColumnsChanged(localInfo, meta?.columnSignature, pair.key.length > 0) ? await usableBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion) : undefined;
-  const found = findCursorColumn(pair);
-  const sameCursor = meta?.cursorColumn === found?.column;
-  const cursor: CursorState | undefined = found ? { ...found, watermark: sameCursor ? (meta?.watermark ?? null) : null, logSeq: sameCursor ? (meta?.logSeq ?? null) : null } : undefined;
+  const cursor = cursorState(pair, meta);
   const policy = pair.settings.onConflict ?? ctx.policy;
   // A dry run cannot rehash without writing: it says so and plans nothing else for the table.
   if (adoption?.kind === 'rehashed' && ctx.dryRun) return { ...emptyTableResult(pair.name, 'planned'), warnings: [adoption.note] };
@@ -135,7 +138,8 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   const localUnchanged = ctx.localUnchanged?.has(pair.name);
   const merge = { baselineTable, scheme: ctx.scheme, cursor, policy, engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: ctx.dryRun, localColumns, localUnchanged };
   const syncChanges = async (direction: Direction, remoteScope: RemoteScope = 'all'): Promise<TableResult> => {
-    const synced = await changeSyncFor(pair)(db, pair, { ...merge, direction, remoteScope });
+    const remoteProbe = remoteScope === 'all' && !schemaNote ? ctx.remoteProbes?.get(pair.name) : undefined;
+    const synced = await changeSyncFor(pair)(db, pair, { ...merge, direction, remoteScope, remoteProbe });
     if (synced.localLeft === 0) settle(ctx, pair);
     return reported(synced);
   };
@@ -152,6 +156,7 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   // Full mode: local changes are pushed first (conflicts checked against their remote versions only,
   // since the whole local content is replaced right after).
   const pushed = await syncChanges('push', 'localChanges');
+  await pruneRemoteLogs(db, pair);
   if (ctx.direction === 'push') return noted(pushed);
   const pulled = noted(await fullPull());
   return { ...pulled, rowsPushed: pushed.rowsPushed, rowsDeleted: pulled.rowsDeleted + pushed.rowsDeleted, conflicts: pulled.conflicts + pushed.conflicts };
@@ -178,11 +183,18 @@ async function syncLocalOnlyTable(db: Database, pair: TablePair, meta: TableMeta
 }
 
 /**
- * Notes that the table's local content equals its baseline now (tables with a key: those without
- * one are always compared). Dry runs change nothing and note nothing.
+ * Full syncs that may write the remote drop the table's change-log entries and keyless push
+ * markers older than 30 days, so that incremental pushes pay no round trip for it.
  */
+async function pruneRemoteLogs(db: Database, pair: TablePair): Promise<void> {
+  if (db.remote.readOnly) return;
+  if (pair.key.length === 0) await db.withRemote(false, () => pruneKeylessMarkers(db, pair));
+  else if (findCursorColumn(pair)) await db.withRemote(false, () => pruneChangeLog(db, pair));
+}
+
+/** Notes that the table's local content equals its baseline now. Dry runs change nothing and note nothing. */
 function settle(ctx: TableSyncContext, pair: TablePair): void {
-  if (pair.key.length && !ctx.dryRun) ctx.settled?.add(pair.name);
+  if (!ctx.dryRun) ctx.settled?.add(pair.name);
 }
 
 /** The reported part of a keyed table's outcome. */

@@ -4,7 +4,10 @@ import type { Logger } from '../log/logger.js';
 import type { Discovery } from './catalog/discoverTables.js';
 import { emptyTableResult, type TableResult } from './result.js';
 import { syncTable, type TableSyncContext } from './syncTable.js';
-import { writeTableFailure } from './state/tableMetadata.js';
+import { readTableMetadata, writeTableFailure } from './state/tableMetadata.js';
+import { usableBaseline } from './state/baseline.js';
+import { cursorState } from './catalog/cursor.js';
+import { probeRemote, type ProbeOutcome, type ProbeTarget } from './compare/remoteProbe.js';
 
 export interface SyncTablesOptions extends TableSyncContext {
   logger: Logger;
@@ -17,6 +20,8 @@ export interface SyncTablesOptions extends TableSyncContext {
  */
 export async function syncTables(db: Database, discovery: Discovery, options: SyncTablesOptions): Promise<TableResult[]> {
   const results: TableResult[] = [];
+  const remoteProbes = await probeTables(db, discovery, options);
+  options = { ...options, remoteProbes };
   for (const pair of discovery.pairs) {
     if (options.signal?.aborted) {
       results.push({ ...emptyTableResult(pair.name, 'error'), error: 'not started: the sync was stopped', errorCode: 'E_ABORTED' });
@@ -49,4 +54,31 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
     }
   }
   return results;
+}
+
+/**
+ * Before an incremental sync that pulls: which tables' remote side changed since their baselines,
+ * all tables in one round trip (remoteProbe.ts). A probe that fails is not fatal: each table is
+ * then compared on its own, as without it.
+ */
+async function probeTables(db: Database, discovery: Discovery, options: SyncTablesOptions): Promise<Map<string, ProbeOutcome>> {
+  if (options.mode !== 'incremental' || options.direction === 'push') return new Map();
+  const metadata = new Map((await readTableMetadata(db)).map((m) => [m.tableName, m]));
+  const targets: ProbeTarget[] = [];
+  for (const pair of discovery.pairs) {
+    const meta = metadata.get(pair.name);
+    if (pair.localOnly || !discovery.localTables.has(pair.name)) continue;
+    const baselineTable = await usableBaseline(db, pair, options.scheme, meta, options.engineVersion);
+    if (baselineTable) targets.push({ pair, baselineTable, cursor: cursorState(pair, meta) });
+  }
+  if (!targets.length) return new Map();
+  try {
+    const probes = await db.retryingRemote('comparing the remote with the baselines', () => db.withRemote(true, () => probeRemote(db, targets, options.scheme)));
+    const changed = [...probes].filter(([, p]) => !p.unchanged).map(([name]) => name);
+    options.logger.debug(`remote probe: ${probes.size} table(s) probed, changed on the remote: ${changed.length ? changed.join(', ') : 'none'}`);
+    return probes;
+  } catch (error) {
+    options.logger.debug(`remote probe failed, each table is compared on its own: ${toSyncError(error).message}`);
+    return new Map();
+  }
 }

@@ -20,39 +20,35 @@ export function displayName(schema: string, table: string): string {
   return schema === 'main' ? table : `${schema}.${table}`;
 }
 
-/** The user tables (base tables, not views) of one attached catalog, with columns and primary key. */
-export async function listTables(db: Database, catalog: string): Promise<TableInfo[]> {
-  const tables = await db.all<{ schema_name: string; table_name: string }>(
-    `SELECT schema_name, table_name FROM duckdb_tables()
-      WHERE database_name = $1 AND NOT internal AND NOT temporary
-      ORDER BY schema_name, table_name`,
+/**
+ * The user tables (base tables, not views) of one attached catalog, with columns and primary key,
+ * in one statement (for the remote: one round trip). The remote's listing (`isRemote`) is
+ * remembered, duckdb-sync's own tables included (`Database.remoteTables`).
+ */
+export async function listTables(db: Database, catalog: string, isRemote = false): Promise<TableInfo[]> {
+  const columns = await db.all<{ schema_name: string; table_name: string; column_name: string | null; data_type: string | null; is_nullable: boolean | null; pk: string[] | null }>(
+    `SELECT t.schema_name, t.table_name, c.column_name, c.data_type, c.is_nullable, k.cols AS pk
+       FROM duckdb_tables() t
+       LEFT JOIN duckdb_columns() c ON c.database_name = t.database_name AND c.schema_name = t.schema_name AND c.table_name = t.table_name
+       LEFT JOIN (SELECT database_name, schema_name, table_name, constraint_column_names AS cols FROM duckdb_constraints()
+                   WHERE database_name = $1 AND constraint_type = 'PRIMARY KEY') k
+              ON k.database_name = t.database_name AND k.schema_name = t.schema_name AND k.table_name = t.table_name
+      WHERE t.database_name = $1 AND NOT t.internal AND NOT t.temporary
+      ORDER BY t.schema_name, t.table_name, c.column_index`,
     [catalog],
   );
-  const columns = await db.all<{ schema_name: string; table_name: string; column_name: string; data_type: string; is_nullable: boolean }>(
-    `SELECT schema_name, table_name, column_name, data_type, is_nullable FROM duckdb_columns()
-      WHERE database_name = $1 AND NOT internal
-      ORDER BY schema_name, table_name, column_index`,
-    [catalog],
-  );
-  const keys = await db.all<{ schema_name: string; table_name: string; cols: string[] }>(
-    `SELECT schema_name, table_name, constraint_column_names AS cols FROM duckdb_constraints()
-      WHERE database_name = $1 AND constraint_type = 'PRIMARY KEY'`,
-    [catalog],
-  );
-  const id = (s: string, t: string): string => JSON.stringify([s, t]);
   const byTable = new Map<string, TableInfo>();
-  for (const t of tables) {
-    if (isInternalTable(t.schema_name, t.table_name)) continue;
-    byTable.set(id(t.schema_name, t.table_name), { schema: t.schema_name, name: t.table_name, columns: [], primaryKey: [] });
-  }
+  const all: Array<{ schema: string; table: string }> = [];
   for (const c of columns) {
-    byTable.get(id(c.schema_name, c.table_name))?.columns.push({ name: c.column_name, type: c.data_type, notNull: !c.is_nullable });
+    const key = JSON.stringify([c.schema_name, c.table_name]);
+    if (!byTable.has(key)) {
+      byTable.set(key, { schema: c.schema_name, name: c.table_name, columns: [], primaryKey: [...(c.pk ?? [])] });
+      all.push({ schema: c.schema_name, table: c.table_name });
+    }
+    if (c.column_name !== null) byTable.get(key)?.columns.push({ name: c.column_name, type: c.data_type ?? '', notNull: c.is_nullable === false });
   }
-  for (const k of keys) {
-    const info = byTable.get(id(k.schema_name, k.table_name));
-    if (info) info.primaryKey = [...k.cols];
-  }
-  return [...byTable.values()];
+  if (isRemote) db.remoteTables.listed(all);
+  return [...byTable.values()].filter((t) => !isInternalTable(t.schema, t.name));
 }
 
 /** The name of the local database's catalog (DuckDB derives it from the file name). */

@@ -39,14 +39,26 @@ export function findCursorColumn(pair: TablePair): { column: string; remoteColum
 }
 
 /**
- * WHERE condition reading remote rows (alias `alias`, remote column names) at or after the
- * watermark minus the lag window, plus rows whose cursor is NULL. The watermark is parameter $1.
+ * The pair's cursor with what the last sync recorded of it (`recorded`: the table's metadata),
+ * undefined without a cursor column. A cursor column other than the recorded one starts afresh.
  */
-export function cursorFilter(cursor: CursorState, alias: string): { sql: string; params: string[] } {
+export function cursorState(pair: TablePair, recorded: { cursorColumn: string | null; watermark: string | null; logSeq: number | null } | undefined): CursorState | undefined {
+  const found = findCursorColumn(pair);
+  if (!found) return undefined;
+  const same = recorded?.cursorColumn === found.column;
+  return { ...found, watermark: same ? (recorded?.watermark ?? null) : null, logSeq: same ? (recorded?.logSeq ?? null) : null };
+}
+
+/**
+ * WHERE condition reading remote rows (alias `alias`, remote column names) at or after the
+ * watermark minus the lag window, plus rows whose cursor is NULL. The watermark is parameter
+ * `param` ($1 unless given).
+ */
+export function cursorFilter(cursor: CursorState, alias: string, param = '$1'): { sql: string; params: string[] } {
   const col = `${alias}.${quoteIdent(cursor.remoteColumn)}`;
   if (cursor.watermark === null) return { sql: 'true', params: [] };
   const since = TIME_TYPES.test(cursor.type)
-    ? `CAST($1 AS ${cursor.type}) - INTERVAL ${CURSOR_LAG_SECONDS} SECOND`
-    : `CAST($1 AS ${cursor.type})`;
+    ? `CAST(${param} AS ${cursor.type}) - INTERVAL ${CURSOR_LAG_SECONDS} SECOND`
+    : `CAST(${param} AS ${cursor.type})`;
   return { sql: `(${col} >= ${since} OR ${col} IS NULL)`, params: [cursor.watermark] };
 }

@@ -5,12 +5,13 @@ import { cursorFilter } from '../catalog/cursor.js';
 import { journalExists, journalRef } from '../state/pushJournal.js';
 import { changeLogFilter, currentLogSeq } from '../state/remoteChangeLog.js';
 import { engineRowHash } from '../rows/fingerprint.js';
-import { baselineRowFp, internalKeyFp, rowFp, userKeyFp } from '../rows/fingerprintScheme.js';
+import { baselineRowFp, combineFps, internalKeyFp, rowFp, userKeyFp } from '../rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { keyInInternal, keyInUser, keysNeverNull, kList, kMatch, kMatchUser, kSelect, rowsSelect } from '../rows/keySql.js';
+import { keyInInternal, keyInUser, kList, kMatch, kMatchUser, kSelect, rowsSelect } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
+import type { ProbeOutcome } from './remoteProbe.js';
 
 /** Rows per bucket aimed at when tables are compared by bucket summaries. */
 const ROWS_PER_BUCKET = 64;
@@ -39,7 +40,8 @@ export interface RemoteDeltaResult {
  * the remote versions of every key changed locally (`TEMP.ld`, and the push journal) are read by
  * key too, so a remote edit that did not move the cursor (or moved it back) meets the local edit
  * of the same row as a conflict instead of being overwritten. The cost grows with the local
- * changes, not with the table.
+ * changes, not with the table. `probe`: what the probe before the tables read of this one
+ * (its count and change-log position are not read again).
  */
 export async function computeRemoteDelta(
   db: Database,
@@ -48,12 +50,13 @@ export async function computeRemoteDelta(
   scheme: FingerprintScheme,
   cursor: CursorState | undefined,
   scope: RemoteScope = 'all',
+  probe?: ProbeOutcome,
 ): Promise<RemoteDeltaResult> {
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const baseline = baselineRef(baselineTable);
   if (scope === 'localChanges') return remoteVersionsOfLocalChanges(db, pair, remote, baseline, baselineTable);
-  const [rc] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${remote}`);
-  const remoteCount = Number(rc?.n ?? 0);
+  // The probe before the tables (remoteProbe.ts) read the count and the log's position already.
+  const remoteCount = probe ? probe.remoteCount : Number((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${remote}`))[0]?.n ?? 0);
   const buckets = Math.max(1, Math.ceil(remoteCount / ROWS_PER_BUCKET));
   const fetchRows = async (where: string, params: string[] = []): Promise<void> => {
     await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.rrows} AS SELECT ${rowsSelect(pair)} FROM ${remote} r WHERE ${where}`, params);
@@ -65,7 +68,7 @@ export async function computeRemoteDelta(
   if (cursor) {
     // Rows whose cursor moved, and rows other duckdb-sync clients pushed since the last sync.
     const filter = cursorFilter(cursor, 'r');
-    logSeq = await currentLogSeq(db, pair);
+    logSeq = probe ? probe.logSeq : await currentLogSeq(db, pair);
     if (logSeq === null || filter.sql === 'true') await fetchRows(filter.sql, filter.params);
     else await fetchRows(`(${filter.sql} OR ${changeLogFilter(db, pair, 'r', 'CAST($2 AS BIGINT)')})`, [...filter.params, String(cursor.logSeq ?? 0)]);
     // The remote versions of the rows about to be pushed, whatever their cursor says.
@@ -77,11 +80,8 @@ export async function computeRemoteDelta(
       lkeysRead = true;
     }
   } else {
-    // Per bucket, the rows' fingerprints are combined. Engine fingerprints (DuckDB's hash(), whose
-    // column hashes combine by multiply-and-XOR) are rehashed first: summed or XORed as they are, two
-    // rows given the same new value in the same column could cancel out. With unique keys an XOR
-    // does; rows that may repeat need a sum. Canonical (md5) fingerprints are summed as they are.
-    const combine = (fp: string): string => (scheme === 'canonical' ? `sum(${fp})` : keysNeverNull(pair) ? `bit_xor(hash(${fp}))` : `sum(hash(${fp}))`);
+    // Per bucket, the rows' fingerprints are combined (combineFps).
+    const combine = (fp: string): string => combineFps(pair, scheme, fp);
     await db.run(
       `CREATE OR REPLACE TEMP TABLE ${TEMP.rsum} AS
          SELECT ${userKeyFp(pair, 'remote', scheme, 'r')} % ${buckets} AS b, count(*) AS n, ${combine(rowFp(pair, 'remote', scheme, 'r'))} AS s

@@ -4,6 +4,7 @@ import type { FingerprintScheme } from '../../remote/remote.js';
 import type { CursorState } from '../catalog/cursor.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import type { RemoteScope } from '../compare/remoteDelta.js';
+import type { ProbeOutcome } from '../compare/remoteProbe.js';
 import type { Direction, TableResult } from '../result.js';
 import { syncKeyedTable } from './syncKeyedTable.js';
 import { syncKeylessTable } from './syncKeylessTable.js';
@@ -31,6 +32,8 @@ export interface ChangeSyncContext {
   dryRun: boolean;
   /** Which remote changes to look for (default all; full mode only needs those of local changes). */
   remoteScope?: RemoteScope;
+  /** With scope `all`: what the probe before the tables found of the remote side (remoteProbe.ts). */
+  remoteProbe?: ProbeOutcome | undefined;
   /** Local column names (to know whether the local table has columns outside the pair). */
   localColumns: string[];
   /** The local table is known to equal its baseline (the file is as the last sync left it): not compared. */

@@ -7,7 +7,7 @@ import type { CursorState } from '../catalog/cursor.js';
 import { kJson } from '../rows/keySql.js';
 import { computeLocalDelta, noLocalDelta, snapshotChangedRows } from '../compare/localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';
-import { clearJournal, discountOwnPushes, journalExists, journalLocalChanges } from '../state/pushJournal.js';
+import { clearJournal, discountOwnPushes, journalLocalChanges, journalPending } from '../state/pushJournal.js';
 import { logPushedKeys } from '../state/remoteChangeLog.js';
 import { computeRemoteDelta } from '../compare/remoteDelta.js';
 import type { TablePair } from '../catalog/tablePair.js';
@@ -42,16 +42,26 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
     }
     return changed;
   });
-  // Full mode with nothing changed locally (and no push cut short earlier) has nothing to push.
-  if (ctx.remoteScope === 'localChanges' && localChanges === 0 && !(await journalExists(db, ctx.baselineTable))) {
-    return changeResult(pair, ctx, NO_CHANGES, 0);
+  // The probe found the remote as the baseline has it: only the remote versions of local changes are read.
+  const probe = ctx.remoteProbe?.unchanged ? ctx.remoteProbe : undefined;
+  const scope = probe ? 'localChanges' : ctx.remoteScope;
+  if (scope === 'localChanges' && localChanges === 0 && !(await journalPending(db, ctx.baselineTable))) {
+    // Full mode with nothing changed locally (and no push cut short earlier) has nothing to push.
+    if (!probe) return changeResult(pair, ctx, NO_CHANGES, 0);
+    // Nothing changed on either side: no round trip; the metadata records the sync.
+    const unchanged = changeResult(pair, ctx, NO_CHANGES, 0);
+    if (ctx.dryRun) return unchanged;
+    await db.transaction(() =>
+      recordChanges(db, pair, ctx, NO_CHANGES, { cursorColumn: ctx.cursor?.column ?? null, watermark: ctx.cursor?.watermark ?? null, logSeq: probe.logSeq ?? ctx.cursor?.logSeq ?? null }),
+    );
+    return unchanged;
   }
   await db.withRemote(!writesRemote, () =>
     db.transaction(async () => {
-      const remote = await computeRemoteDelta(db, pair, ctx.baselineTable, ctx.scheme, ctx.cursor, ctx.remoteScope);
+      const remote = await computeRemoteDelta(db, pair, ctx.baselineTable, ctx.scheme, ctx.cursor, scope, ctx.remoteProbe);
       rowsRead = remote.rowsRead;
       maxCursor = remote.maxCursor;
-      logSeq = remote.logSeq;
+      logSeq = remote.logSeq ?? probe?.logSeq ?? null;
       if (remote.changed) await discountOwnPushes(db, pair, ctx.baselineTable);
       counts = await buildMergePlan(db, pair, ctx.policy, ctx.direction, ctx.cursor);
       if (counts.conflictsTotal && ctx.policy === 'fail') {

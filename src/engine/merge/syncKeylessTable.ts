@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
-import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
+import { baselineRowFp, combineFps, rowFp } from '../rows/fingerprintScheme.js';
 import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
 import type { Direction } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
@@ -8,7 +8,7 @@ import { moveKeylessBaseline, baselineRef } from '../state/baseline.js';
 import { changeResult, NO_CHANGES, recordChanges, type ChangeCounts } from './changeOutcome.js';
 import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, markKeylessPush, recoverKeylessPush } from '../state/keylessPushJournal.js';
 import { TEMP } from '../rows/tempTables.js';
-import { rowsSelect } from '../rows/keySql.js';
+import { noRowsSelect, rowsSelect } from '../rows/keySql.js';
 import { withPushStage } from '../state/pushStage.js';
 
 /**
@@ -29,20 +29,24 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
   let counts: ChangeCounts = NO_CHANGES;
   let rowsRead = 0;
 
-  if (ctx.remoteScope === 'localChanges' && !(await keylessJournalExists(db, ctx.baselineTable))) {
-    // Full mode only pushes local changes before replacing the local content: none (and no push
-    // cut short to settle), nothing to do.
-    const [changed] = await db.all<{ n: bigint }>(
-      `SELECT count(*) AS n FROM (SELECT ${lf} AS f, count(*) AS n FROM ${local} t GROUP BY 1) l
-         FULL JOIN (SELECT ${baselineRowFp(ctx.scheme)} AS f, n FROM ${baseline}) b ON l.f = b.f WHERE l.n IS DISTINCT FROM b.n`,
-    );
-    if (!changed || changed.n === 0n) return changeResult(pair, ctx, counts, rowsRead);
+  // Nothing to push (full mode: the local content is replaced right after), or nothing changed on
+  // either side (the probe found the remote as the baseline has it): no round trip.
+  const remoteUnchanged = ctx.remoteProbe?.unchanged === true;
+  if ((ctx.remoteScope === 'localChanges' || remoteUnchanged) && !(await keylessJournalExists(db, ctx.baselineTable))) {
+    const localSame = ctx.localUnchanged || (await localMatchesBaseline(db, pair, ctx, local, lf));
+    if (localSame && !remoteUnchanged) return changeResult(pair, ctx, counts, rowsRead);
+    if (localSame) {
+      if (!ctx.dryRun) await db.transaction(() => recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null }));
+      return changeResult(pair, ctx, counts, rowsRead);
+    }
   }
+  // The local side's counts: the baseline's when the file is as the last sync left it.
+  const localCounts = ctx.localUnchanged ? `SELECT ${baselineRowFp(ctx.scheme)} AS f, n FROM ${baseline}` : `SELECT ${lf} AS f, count(*) AS n FROM ${local} t GROUP BY 1`;
 
   await db.withRemote(!writesRemote, async () => {
     if (!ctx.dryRun) await recoverKeylessPush(db, ctx.scheme, ctx.baselineTable);
     await db.transaction(async () => {
-      await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.kl} AS SELECT ${lf} AS f, count(*) AS n FROM ${local} t GROUP BY 1`);
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.kl} AS ${localCounts}`);
       await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.kr} AS SELECT ${rf} AS f, count(*) AS n FROM ${remote} r GROUP BY 1`);
       await db.run(
         `CREATE OR REPLACE TEMP TABLE ${TEMP.kplan} AS
@@ -68,12 +72,15 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
         localLeft: Number(c?.local_left ?? 0),
       };
       // One copy of each distinct row the local side must gain, or the push must write back but the
-      // local side has none of, read from the remote.
+      // local side has none of, read from the remote (no round trip when there is none).
+      const needed = `SELECT f FROM ${TEMP.kplan} WHERE new_l > ln OR (ln = 0 AND new_r > 0 AND new_r <> rn)`;
+      const [wanted] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM (${needed})`);
       await db.run(
-        `CREATE OR REPLACE TEMP TABLE ${TEMP.rrows} AS
-           SELECT * FROM (SELECT ${rowsSelect(pair)}, ${rf} AS __f FROM ${remote} r
-                           WHERE ${rf} IN (SELECT f FROM ${TEMP.kplan} WHERE new_l > ln OR (ln = 0 AND new_r > 0 AND new_r <> rn)))
-          QUALIFY row_number() OVER (PARTITION BY __f) = 1`,
+        wanted?.n
+          ? `CREATE OR REPLACE TEMP TABLE ${TEMP.rrows} AS
+               SELECT * FROM (SELECT ${rowsSelect(pair)}, ${rf} AS __f FROM ${remote} r WHERE ${rf} IN (${needed}))
+              QUALIFY row_number() OVER (PARTITION BY __f) = 1`
+          : `CREATE OR REPLACE TEMP TABLE ${TEMP.rrows} AS SELECT ${noRowsSelect(pair)}, CAST(NULL AS UBIGINT) AS __f WHERE false`,
       );
       rowsRead = Number(c?.summaries ?? 0) + Number((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${TEMP.rrows}`))[0]?.n ?? 0);
     });
@@ -108,6 +115,20 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
     await recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null });
   });
   return result;
+}
+
+/**
+ * Whether the local table holds the baseline's rows, each as many times: its row count and its
+ * fingerprints' summary (combineFps) against the baseline's, one scan without grouping.
+ */
+async function localMatchesBaseline(db: Database, pair: TablePair, ctx: ChangeSyncContext, local: string, lf: string): Promise<boolean> {
+  const baseline = baselineRef(ctx.baselineTable);
+  const [row] = await db.all<{ same: boolean }>(
+    `SELECT l.n = b.n AND l.s IS NOT DISTINCT FROM b.s AS same
+       FROM (SELECT count(*) AS n, CAST(${combineFps(pair, ctx.scheme, lf)} AS HUGEINT) AS s FROM ${local} t) l,
+            (SELECT coalesce(sum(n), 0) AS n, CAST(${combineFps(pair, ctx.scheme, baselineRowFp(ctx.scheme), 'n')} AS HUGEINT) AS s FROM ${baseline}) b`,
+  );
+  return row?.same === true;
 }
 
 /** Target counts per direction: new_l, new_r and the new baseline new_b. */

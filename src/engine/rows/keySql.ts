@@ -79,6 +79,11 @@ export function rowsSelect(pair: TablePair): string {
   return pair.columns.map((c) => `r.${quoteIdent(c.remote)} AS ${quoteIdent(c.local)}`).join(', ');
 }
 
+/** `rowsSelect`'s columns, typed, with no row and no table read (no round trip). */
+export function noRowsSelect(pair: TablePair): string {
+  return pair.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.local)}`).join(', ');
+}
+
 export function remoteName(pair: TablePair, localColumn: string): string {
   return pair.columns.find((c) => c.local === localColumn)?.remote ?? localColumn;
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.js';
+import { qualify } from '../../db/quote.js';
 
 /** Names of duckdb-sync's own objects in the local database; never synced as user tables. */
 export const STATE_SCHEMA = '_duckdb_sync';
@@ -17,12 +18,34 @@ export function isInternalTable(schema: string, table: string): boolean {
 
 /**
  * Whether a table exists: in the local database (`catalog` omitted), or in the given catalog (the
- * remote's). The one place that asks DuckDB's catalog about duckdb-sync's own tables.
+ * remote's: answered from the last discovery's listing when known, knownRemoteTables.ts). The one
+ * place that asks DuckDB's catalog about duckdb-sync's own tables.
  */
 export async function tableExists(db: Database, schema: string, table: string, catalog?: string): Promise<boolean> {
+  if (catalog === undefined) return db.localTableExists(schema, table);
+  const known = db.remoteTables.has(schema, table);
+  if (known !== undefined) return known;
   const [row] = await db.all<{ n: bigint }>(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = ${catalog === undefined ? 'current_database()' : '$3'} AND schema_name = $1 AND table_name = $2`,
-    catalog === undefined ? [schema, table] : [schema, table, catalog],
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = $3 AND schema_name = $1 AND table_name = $2`,
+    [schema, table, catalog],
   );
   return row !== undefined && row.n > 0n;
+}
+
+/** Creates duckdb-sync's schema on the remote, unless it is known to exist (no round trip then). */
+export async function ensureRemoteStateSchema(db: Database): Promise<void> {
+  if (db.remoteTables.hasSchema(STATE_SCHEMA)) return;
+  await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.remote.catalog, STATE_SCHEMA)}`);
+  db.remoteTables.createdSchema(STATE_SCHEMA);
+}
+
+/**
+ * Creates one of duckdb-sync's tables on the remote with `createSql` (a CREATE TABLE IF NOT EXISTS
+ * of `_duckdb_sync.<table>`), unless it is known to exist (no round trip then).
+ */
+export async function ensureRemoteStateTable(db: Database, table: string, createSql: string): Promise<void> {
+  if (db.remoteTables.has(STATE_SCHEMA, table)) return;
+  await ensureRemoteStateSchema(db);
+  await db.run(createSql);
+  db.remoteTables.created(STATE_SCHEMA, table);
 }

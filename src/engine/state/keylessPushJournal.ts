@@ -4,7 +4,7 @@ import { qualify } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { STATE_SCHEMA, tableExists } from './internalNames.js';
+import { ensureRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 
@@ -52,12 +52,16 @@ export async function journalKeylessPush(db: Database, pair: TablePair, scheme: 
   return pushId;
 }
 
-/** Inside the push's remote transaction: records the push id (markers older than 30 days are dropped). */
+/** Inside the push's remote transaction: records the push id. */
 export async function markKeylessPush(db: Database, pair: TablePair, pushId: string): Promise<void> {
-  await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.remote.catalog, STATE_SCHEMA)}`);
-  await db.run(`CREATE TABLE IF NOT EXISTS ${markers(db)} (push_id VARCHAR, table_name VARCHAR, pushed_at TIMESTAMPTZ)`);
-  await db.run(`DELETE FROM ${markers(db)} WHERE pushed_at < now() - INTERVAL 30 DAY`);
+  await ensureRemoteStateTable(db, 'pushes', `CREATE TABLE IF NOT EXISTS ${markers(db)} (push_id VARCHAR, table_name VARCHAR, pushed_at TIMESTAMPTZ)`);
   await db.run(`INSERT INTO ${markers(db)} VALUES ($1, $2, now())`, [pushId, pair.name]);
+}
+
+/** Drops this table's markers older than 30 days (full syncs: pushes pay no round trip for it). */
+export async function pruneKeylessMarkers(db: Database, pair: TablePair): Promise<void> {
+  if (!(await tableExists(db, STATE_SCHEMA, 'pushes', db.remote.catalog))) return;
+  await db.run(`DELETE FROM ${markers(db)} WHERE table_name = $1 AND pushed_at < now() - INTERVAL 30 DAY`, [pair.name]);
 }
 
 /** A push of this table was journaled and its outcome is not settled yet. */

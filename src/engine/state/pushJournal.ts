@@ -68,3 +68,10 @@ export async function dropJournal(db: Database, baselineTable: string): Promise<
 export async function journalExists(db: Database, baselineTable: string): Promise<boolean> {
   return tableExists(db, STATE_SCHEMA, journalTableName(baselineTable));
 }
+
+/** Whether the journal holds versions a push may have written (it stays, empty, after a push). */
+export async function journalPending(db: Database, baselineTable: string): Promise<boolean> {
+  if (!(await journalExists(db, baselineTable))) return false;
+  const [row] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${journalRef(baselineTable)} LIMIT 1)`);
+  return Number(row?.n ?? 0) > 0;
+}

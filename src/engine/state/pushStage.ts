@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
-import { STATE_SCHEMA } from './internalNames.js';
+import { ensureRemoteStateSchema, STATE_SCHEMA } from './internalNames.js';
 
 /**
  * A push's rows on the remote. MotherDuck runs statements that change its rows on the server, so
@@ -13,7 +13,7 @@ import { STATE_SCHEMA } from './internalNames.js';
  */
 export async function withPushStage<T>(db: Database, select: string, apply: (stage: string) => Promise<T>): Promise<T> {
   const stage = qualify(db.remote.catalog, STATE_SCHEMA, `stage_${randomUUID().replace(/-/g, '').slice(0, 16)}`);
-  await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.remote.catalog, STATE_SCHEMA)}`);
+  await ensureRemoteStateSchema(db);
   await db.run(`CREATE TABLE ${stage} AS ${select}`);
   const value = await apply(stage);
   await db.run(`DROP TABLE ${stage}`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
-import { STATE_SCHEMA, tableExists } from './internalNames.js';
+import { ensureRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
 import { kList, kMatchUser } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
 
@@ -13,8 +13,12 @@ import type { TablePair } from '../catalog/tablePair.js';
  * Readers find remote changes through the cursor (updated_at ≥ watermark − lag). A row that
  * another machine wrote offline and pushes hours later carries an old cursor value, so the cursor
  * alone would never show it; the log does: readers also read the rows whose keys were logged since
- * the sequence number they last saw. Entries older than 30 days are dropped.
+ * the sequence number they last saw. Entries older than 30 days are dropped by full syncs
+ * (pruneChangeLog): a no-change or one-row push pays no round trip for it.
  */
+
+/** Days a change log entry is kept. */
+const KEEP_DAYS = 30;
 
 function changeLogName(pair: TablePair): string {
   return `changes_${createHash('sha1').update(`${pair.remote.schema}.${pair.remote.table}`).digest('hex').slice(0, 16)}`;
@@ -27,9 +31,24 @@ function changeLogTable(db: Database, pair: TablePair): string {
 /** Inside the push's remote transaction: logs the keys pushed, read from the push's stage on the remote (pushStage.ts). */
 export async function logPushedKeys(db: Database, pair: TablePair, stage: string): Promise<void> {
   const log = changeLogTable(db, pair);
-  await db.run(`CREATE TABLE IF NOT EXISTS ${log} AS SELECT ${kList(pair)}, CAST(0 AS BIGINT) AS seq, now() AS pushed_at FROM ${stage} WHERE false`);
-  await db.run(`DELETE FROM ${log} WHERE pushed_at < now() - INTERVAL 30 DAY`);
+  await ensureRemoteStateTable(db, changeLogName(pair), `CREATE TABLE IF NOT EXISTS ${log} AS SELECT ${kList(pair)}, CAST(0 AS BIGINT) AS seq, now() AS pushed_at FROM ${stage} WHERE false`);
   await db.run(`INSERT INTO ${log} SELECT ${kList(pair)}, (SELECT coalesce(max(seq), 0) + 1 FROM ${log}), now() FROM ${stage}`);
+}
+
+/** Whether the table's log exists, as the last discovery listed the remote; undefined when unknown. */
+export function changeLogListed(db: Database, pair: TablePair): boolean | undefined {
+  return db.remoteTables.has(STATE_SCHEMA, changeLogName(pair));
+}
+
+/** A scalar subquery: the log's newest sequence number (the log must exist). */
+export function changeLogSeqSql(db: Database, pair: TablePair): string {
+  return `(SELECT max(seq) FROM ${changeLogTable(db, pair)})`;
+}
+
+/** Drops entries older than 30 days, if the table has a log (a write to the remote). */
+export async function pruneChangeLog(db: Database, pair: TablePair): Promise<void> {
+  if (!(await changeLogExists(db, pair))) return;
+  await db.run(`DELETE FROM ${changeLogTable(db, pair)} WHERE pushed_at < now() - INTERVAL ${KEEP_DAYS} DAY`);
 }
 
 /** The log's newest sequence number; null when no push was ever logged. */
@@ -39,7 +58,7 @@ export async function currentLogSeq(db: Database, pair: TablePair): Promise<numb
   return row?.s === null || row?.s === undefined ? null : Number(row.s);
 }
 
-async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> {
+export async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> {
   return tableExists(db, STATE_SCHEMA, changeLogName(pair), db.remote.catalog);
 }
 

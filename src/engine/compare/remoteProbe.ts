@@ -1,0 +1,88 @@
+import type { Database } from '../../db/database.js';
+import { qualify } from '../../db/quote.js';
+import type { FingerprintScheme } from '../../remote/remote.js';
+import { cursorFilter, type CursorState } from '../catalog/cursor.js';
+import type { TablePair } from '../catalog/tablePair.js';
+import { baselineRowFp, combineFps, rowFp } from '../rows/fingerprintScheme.js';
+import { TEMP } from '../rows/tempTables.js';
+import { baselineRef } from '../state/baseline.js';
+import { changeLogFilter, changeLogListed, changeLogSeqSql } from '../state/remoteChangeLog.js';
+
+/** A table an incremental sync is about to compare with its baseline. */
+export interface ProbeTarget {
+  pair: TablePair;
+  baselineTable: string;
+  cursor: CursorState | undefined;
+}
+
+/** What one probe found out about a table's remote side. */
+export interface ProbeOutcome {
+  /** The remote equals the baseline, as far as the table's incremental sync would look. */
+  unchanged: boolean;
+  /** The remote's row count when probed. */
+  remoteCount: number;
+  /** The remote change log's newest sequence number (null: no log); cursor tables only. */
+  logSeq: number | null;
+}
+
+/**
+ * Whether each table's remote side changed since its baseline, for every table at once: one
+ * statement (one round trip) whatever the number of tables, so that a sync where nothing changed
+ * costs a few round trips in all instead of several per table (issue 14). Per table it reads
+ * - the row count, and the newest change-log sequence number (remoteChangeLog.ts);
+ * - with a cursor column: the fingerprints of the rows an incremental sync would read (cursor at or
+ *   after the watermark minus the lag, or logged since the last sequence number seen); unchanged
+ *   when each of them is a baseline row's fingerprint and the count is the baseline's;
+ * - without one: one summary of every row's fingerprint (combineFps), compared with the baseline's.
+ * The remote must be attached. Tables whose cursor has no watermark yet are not probed (absent from
+ * the result): their sync reads everything anyway. The answer is a snapshot: a table found
+ * unchanged is not read again in this run (a later remote change is found by the next run), and
+ * the rows a push sends are always compared with their remote versions in the push's transaction.
+ */
+export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: FingerprintScheme): Promise<Map<string, ProbeOutcome>> {
+  // A cursor table needs to know whether its change log exists (the last discovery's listing).
+  const probed = targets.filter((t) => !t.cursor || (t.cursor.watermark !== null && changeLogListed(db, t.pair) !== undefined));
+  const outcomes = new Map<string, ProbeOutcome>();
+  if (!probed.length) return outcomes;
+  const params: string[] = [];
+  const param = (value: string): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const parts: string[] = [];
+  probed.forEach(({ pair, cursor }, i) => {
+    const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+    const fp = rowFp(pair, 'remote', scheme, 'r');
+    const hasLog = cursor !== undefined && changeLogListed(db, pair) === true;
+    const summary = cursor ? 'CAST(NULL AS HUGEINT)' : `CAST(${combineFps(pair, scheme, fp)} AS HUGEINT)`;
+    const seq = hasLog ? changeLogSeqSql(db, pair) : 'CAST(NULL AS BIGINT)';
+    parts.push(`SELECT ${i} AS t, count(*) AS n, ${summary} AS s, ${seq} AS seq, CAST(NULL AS UBIGINT) AS fp FROM ${remote} r`);
+    if (cursor) {
+      const filter = cursorFilter(cursor, 'r', param(cursor.watermark ?? ''));
+      const logged = hasLog ? ` OR ${changeLogFilter(db, pair, 'r', `CAST(${param(String(cursor.logSeq ?? 0))} AS BIGINT)`)}` : '';
+      parts.push(`SELECT ${i}, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${filter.sql}${logged}`);
+    }
+  });
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.probe} AS ${parts.join('\nUNION ALL\n')}`, params);
+
+  for (const [i, { pair, baselineTable, cursor }] of probed.entries()) {
+    const baseline = baselineRef(baselineTable);
+    const f = baselineRowFp(scheme);
+    const keyless = pair.key.length === 0;
+    const baselineSummary = cursor ? 'NULL' : keyless ? combineFps(pair, scheme, f, 'n') : combineFps(pair, scheme, f);
+    const [row] = await db.all<{ same: boolean; n: bigint; seq: bigint | null }>(
+      `WITH p AS (SELECT * FROM ${TEMP.probe} WHERE t = ${i}),
+            b AS (SELECT ${keyless ? 'sum(n)' : 'count(*)'} AS n, CAST(${baselineSummary} AS HUGEINT) AS s FROM ${baseline})
+       SELECT (SELECT n FROM p WHERE fp IS NULL) = coalesce((SELECT n FROM b), 0)
+              AND (SELECT s FROM p WHERE fp IS NULL) IS NOT DISTINCT FROM (SELECT s FROM b)
+              AND NOT EXISTS (SELECT 1 FROM p WHERE fp IS NOT NULL AND fp NOT IN (SELECT ${f} FROM ${baseline})) AS same,
+              (SELECT n FROM p WHERE fp IS NULL) AS n, (SELECT seq FROM p WHERE fp IS NULL) AS seq`,
+    );
+    outcomes.set(pair.name, {
+      unchanged: row?.same === true,
+      remoteCount: Number(row?.n ?? 0),
+      logSeq: row?.seq === null || row?.seq === undefined ? null : Number(row.seq),
+    });
+  }
+  return outcomes;
+}
