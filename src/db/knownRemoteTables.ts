@@ -8,10 +8,10 @@ export class KnownRemoteTables {
   private tables: Set<string> | undefined;
   private schemas = new Set<string>();
 
-  /** Replaces what is known with a fresh listing of every table of the remote's catalog. */
-  listed(tables: ReadonlyArray<{ schema: string; table: string }>): void {
+  /** Replaces what is known with a fresh listing of every table (and schema, when listed) of the remote's catalog. */
+  listed(tables: ReadonlyArray<{ schema: string; table: string }>, schemas: readonly string[] = []): void {
     this.tables = new Set(tables.map((t) => id(t.schema, t.table)));
-    this.schemas = new Set(tables.map((t) => t.schema));
+    this.schemas = new Set([...schemas, ...tables.map((t) => t.schema)]);
   }
 
   /** Whether the table exists: true, false, or undefined when unknown. */

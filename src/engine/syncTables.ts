@@ -4,10 +4,8 @@ import type { Logger } from '../log/logger.js';
 import type { Discovery } from './catalog/discoverTables.js';
 import { emptyTableResult, type TableResult } from './result.js';
 import { syncTable, type TableSyncContext } from './syncTable.js';
-import { readTableMetadata, writeTableFailure } from './state/tableMetadata.js';
-import { usableBaseline } from './state/baseline.js';
-import { cursorState } from './catalog/cursor.js';
-import { probeRemote, type ProbeOutcome, type ProbeTarget } from './compare/remoteProbe.js';
+import { recordUnchangedTables, writeTableFailure } from './state/tableMetadata.js';
+import { probeTables } from './probeTables.js';
 
 export interface SyncTablesOptions extends TableSyncContext {
   logger: Logger;
@@ -20,16 +18,25 @@ export interface SyncTablesOptions extends TableSyncContext {
  */
 export async function syncTables(db: Database, discovery: Discovery, options: SyncTablesOptions): Promise<TableResult[]> {
   const results: TableResult[] = [];
-  const remoteProbes = await probeTables(db, discovery, options);
+  const { probes: remoteProbes, unchanged } = await probeTables(db, discovery, options);
   options = { ...options, remoteProbes };
+  // Tables unchanged on both sides: recorded together, no per-table work.
+  if (unchanged.length && !options.dryRun) await db.transaction(() => recordUnchangedTables(db, unchanged, options.direction));
+  const quiet = new Set(unchanged.map((u) => u.pair.name));
   for (const pair of discovery.pairs) {
+    if (options.localUnchanged?.has(pair.name)) options.logger.debug(`${pair.name}: not compared with its baseline (the local file is as the last sync left it)`);
+    if (quiet.has(pair.name)) {
+      options.logger.info(`${pair.name}: unchanged on both sides`, { rowsRead: 0, remoteRoundTrips: 0 });
+      if (!options.dryRun) options.settled?.add(pair.name);
+      results.push({ ...emptyTableResult(pair.name, options.dryRun ? 'planned' : 'ok'), rowsRead: 0, remoteRoundTrips: 0 });
+      continue;
+    }
     if (options.signal?.aborted) {
       results.push({ ...emptyTableResult(pair.name, 'error'), error: 'not started: the sync was stopped', errorCode: 'E_ABORTED' });
       continue;
     }
     const started = performance.now();
     const roundTrips = db.remoteStatements;
-    if (options.localUnchanged?.has(pair.name)) options.logger.debug(`${pair.name}: not compared with its baseline (the local file is as the last sync left it)`);
     try {
       // Every step is idempotent, so a table whose remote could not be reached (a network error) is
       // synced again from the start, the remote attached anew.
@@ -56,29 +63,3 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
   return results;
 }
 
-/**
- * Before an incremental sync that pulls: which tables' remote side changed since their baselines,
- * all tables in one round trip (remoteProbe.ts). A probe that fails is not fatal: each table is
- * then compared on its own, as without it.
- */
-async function probeTables(db: Database, discovery: Discovery, options: SyncTablesOptions): Promise<Map<string, ProbeOutcome>> {
-  if (options.mode !== 'incremental' || options.direction === 'push') return new Map();
-  const metadata = new Map((await readTableMetadata(db)).map((m) => [m.tableName, m]));
-  const targets: ProbeTarget[] = [];
-  for (const pair of discovery.pairs) {
-    const meta = metadata.get(pair.name);
-    if (pair.localOnly || !discovery.localTables.has(pair.name)) continue;
-    const baselineTable = await usableBaseline(db, pair, options.scheme, meta, options.engineVersion);
-    if (baselineTable) targets.push({ pair, baselineTable, cursor: cursorState(pair, meta) });
-  }
-  if (!targets.length) return new Map();
-  try {
-    const probes = await db.retryingRemote('comparing the remote with the baselines', () => db.withRemote(true, () => probeRemote(db, targets, options.scheme)));
-    const changed = [...probes].filter(([, p]) => !p.unchanged).map(([name]) => name);
-    options.logger.debug(`remote probe: ${probes.size} table(s) probed, changed on the remote: ${changed.length ? changed.join(', ') : 'none'}`);
-    return probes;
-  } catch (error) {
-    options.logger.debug(`remote probe failed, each table is compared on its own: ${toSyncError(error).message}`);
-    return new Map();
-  }
-}

@@ -26,8 +26,9 @@ export function displayName(schema: string, table: string): string {
  * remembered, duckdb-sync's own tables included (`Database.remoteTables`).
  */
 export async function listTables(db: Database, catalog: string, isRemote = false): Promise<TableInfo[]> {
-  const columns = await db.all<{ schema_name: string; table_name: string; column_name: string | null; data_type: string | null; is_nullable: boolean | null; pk: string[] | null }>(
-    `SELECT t.schema_name, t.table_name, c.column_name, c.data_type, c.is_nullable, k.cols AS pk
+  const columns = await db.all<{ schema_name: string; table_name: string; column_name: string | null; data_type: string | null; is_nullable: boolean | null; pk: string[] | null; schemas: string[] }>(
+    `SELECT t.schema_name, t.table_name, c.column_name, c.data_type, c.is_nullable, k.cols AS pk,
+            (SELECT list(schema_name) FROM duckdb_schemas() WHERE database_name = $1) AS schemas
        FROM duckdb_tables() t
        LEFT JOIN duckdb_columns() c ON c.database_name = t.database_name AND c.schema_name = t.schema_name AND c.table_name = t.table_name
        LEFT JOIN (SELECT database_name, schema_name, table_name, constraint_column_names AS cols FROM duckdb_constraints()
@@ -47,7 +48,7 @@ export async function listTables(db: Database, catalog: string, isRemote = false
     }
     if (c.column_name !== null) byTable.get(key)?.columns.push({ name: c.column_name, type: c.data_type ?? '', notNull: c.is_nullable === false });
   }
-  if (isRemote) db.remoteTables.listed(all);
+  if (isRemote) db.remoteTables.listed(all, columns[0]?.schemas);
   return [...byTable.values()].filter((t) => !isInternalTable(t.schema, t.name));
 }
 

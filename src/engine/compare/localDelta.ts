@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { keysNeverNull, kList, kMatch, kMatchUser, kSelect } from '../rows/keySql.js';
+import { combineFps } from '../rows/fingerprintScheme.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
@@ -95,4 +96,24 @@ export async function snapshotChangedRows(db: Database, pair: TablePair): Promis
        SELECT t.* FROM ${localRef(db, pair)} t
          JOIN (SELECT ${kList(pair)} FROM ${TEMP.ld} WHERE lh IS NOT NULL) d ON ${kMatchUser(pair, 'local', 't', 'd')}`,
   );
+}
+
+/**
+ * Whether the local table holds exactly the baseline's rows (each as many times, for a table
+ * without a key): its row count and a summary of its rows' hashes (combineFps) against the
+ * baseline's, in one scan without joining or grouping. Used to skip tables with no local change.
+ */
+export async function localMatchesBaseline(db: Database, pair: TablePair, baselineTable: string): Promise<boolean> {
+  const h = engineRowHash(
+    pair.columns.map((c) => c.local),
+    't',
+  );
+  const keyless = pair.key.length === 0;
+  const [row] = await db.all<{ same: boolean }>(
+    `SELECT l.n = b.n AND l.s IS NOT DISTINCT FROM b.s AS same
+       FROM (SELECT count(*) AS n, CAST(${combineFps(pair, 'engine', h)} AS HUGEINT) AS s FROM ${localRef(db, pair)} t) l,
+            (SELECT ${keyless ? 'coalesce(sum(n), 0)' : 'count(*)'} AS n, CAST(${combineFps(pair, 'engine', 'h', keyless ? 'n' : undefined)} AS HUGEINT) AS s
+               FROM ${baselineRef(baselineTable)}) b`,
+  );
+  return row?.same === true;
 }

@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
-import { baselineRowFp, combineFps, rowFp } from '../rows/fingerprintScheme.js';
+import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
+import { localMatchesBaseline } from '../compare/localDelta.js';
 import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
 import type { Direction } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
@@ -33,7 +34,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
   // either side (the probe found the remote as the baseline has it): no round trip.
   const remoteUnchanged = ctx.remoteProbe?.unchanged === true;
   if ((ctx.remoteScope === 'localChanges' || remoteUnchanged) && !(await keylessJournalExists(db, ctx.baselineTable))) {
-    const localSame = ctx.localUnchanged || (await localMatchesBaseline(db, pair, ctx, local, lf));
+    const localSame = ctx.localUnchanged || (await localMatchesBaseline(db, pair, ctx.baselineTable));
     if (localSame && !remoteUnchanged) return changeResult(pair, ctx, counts, rowsRead);
     if (localSame) {
       if (!ctx.dryRun) await db.transaction(() => recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null }));
@@ -115,20 +116,6 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
     await recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null });
   });
   return result;
-}
-
-/**
- * Whether the local table holds the baseline's rows, each as many times: its row count and its
- * fingerprints' summary (combineFps) against the baseline's, one scan without grouping.
- */
-async function localMatchesBaseline(db: Database, pair: TablePair, ctx: ChangeSyncContext, local: string, lf: string): Promise<boolean> {
-  const baseline = baselineRef(ctx.baselineTable);
-  const [row] = await db.all<{ same: boolean }>(
-    `SELECT l.n = b.n AND l.s IS NOT DISTINCT FROM b.s AS same
-       FROM (SELECT count(*) AS n, CAST(${combineFps(pair, ctx.scheme, lf)} AS HUGEINT) AS s FROM ${local} t) l,
-            (SELECT coalesce(sum(n), 0) AS n, CAST(${combineFps(pair, ctx.scheme, baselineRowFp(ctx.scheme), 'n')} AS HUGEINT) AS s FROM ${baseline}) b`,
-  );
-  return row?.same === true;
 }
 
 /** Target counts per direction: new_l, new_r and the new baseline new_b. */

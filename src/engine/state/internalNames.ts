@@ -40,12 +40,17 @@ export async function ensureRemoteStateSchema(db: Database): Promise<void> {
 }
 
 /**
- * Creates one of duckdb-sync's tables on the remote with `createSql` (a CREATE TABLE IF NOT EXISTS
- * of `_duckdb_sync.<table>`), unless it is known to exist (no round trip then).
+ * Adds the rows of `rowsSelect` to one of duckdb-sync's tables on the remote, creating the table
+ * from them when it does not exist yet: one statement either way (whether it exists is known from
+ * the last discovery's listing, knownRemoteTables.ts).
  */
-export async function ensureRemoteStateTable(db: Database, table: string, createSql: string): Promise<void> {
-  if (db.remoteTables.has(STATE_SCHEMA, table)) return;
+export async function appendToRemoteStateTable(db: Database, table: string, rowsSelect: string, params?: string[]): Promise<void> {
+  const ref = qualify(db.remote.catalog, STATE_SCHEMA, table);
+  if (await tableExists(db, STATE_SCHEMA, table, db.remote.catalog)) {
+    await db.run(`INSERT INTO ${ref} ${rowsSelect}`, params);
+    return;
+  }
   await ensureRemoteStateSchema(db);
-  await db.run(createSql);
+  await db.run(`CREATE TABLE ${ref} AS ${rowsSelect}`, params);
   db.remoteTables.created(STATE_SCHEMA, table);
 }

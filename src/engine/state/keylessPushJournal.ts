@@ -4,7 +4,7 @@ import { qualify } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { ensureRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
+import { appendToRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 
@@ -54,8 +54,7 @@ export async function journalKeylessPush(db: Database, pair: TablePair, scheme: 
 
 /** Inside the push's remote transaction: records the push id. */
 export async function markKeylessPush(db: Database, pair: TablePair, pushId: string): Promise<void> {
-  await ensureRemoteStateTable(db, 'pushes', `CREATE TABLE IF NOT EXISTS ${markers(db)} (push_id VARCHAR, table_name VARCHAR, pushed_at TIMESTAMPTZ)`);
-  await db.run(`INSERT INTO ${markers(db)} VALUES ($1, $2, now())`, [pushId, pair.name]);
+  await appendToRemoteStateTable(db, 'pushes', 'SELECT CAST($1 AS VARCHAR) AS push_id, CAST($2 AS VARCHAR) AS table_name, now() AS pushed_at', [pushId, pair.name]);
 }
 
 /** Drops this table's markers older than 30 days (full syncs: pushes pay no round trip for it). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
-import { ensureRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
+import { appendToRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
 import { kList, kMatchUser } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
 
@@ -31,8 +31,8 @@ function changeLogTable(db: Database, pair: TablePair): string {
 /** Inside the push's remote transaction: logs the keys pushed, read from the push's stage on the remote (pushStage.ts). */
 export async function logPushedKeys(db: Database, pair: TablePair, stage: string): Promise<void> {
   const log = changeLogTable(db, pair);
-  await ensureRemoteStateTable(db, changeLogName(pair), `CREATE TABLE IF NOT EXISTS ${log} AS SELECT ${kList(pair)}, CAST(0 AS BIGINT) AS seq, now() AS pushed_at FROM ${stage} WHERE false`);
-  await db.run(`INSERT INTO ${log} SELECT ${kList(pair)}, (SELECT coalesce(max(seq), 0) + 1 FROM ${log}), now() FROM ${stage}`);
+  const next = (await changeLogExists(db, pair)) ? `(SELECT coalesce(max(seq), 0) + 1 FROM ${log})` : 'CAST(1 AS BIGINT)';
+  await appendToRemoteStateTable(db, changeLogName(pair), `SELECT ${kList(pair)}, ${next} AS seq, now() AS pushed_at FROM ${stage}`);
 }
 
 /** Whether the table's log exists, as the last discovery listed the remote; undefined when unknown. */

@@ -89,6 +89,25 @@ export async function recordTableSuccess(db: Database, pair: TablePair, scheme: 
   );
 }
 
+/**
+ * Records an incremental sync of tables that were unchanged on both sides (inside the caller's
+ * local transaction), in one statement: their counts, row counts, cursors and baselines stay; the
+ * change log's newest sequence number seen is recorded when there is one.
+ */
+export async function recordUnchangedTables(db: Database, tables: ReadonlyArray<{ pair: TablePair; logSeq: number | null }>, direction: string): Promise<void> {
+  const params: Array<string | null> = [direction];
+  const rows = tables.map(({ pair, logSeq }) => {
+    params.push(pair.name, logSeq === null ? null : String(logSeq));
+    return `($${params.length - 1}, CAST($${params.length} AS BIGINT))`;
+  });
+  await db.run(
+    `UPDATE ${T} SET last_sync_time = now(), last_success_time = now(), last_sync_mode = 'incremental', last_direction = $1, status = 'ok',
+       error_message = NULL, rows_synced = 0, rows_pulled = 0, rows_pushed = 0, rows_deleted = 0, conflicts = 0, log_seq = coalesce(v.seq, ${T}.log_seq)
+     FROM (VALUES ${rows.join(', ')}) v(name, seq) WHERE ${T}.table_name = v.name`,
+    params,
+  );
+}
+
 /** Records that the table's baseline is now read by another DuckDB release (engineUpgrade.ts). */
 export async function recordEngineVersion(db: Database, tableName: string, engineVersion: string): Promise<void> {
   await db.run(`UPDATE ${T} SET engine_version = $1 WHERE table_name = $2`, [engineVersion, tableName]);

@@ -1,0 +1,67 @@
+import type { Database } from '../db/database.js';
+import { toSyncError } from '../errors.js';
+import type { Discovery } from './catalog/discoverTables.js';
+import { localColumnsChanged } from './catalog/columnChanges.js';
+import { cursorState } from './catalog/cursor.js';
+import { localMatchesBaseline } from './compare/localDelta.js';
+import { probeRemote, type ProbeOutcome, type ProbeTarget } from './compare/remoteProbe.js';
+import { usableBaseline } from './state/baseline.js';
+import { keylessJournalExists } from './state/keylessPushJournal.js';
+import { journalPending } from './state/pushJournal.js';
+import { readTableMetadata } from './state/tableMetadata.js';
+import type { SyncTablesOptions } from './syncTables.js';
+
+/** A table with nothing to do: unchanged on both sides since its baseline. */
+export interface UnchangedTable {
+  pair: ProbeTarget['pair'];
+  /** The remote change log's newest sequence number, to record as seen. */
+  logSeq: number | null;
+}
+
+export interface TableProbes {
+  /** What the probe found of each probed table's remote side. */
+  probes: Map<string, ProbeOutcome>;
+  /** Tables that need no work at all: remote unchanged, local file as the last sync left them, nothing pending. */
+  unchanged: UnchangedTable[];
+}
+
+/**
+ * Before an incremental sync that pulls: which tables' remote side changed since their baselines,
+ * all tables in one round trip (remoteProbe.ts), and which tables have nothing to do at all: their
+ * local side is as the last sync left the file, or its rows' summary equals the baseline's
+ * (localMatchesBaseline), and no push of theirs is left to settle. A probe that fails is not
+ * fatal: each table is then compared on its own, as without it.
+ */
+export async function probeTables(db: Database, discovery: Discovery, options: SyncTablesOptions): Promise<TableProbes> {
+  const none: TableProbes = { probes: new Map(), unchanged: [] };
+  if (options.mode !== 'incremental' || options.direction === 'push') return none;
+  const metadata = new Map((await readTableMetadata(db)).map((m) => [m.tableName, m]));
+  const targets: ProbeTarget[] = [];
+  for (const pair of discovery.pairs) {
+    const meta = metadata.get(pair.name);
+    const localInfo = discovery.localTables.get(pair.name);
+    if (pair.localOnly || !localInfo || localColumnsChanged(localInfo, meta?.columnSignature, pair.key.length > 0)) continue;
+    const baselineTable = await usableBaseline(db, pair, options.scheme, meta, options.engineVersion);
+    if (baselineTable) targets.push({ pair, baselineTable, cursor: cursorState(pair, meta) });
+  }
+  if (!targets.length) return none;
+  let probes: Map<string, ProbeOutcome>;
+  try {
+    probes = await db.retryingRemote('comparing the remote with the baselines', () => db.withRemote(true, () => probeRemote(db, targets, options.scheme)));
+  } catch (error) {
+    options.logger.debug(`remote probe failed, each table is compared on its own: ${toSyncError(error).message}`);
+    return none;
+  }
+  const changed = [...probes].filter(([, p]) => !p.unchanged).map(([name]) => name);
+  options.logger.debug(`remote probe: ${probes.size} table(s) probed, changed on the remote: ${changed.length ? changed.join(', ') : 'none'}`);
+  const unchanged: UnchangedTable[] = [];
+  for (const { pair, baselineTable } of targets) {
+    const probe = probes.get(pair.name);
+    if (!probe?.unchanged) continue;
+    const pending = pair.key.length ? await journalPending(db, baselineTable) : await keylessJournalExists(db, baselineTable);
+    if (pending) continue;
+    // The local side: as the last sync left the file, or found equal to the baseline by one summary.
+    if (options.localUnchanged?.has(pair.name) || (await localMatchesBaseline(db, pair, baselineTable))) unchanged.push({ pair, logSeq: probe.logSeq });
+  }
+  return { probes, unchanged };
+}
