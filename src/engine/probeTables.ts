@@ -6,6 +6,7 @@ import { cursorState } from './catalog/cursor.js';
 import { localMatchesBaseline } from './compare/localDelta.js';
 import { probeRemote, type ProbeOutcome, type ProbeTarget } from './compare/remoteProbe.js';
 import { usableBaseline } from './state/baseline.js';
+import { hashProbeWanting } from './state/hashProbe.js';
 import { keylessJournalExists } from './state/keylessPushJournal.js';
 import { journalPending } from './state/pushJournal.js';
 import { readTableMetadata } from './state/tableMetadata.js';
@@ -29,7 +30,8 @@ export interface TableProbes {
  * Before an incremental sync that pulls: which tables' remote side changed since their baselines,
  * all tables in one round trip (remoteProbe.ts), and which tables have nothing to do at all: their
  * local side is as the last sync left the file, or its rows' summary equals the baseline's
- * (localMatchesBaseline), and no push of theirs is left to settle. A probe that fails is not
+ * (localMatchesBaseline), no push of theirs is left to settle and their baseline's hash probe is
+ * complete. A probe that fails is not
  * fatal: each table is then compared on its own, as without it.
  */
 export async function probeTables(db: Database, discovery: Discovery, options: SyncTablesOptions): Promise<TableProbes> {
@@ -59,7 +61,8 @@ export async function probeTables(db: Database, discovery: Discovery, options: S
     const probe = probes.get(pair.name);
     if (!probe?.unchanged) continue;
     const pending = pair.key.length ? await journalPending(db, baselineTable) : await keylessJournalExists(db, baselineTable);
-    if (pending) continue;
+    // A hash probe still to write (hashProbe.ts) is written by the table's own sync.
+    if (pending || (await hashProbeWanting(db, baselineTable, metadata.get(pair.name)?.rowCount ?? 0))) continue;
     // The local side: as the last sync left the file, or found equal to the baseline by one summary.
     if (options.localUnchanged?.has(pair.name) || (await localMatchesBaseline(db, pair, baselineTable))) unchanged.push({ pair, logSeq: probe.logSeq });
   }

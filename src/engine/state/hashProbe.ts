@@ -47,8 +47,13 @@ export async function writeHashProbe(db: Database, pair: TablePair, baselineTabl
  * rows than it could (the table was empty or small when the baseline was first written).
  */
 export async function topUpHashProbe(db: Database, pair: TablePair, baselineTable: string, localRows: number): Promise<void> {
+  if (await hashProbeWanting(db, baselineTable, localRows)) await writeHashProbe(db, pair, baselineTable);
+}
+
+/** Whether topUpHashProbe would write the probe: missing, or fewer rows than the table could give it. */
+export async function hashProbeWanting(db: Database, baselineTable: string, localRows: number): Promise<boolean> {
   const have = await probeRows(db, baselineTable);
-  if (have === undefined || (have < PROBE_ROWS && localRows > have)) await writeHashProbe(db, pair, baselineTable);
+  return have === undefined || (have < PROBE_ROWS && localRows > have);
 }
 
 /** Rows in the probe, or undefined when there is none. */
