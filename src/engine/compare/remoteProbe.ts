@@ -65,6 +65,8 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.probe} AS ${parts.join('\nUNION ALL\n')}`, params);
 
+  // Per table, locally: the count and summary against the baseline's; every fingerprint the cursor
+  // showed must be a baseline row's (looked up from the few rows shown: the baseline is scanned, not joined).
   for (const [i, { pair, baselineTable, cursor }] of probed.entries()) {
     const baseline = baselineRef(baselineTable);
     const f = baselineRowFp(scheme);
@@ -75,7 +77,7 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
             b AS (SELECT ${keyless ? 'sum(n)' : 'count(*)'} AS n, CAST(${baselineSummary} AS HUGEINT) AS s FROM ${baseline})
        SELECT (SELECT n FROM p WHERE fp IS NULL) = coalesce((SELECT n FROM b), 0)
               AND (SELECT s FROM p WHERE fp IS NULL) IS NOT DISTINCT FROM (SELECT s FROM b)
-              AND NOT EXISTS (SELECT 1 FROM p WHERE fp IS NOT NULL AND fp NOT IN (SELECT ${f} FROM ${baseline})) AS same,
+              AND (SELECT count(DISTINCT fp) FROM p) = (SELECT count(DISTINCT ${f}) FROM ${baseline} WHERE ${f} IN (SELECT fp FROM p WHERE fp IS NOT NULL)) AS same,
               (SELECT n FROM p WHERE fp IS NULL) AS n, (SELECT seq FROM p WHERE fp IS NULL) AS seq`,
     );
     outcomes.set(pair.name, {
