@@ -13,8 +13,11 @@ export interface SyncTablesOptions extends TableSyncContext {
 }
 
 /**
- * Syncs each table pair in turn. A failing table is recorded (metadata status 'error') and the
- * others go on; an abort stops before the next table (the one in progress finishes or rolls back).
+ * Syncs each table pair in turn. An incremental sync that pulls probes every table's remote side
+ * first (probeTables.ts): tables unchanged on both sides are recorded together and cost no further
+ * work; the others are told what the probe found. A failing table is recorded (metadata status
+ * 'error') and the others go on; an abort stops before the next table (the one in progress
+ * finishes or rolls back).
  */
 export async function syncTables(db: Database, discovery: Discovery, options: SyncTablesOptions): Promise<TableResult[]> {
   const results: TableResult[] = [];
@@ -62,4 +65,3 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
   }
   return results;
 }
-
