@@ -26,10 +26,11 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
   // Tables unchanged on both sides: recorded together, no per-table work.
   if (unchanged.length && !options.dryRun) await db.transaction(() => recordUnchangedTables(db, unchanged, options.direction));
   const quiet = new Set(unchanged.map((u) => u.pair.name));
+  if (quiet.size) options.logger.info(`${quiet.size} table(s) unchanged on both sides since the last sync`);
   for (const pair of discovery.pairs) {
     if (options.localUnchanged?.has(pair.name)) options.logger.debug(`${pair.name}: not compared with its baseline (the local file is as the last sync left it)`);
     if (quiet.has(pair.name)) {
-      options.logger.info(`${pair.name}: unchanged on both sides`, { rowsRead: 0, remoteRoundTrips: 0 });
+      options.logger.debug(`${pair.name}: unchanged on both sides`);
       if (!options.dryRun) options.settled?.add(pair.name);
       results.push({ ...emptyTableResult(pair.name, options.dryRun ? 'planned' : 'ok'), rowsRead: 0, remoteRoundTrips: 0 });
       continue;
