@@ -19,7 +19,7 @@ export class KnownRemoteTables {
     return this.tables?.has(id(schema, table));
   }
 
-  /** Whether any table of the schema is known (so the schema exists); undefined when unknown. */
+  /** Whether the schema exists (listed, holding a known table, or created since); undefined when unknown. */
   hasSchema(schema: string): boolean | undefined {
     return this.tables ? this.schemas.has(schema) : undefined;
   }

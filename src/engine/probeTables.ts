@@ -1,11 +1,10 @@
 import type { Database } from '../db/database.js';
 import { toSyncError } from '../errors.js';
 import type { Discovery } from './catalog/discoverTables.js';
-import { localColumnsChanged } from './catalog/columnChanges.js';
 import { cursorState } from './catalog/cursor.js';
 import { localMatchesBaseline } from './compare/localDelta.js';
 import { probeRemote, type ProbeOutcome, type ProbeTarget } from './compare/remoteProbe.js';
-import { usableBaseline } from './state/baseline.js';
+import { comparedBaseline } from './state/baseline.js';
 import { hashProbeWanting } from './state/hashProbe.js';
 import { keylessJournalExists } from './state/keylessPushJournal.js';
 import { journalPending } from './state/pushJournal.js';
@@ -41,9 +40,8 @@ export async function probeTables(db: Database, discovery: Discovery, options: S
   const targets: ProbeTarget[] = [];
   for (const pair of discovery.pairs) {
     const meta = metadata.get(pair.name);
-    const localInfo = discovery.localTables.get(pair.name);
-    if (pair.localOnly || !localInfo || localColumnsChanged(localInfo, meta?.columnSignature, pair.key.length > 0)) continue;
-    const baselineTable = await usableBaseline(db, pair, options.scheme, meta, options.engineVersion);
+    if (pair.localOnly) continue;
+    const baselineTable = await comparedBaseline(db, pair, discovery.localTables.get(pair.name), options.scheme, meta, options.engineVersion);
     if (baselineTable) targets.push({ pair, baselineTable, cursor: cursorState(pair, meta) });
   }
   if (!targets.length) return none;

@@ -1,12 +1,12 @@
 import type { ConflictPolicy, SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
-import { onlySchemeChanged, usableBaseline, writeBaseline } from './state/baseline.js';
+import { comparedBaseline, onlySchemeChanged, usableBaseline, writeBaseline } from './state/baseline.js';
 import { adoptBaseline } from './state/engineUpgrade.js';
-import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, localColumnsChanged, widenedPair } from './catalog/columnChanges.js';
+import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, widenedPair } from './catalog/columnChanges.js';
 import type { TableInfo } from './catalog/catalog.js';
 import { cursorState, findCursorColumn } from './catalog/cursor.js';
-import { pruneChangeLog } from './state/remoteChangeLog.js';
-import { pruneKeylessMarkers } from './state/keylessPushJournal.js';
+import { changeLogListed, pruneChangeLog } from './state/remoteChangeLog.js';
+import { markersListed, pruneKeylessMarkers } from './state/keylessPushJournal.js';
 import type { FingerprintScheme } from '../remote/remote.js';
 import { planFullTable } from './full/planFullTable.js';
 import { pullFullTable, type PullProgress } from './full/pullFull.js';
@@ -51,7 +51,7 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   if (pair.localOnly) return syncLocalOnlyTable(db, pair, meta, ctx);
   // A baseline written by another DuckDB release (an upgrade) is adopted when its hashes still hold.
   const adoption = localInfo ? await adoptBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion, ctx.dryRun) : undefined;
-  let baselineTable = localInfo && !localColumnsChanged(localInfo, meta?.columnSignature, pair.key.length > 0) ? await usableBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion) : undefined;
+  let baselineTable = await comparedBaseline(db, pair, localInfo, ctx.scheme, meta, ctx.engineVersion);
   const cursor = cursorState(pair, meta);
   const policy = pair.settings.onConflict ?? ctx.policy;
   // A dry run cannot rehash without writing: it says so and plans nothing else for the table.
@@ -188,8 +188,12 @@ async function syncLocalOnlyTable(db: Database, pair: TablePair, meta: TableMeta
  */
 async function pruneRemoteLogs(db: Database, pair: TablePair): Promise<void> {
   if (db.remote.readOnly) return;
-  if (pair.key.length === 0) await db.withRemote(false, () => pruneKeylessMarkers(db, pair));
-  else if (findCursorColumn(pair)) await db.withRemote(false, () => pruneChangeLog(db, pair));
+  // Known to have none (the last discovery's listing): the remote is not attached for it.
+  if (pair.key.length === 0) {
+    if (markersListed(db) !== false) await db.withRemote(false, () => pruneKeylessMarkers(db, pair));
+  } else if (findCursorColumn(pair) && changeLogListed(db, pair) !== false) {
+    await db.withRemote(false, () => pruneChangeLog(db, pair));
+  }
 }
 
 /** Notes that the table's local content equals its baseline now. Dry runs change nothing and note nothing. */

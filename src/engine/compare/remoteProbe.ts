@@ -65,26 +65,26 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.probe} AS ${parts.join('\nUNION ALL\n')}`, params);
 
-  // Per table, locally: the count and summary against the baseline's; every fingerprint the cursor
-  // showed must be a baseline row's (looked up from the few rows shown: the baseline is scanned, not joined).
-  for (const [i, { pair, baselineTable, cursor }] of probed.entries()) {
+  // Locally, all tables in one statement: per table the count and summary against the baseline's;
+  // every fingerprint the cursor showed must be a baseline row's (looked up from the few rows shown:
+  // the baseline is scanned, not joined).
+  const f = baselineRowFp(scheme);
+  const compared = probed.map(({ pair, baselineTable, cursor }, i) => {
     const baseline = baselineRef(baselineTable);
-    const f = baselineRowFp(scheme);
     const keyless = pair.key.length === 0;
     const baselineSummary = cursor ? 'NULL' : keyless ? combineFps(pair, scheme, f, 'n') : combineFps(pair, scheme, f);
-    const [row] = await db.all<{ same: boolean; n: bigint; seq: bigint | null }>(
-      `WITH p AS (SELECT * FROM ${TEMP.probe} WHERE t = ${i}),
-            b AS (SELECT ${keyless ? 'sum(n)' : 'count(*)'} AS n, CAST(${baselineSummary} AS HUGEINT) AS s FROM ${baseline})
-       SELECT (SELECT n FROM p WHERE fp IS NULL) = coalesce((SELECT n FROM b), 0)
-              AND (SELECT s FROM p WHERE fp IS NULL) IS NOT DISTINCT FROM (SELECT s FROM b)
-              AND (SELECT count(DISTINCT fp) FROM p) = (SELECT count(DISTINCT ${f}) FROM ${baseline} WHERE ${f} IN (SELECT fp FROM p WHERE fp IS NOT NULL)) AS same,
-              (SELECT n FROM p WHERE fp IS NULL) AS n, (SELECT seq FROM p WHERE fp IS NULL) AS seq`,
-    );
-    outcomes.set(pair.name, {
-      unchanged: row?.same === true,
-      remoteCount: Number(row?.n ?? 0),
-      logSeq: row?.seq === null || row?.seq === undefined ? null : Number(row.seq),
-    });
+    return `SELECT ${i} AS t, s.n = coalesce(b.n, 0) AND s.s IS NOT DISTINCT FROM b.s
+                 AND (SELECT count(DISTINCT fp) FROM ${TEMP.probe} WHERE t = ${i})
+                   = (SELECT count(DISTINCT ${f}) FROM ${baseline} WHERE ${f} IN (SELECT fp FROM ${TEMP.probe} WHERE t = ${i} AND fp IS NOT NULL)) AS same,
+                 s.n, s.seq
+              FROM (SELECT * FROM ${TEMP.probe} WHERE t = ${i} AND fp IS NULL) s,
+                   (SELECT ${keyless ? 'sum(n)' : 'count(*)'} AS n, CAST(${baselineSummary} AS HUGEINT) AS s FROM ${baseline}) b`;
+  });
+  const rows = await db.all<{ t: number; same: boolean; n: bigint; seq: bigint | null }>(compared.join('\nUNION ALL\n'));
+  for (const row of rows) {
+    const target = probed[row.t];
+    if (!target) continue;
+    outcomes.set(target.pair.name, { unchanged: row.same === true, remoteCount: Number(row.n), logSeq: row.seq === null ? null : Number(row.seq) });
   }
   return outcomes;
 }

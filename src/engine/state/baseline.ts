@@ -12,6 +12,8 @@ import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import type { TableMetadata } from './tableMetadata.js';
+import type { TableInfo } from '../catalog/catalog.js';
+import { localColumnsChanged } from '../catalog/columnChanges.js';
 
 /**
  * The baseline of a table pair: what it looked like at its last successful sync, one fingerprint
@@ -113,6 +115,22 @@ export async function usableBaseline(
 ): Promise<string | undefined> {
   if (!meta?.baselineTable || meta.columnSignature !== columnSignature(pair, scheme) || meta.engineVersion !== engineVersion) return undefined;
   return (await tableExists(db, STATE_SCHEMA, meta.baselineTable)) ? meta.baselineTable : undefined;
+}
+
+/**
+ * The baseline a sync of the table compares with: none when the local table lost a column or (with
+ * a key) gained one since the baseline was written, else usableBaseline's answer.
+ */
+export async function comparedBaseline(
+  db: Database,
+  pair: TablePair,
+  localInfo: TableInfo | undefined,
+  scheme: FingerprintScheme,
+  meta: TableMetadata | undefined,
+  engineVersion: string,
+): Promise<string | undefined> {
+  if (!localInfo || localColumnsChanged(localInfo, meta?.columnSignature, pair.key.length > 0)) return undefined;
+  return usableBaseline(db, pair, scheme, meta, engineVersion);
 }
 
 /**

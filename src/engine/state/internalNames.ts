@@ -40,17 +40,17 @@ export async function ensureRemoteStateSchema(db: Database): Promise<void> {
 }
 
 /**
- * Adds the rows of `rowsSelect` to one of duckdb-sync's tables on the remote, creating the table
- * from them when it does not exist yet: one statement either way (whether it exists is known from
- * the last discovery's listing, knownRemoteTables.ts).
+ * Adds the rows of `rowsSelect(exists)` to one of duckdb-sync's tables on the remote, creating the
+ * table from them when it does not exist yet: one statement either way (whether it exists is known
+ * from the last discovery's listing, knownRemoteTables.ts).
  */
-export async function appendToRemoteStateTable(db: Database, table: string, rowsSelect: string, params?: string[]): Promise<void> {
+export async function appendToRemoteStateTable(db: Database, table: string, rowsSelect: (exists: boolean) => string, params?: string[]): Promise<void> {
   const ref = qualify(db.remote.catalog, STATE_SCHEMA, table);
   if (await tableExists(db, STATE_SCHEMA, table, db.remote.catalog)) {
-    await db.run(`INSERT INTO ${ref} ${rowsSelect}`, params);
+    await db.run(`INSERT INTO ${ref} ${rowsSelect(true)}`, params);
     return;
   }
   await ensureRemoteStateSchema(db);
-  await db.run(`CREATE TABLE ${ref} AS ${rowsSelect}`, params);
+  await db.run(`CREATE TABLE ${ref} AS ${rowsSelect(false)}`, params);
   db.remoteTables.created(STATE_SCHEMA, table);
 }

@@ -54,7 +54,12 @@ export async function journalKeylessPush(db: Database, pair: TablePair, scheme: 
 
 /** Inside the push's remote transaction: records the push id. */
 export async function markKeylessPush(db: Database, pair: TablePair, pushId: string): Promise<void> {
-  await appendToRemoteStateTable(db, 'pushes', 'SELECT CAST($1 AS VARCHAR) AS push_id, CAST($2 AS VARCHAR) AS table_name, now() AS pushed_at', [pushId, pair.name]);
+  await appendToRemoteStateTable(db, 'pushes', () => 'SELECT CAST($1 AS VARCHAR) AS push_id, CAST($2 AS VARCHAR) AS table_name, now() AS pushed_at', [pushId, pair.name]);
+}
+
+/** Whether the marker table exists, as the last discovery listed the remote; undefined when unknown. */
+export function markersListed(db: Database): boolean | undefined {
+  return db.remoteTables.has(STATE_SCHEMA, 'pushes');
 }
 
 /** Drops this table's markers older than 30 days (full syncs: pushes pay no round trip for it). */

@@ -30,9 +30,8 @@ function changeLogTable(db: Database, pair: TablePair): string {
 
 /** Inside the push's remote transaction: logs the keys pushed, read from the push's stage on the remote (pushStage.ts). */
 export async function logPushedKeys(db: Database, pair: TablePair, stage: string): Promise<void> {
-  const log = changeLogTable(db, pair);
-  const next = (await changeLogExists(db, pair)) ? `(SELECT coalesce(max(seq), 0) + 1 FROM ${log})` : 'CAST(1 AS BIGINT)';
-  await appendToRemoteStateTable(db, changeLogName(pair), `SELECT ${kList(pair)}, ${next} AS seq, now() AS pushed_at FROM ${stage}`);
+  const next = (exists: boolean): string => (exists ? `coalesce(${changeLogSeqSql(db, pair)}, 0) + 1` : 'CAST(1 AS BIGINT)');
+  await appendToRemoteStateTable(db, changeLogName(pair), (exists) => `SELECT ${kList(pair)}, ${next(exists)} AS seq, now() AS pushed_at FROM ${stage}`);
 }
 
 /** Whether the table's log exists, as the last discovery listed the remote; undefined when unknown. */
@@ -54,11 +53,11 @@ export async function pruneChangeLog(db: Database, pair: TablePair): Promise<voi
 /** The log's newest sequence number; null when no push was ever logged. */
 export async function currentLogSeq(db: Database, pair: TablePair): Promise<number | null> {
   if (!(await changeLogExists(db, pair))) return null;
-  const [row] = await db.all<{ s: bigint | null }>(`SELECT max(seq) AS s FROM ${changeLogTable(db, pair)}`);
+  const [row] = await db.all<{ s: bigint | null }>(`SELECT ${changeLogSeqSql(db, pair)} AS s`);
   return row?.s === null || row?.s === undefined ? null : Number(row.s);
 }
 
-export async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> {
+async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> {
   return tableExists(db, STATE_SCHEMA, changeLogName(pair), db.remote.catalog);
 }
 
