@@ -19,6 +19,8 @@ export interface ConfigOverrides {
   include?: string[] | undefined;
   mode?: SyncMode | undefined;
   onConflict?: ConflictPolicy | undefined;
+  /** Push objects (views, macros, sequences, schemas) created or changed locally: all, or these names. */
+  pushObjects?: boolean | string[] | undefined;
   maxRetries?: number | undefined;
   retryDelayMs?: number | undefined;
 }
@@ -63,6 +65,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     cacheDir: fromCwd(nonEmpty(env.DUCKDB_SYNC_CACHE_DIR)) ?? fromFile(file.cacheDir) ?? defaultCacheDir(env),
     include: o.include?.length ? o.include : file.include,
     exclude: file.exclude ?? [],
+    pushObjects: o.pushObjects ?? file.pushObjects ?? false,
     mode: o.mode ?? file.mode ?? DEFAULTS.mode,
     onConflict: o.onConflict ?? file.onConflict ?? DEFAULTS.onConflict,
     maxRetries: o.maxRetries ?? file.retry?.maxRetries ?? DEFAULTS.maxRetries,

@@ -12,6 +12,8 @@ export interface ResolvedConfig {
   include: string[] | undefined;
   exclude: string[];
   mode: SyncMode;
+  /** Which objects created or changed locally are pushed: all (true), none (false) or these names. */
+  pushObjects: boolean | string[];
   onConflict: ConflictPolicy;
   maxRetries: number;
   retryDelayMs: number;

@@ -79,6 +79,11 @@ function buildConfigFileSchema() {
       /** Never these tables (local names). */
       exclude: z.array(z.string().min(1)).optional(),
       mode: z.enum(SYNC_MODES).optional(),
+      /**
+       * Views, macros, sequences and schemas created or changed locally are pushed to the remote:
+       * true for all of them, or a list of names (`daily_totals`, `reporting.v_daily`); default false.
+       */
+      pushObjects: z.union([z.boolean(), z.array(z.string().min(1))]).optional(),
       onConflict: z.enum(CONFLICT_POLICIES).optional(),
       retry: z
         .object({

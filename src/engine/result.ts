@@ -1,4 +1,5 @@
 import type { SyncMode } from '../config/schema.js';
+import type { ObjectResult } from './objects/objectChange.js';
 
 export const DIRECTIONS = ['both', 'pull', 'push'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
@@ -28,6 +29,8 @@ export interface SyncResult {
   direction: Direction;
   dryRun: boolean;
   tables: TableResult[];
+  /** Views, macros, sequences, schemas, comments and table constraints: what changed or differs (empty when nothing did). */
+  objects: ObjectResult[];
   durationMs: number;
   /** Statements (round trips) that reached the remote during the run: attach, finding tables, every table. */
   remoteRoundTrips: number;

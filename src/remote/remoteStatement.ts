@@ -36,7 +36,9 @@ export function readRemoteStatement(sql: string, catalog: string, params?: unkno
   const onDatabase = /^\s*(ATTACH|DETACH)\b/i.test(sql) || (/^\s*(FORCE\s+)?CHECKPOINT|^\s*USE\b/i.test(sql) && sql.includes(quoted));
   const mentionsCatalog = onDatabase || chains.some(remoteChain) || paramsName(params, catalog);
   if (!mentionsCatalog) return undefined;
-  const readsLocal = [...sql.matchAll(READ)].some((m) => !(m[1] ?? '').startsWith(quoted));
+  // A view's or macro's query is bound in its own catalog (the remote's), whatever it names.
+  const definesQuery = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:VIEW|MACRO)\b/i.test(sql);
+  const readsLocal = !definesQuery && [...sql.matchAll(READ)].some((m) => !(m[1] ?? '').startsWith(quoted));
   const m = WRITE.exec(sql);
   let write: RemoteStatement['write'];
   if (m && m[4] === quoted) {

@@ -4,7 +4,8 @@ import type { SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { discoverTables } from '../engine/catalog/discoverTables.js';
 import type { PullProgress } from '../engine/full/pullFull.js';
-import type { Direction, SyncResult } from '../engine/result.js';
+import type { Direction, SyncResult, TableResult } from '../engine/result.js';
+import { syncObjects, type ObjectSyncOptions } from '../engine/objects/syncObjects.js';
 import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks, type DirtyMark } from '../engine/state/dirtyMarks.js';
 import { syncTables } from '../engine/syncTables.js';
 import { finishRun, startRun } from '../engine/state/runHistory.js';
@@ -88,7 +89,7 @@ export async function runSync(db: Database, config: ResolvedConfig, logger: Logg
   const roundTrips = db.remoteStatements;
   if (!options.onlyDirty) return syncWithMarks(db, config, logger, options, marks, tracking, roundTrips);
   const mode = options.mode ?? config.mode;
-  if (!marks.length) return { ok: true, mode, direction: options.direction ?? 'both', dryRun: false, tables: [], durationMs: 0, remoteRoundTrips: 0 };
+  if (!marks.length) return { ok: true, mode, direction: options.direction ?? 'both', dryRun: false, tables: [], objects: [], durationMs: 0, remoteRoundTrips: 0 };
   // A push of the few marked tables attaches the remote once for all its steps.
   const result = await db.holdRemote(() => syncWithMarks(db, config, logger, options, marks, tracking, roundTrips));
   // The push's round trips include releasing a file remote.
@@ -115,26 +116,33 @@ async function syncWithMarks(
   // Library pushes (as often as every second) are not run records: their outcome is in the table metadata.
   const runId = dryRun || options.onlyDirty ? undefined : await startRun(db, mode, direction);
   logger.info(`${dryRun ? 'planning ' : ''}${mode} sync (${direction}) of ${discovery.pairs.length} table(s) with ${config.remote}`);
-  const tables = await syncTables(db, discovery, {
-    mode,
-    direction,
-    policy: config.onConflict,
-    scheme: db.remote.fingerprints,
-    engineVersion: version?.v ?? 'unknown',
-    runId,
-    dryRun,
-    logger,
-    onProgress: options.onProgress,
-    signal: options.signal,
-    localUnchanged: tracking?.localUnchanged,
-    settled: tracking?.settled,
-  });
+  const runTables = (): Promise<TableResult[]> =>
+    syncTables(db, discovery, {
+      mode,
+      direction,
+      policy: config.onConflict,
+      scheme: db.remote.fingerprints,
+      engineVersion: version?.v ?? 'unknown',
+      runId,
+      dryRun,
+      logger,
+      onProgress: options.onProgress,
+      signal: options.signal,
+      localUnchanged: tracking?.localUnchanged,
+      settled: tracking?.settled,
+    });
+  // Objects follow whole-database syncs; a library push or a sync of named tables is about rows.
+  const withObjects = !options.onlyDirty && !options.tables?.length;
+  const { tables, objects } = withObjects
+    ? await syncObjects(db, discovery, { rules: objectRules(config, options, direction, db.remote.readOnly !== undefined), dryRun, logger }, runTables)
+    : { tables: await runTables(), objects: [] };
   const result: SyncResult = {
-    ok: tables.every((t) => t.status !== 'error'),
+    ok: tables.every((t) => t.status !== 'error') && objects.every((o) => o.status !== 'error'),
     mode,
     direction,
     dryRun,
     tables,
+    objects,
     durationMs: performance.now() - started,
     remoteRoundTrips: db.remoteStatements - roundTripsBefore,
   };
@@ -147,4 +155,16 @@ async function syncWithMarks(
     await clearDirtyMarks(db, settledMarks(marks, tables, known, coveredAll));
   }
   return result;
+}
+
+/** Which objects a sync may write on each side, and which the config pushes or leaves out. */
+function objectRules(config: ResolvedConfig, options: SyncRunOptions, direction: Direction, readOnlyRemote: boolean): ObjectSyncOptions['rules'] {
+  const excluded = new Set([...config.exclude, ...(options.excludeTables ?? []), ...Object.entries(config.tables).filter(([, s]) => s.exclude).map(([n]) => n)]);
+  const pushed = config.pushObjects;
+  return {
+    pull: direction !== 'push',
+    push: direction !== 'pull' && !readOnlyRemote,
+    pushes: (name) => pushed === true || (Array.isArray(pushed) && pushed.includes(name)),
+    excluded: (name) => excluded.has(name),
+  };
 }

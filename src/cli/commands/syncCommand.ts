@@ -20,11 +20,11 @@ export function syncCommand(run: (action: () => Promise<number>, flags: GlobalFl
   const cmd = new Command('sync')
     .description('sync the local database with the remote')
     .option('--table <name>', 'only this table (repeatable; local name, e.g. emails or analytics.daily)', collect)
-    .option('--exclude <name>', 'leave this table out (repeatable)', collect)
+    .option('--exclude <name>', 'leave this table, view, macro or sequence out (repeatable)', collect)
     .addOption(new Option('--mode <mode>', 'full: push local changes, then replace local tables with the remote\'s; incremental: only what changed, both ways (default: full, or "mode" in the config)').choices(SYNC_MODES))
     .addOption(new Option('--direction <direction>', 'both, pull (never writes the remote) or push (never writes local user tables)').choices(DIRECTIONS).default('both'))
     .addOption(new Option('--on-conflict <policy>', 'rows changed differently on both sides: remote-wins, local-wins, newest-wins (by the cursor column) or fail (default: remote-wins, or the config)').choices(CONFLICT_POLICIES))
-    .option('--dry-run', 'show what would happen per table; change nothing')
+    .option('--dry-run', 'show what would happen per table and object; change nothing')
     .option('--compare-all', 'compare every local table with its baseline, even when the local file is exactly as the last sync left it');
   addGlobalOptions(cmd).action(async (_opts: SyncFlags, command: Command) => {
     const flags = command.optsWithGlobals<SyncFlags>();
@@ -76,6 +76,15 @@ export function syncJson(result: SyncResult): object {
       ...(t.error ? { error: t.error } : {}),
       ...(t.warnings?.length ? { warnings: t.warnings } : {}),
     })),
+    objects: result.objects.map((o) => ({
+      kind: o.kind,
+      name: o.name,
+      side: o.side,
+      action: o.action,
+      status: o.status,
+      detail: o.detail,
+      ...(o.error ? { error: o.error } : {}),
+    })),
   };
 }
 
@@ -87,8 +96,17 @@ function printSyncResult(result: SyncResult): void {
       result.tables.map((t) => [t.name, t.status, t.rowsPulled, t.rowsPushed, t.rowsDeleted, t.conflicts, t.error ?? (t.warnings ?? []).join('; ')]),
     ),
   );
+  if (result.objects.length) {
+    println(
+      formatTable(
+        ['object', 'kind', 'side', 'action', 'status', 'note'],
+        result.objects.map((o) => [o.name, o.kind, o.side, o.action, o.status, o.error ?? o.detail]),
+      ),
+    );
+  }
   const failed = result.tables.filter((t) => t.status === 'error').length;
+  const failedObjects = result.objects.filter((o) => o.status === 'error').length;
   println(
-    `${result.dryRun ? 'planned' : result.ok ? 'synced' : 'finished with errors:'} ${result.tables.length} table(s)${failed ? `, ${failed} failed` : ''} in ${(result.durationMs / 1000).toFixed(1)} s`,
+    `${result.dryRun ? 'planned' : result.ok ? 'synced' : 'finished with errors:'} ${result.tables.length} table(s)${failed ? `, ${failed} failed` : ''}${failedObjects ? `, ${failedObjects} object change(s) failed` : ''} in ${(result.durationMs / 1000).toFixed(1)} s`,
   );
 }

@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../../config/resolvedConfig.js';
 import type { Database } from '../../db/database.js';
-import { displayName, listTables, localCatalog, type TableInfo } from './catalog.js';
+import { objectName, type SchemaObject } from '../objects/schemaObject.js';
+import { displayName, listCatalog, localCatalog, type TableInfo } from './catalog.js';
 import { selectTables, type TableSelection } from './selectTables.js';
 import type { TablePair } from './tablePair.js';
 
@@ -8,12 +9,26 @@ export interface Discovery {
   pairs: TablePair[];
   /** Local tables by local display name. */
   localTables: Map<string, TableInfo>;
+  /** Views, macros, sequences and schemas of each side. */
+  remoteObjects: SchemaObject[];
+  localObjects: SchemaObject[];
 }
 
-/** Lists both catalogs and resolves the table pairs to work on (unknown names fail here, before any work). */
+/**
+ * Lists both catalogs (the remote in one statement) and resolves the table pairs to work on
+ * (unknown names fail here, before any work). A name left out with `exclude` may name an object.
+ */
 export async function discoverTables(db: Database, config: ResolvedConfig, selection: TableSelection): Promise<Discovery> {
-  const remoteTables = await db.withRemote(true, () => listTables(db, db.remote.catalog, true));
-  const local = await listTables(db, await localCatalog(db));
-  const pairs = selectTables(remoteTables, local, config, selection);
-  return { pairs, localTables: new Map(local.map((t) => [displayName(t.schema, t.name), t])) };
+  const remote = await db.withRemote(true, () => listCatalog(db, db.remote.catalog, true));
+  const local = await listCatalog(db, await localCatalog(db));
+  const tableNames = new Set([...remote.tables, ...local.tables].flatMap((t) => [displayName(t.schema, t.name), `${t.schema}.${t.name}`]));
+  const objectNames = new Set([...remote.objects, ...local.objects].map(objectName));
+  const exclude = selection.exclude?.filter((n) => tableNames.has(n) || !objectNames.has(n));
+  const pairs = selectTables(remote.tables, local.tables, config, { ...selection, exclude });
+  return {
+    pairs,
+    localTables: new Map(local.tables.map((t) => [displayName(t.schema, t.name), t])),
+    remoteObjects: remote.objects,
+    localObjects: local.objects,
+  };
 }

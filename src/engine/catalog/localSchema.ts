@@ -1,15 +1,41 @@
 import type { Database } from '../../db/database.js';
-import { quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../db/quote.js';
 import type { TableInfo } from './catalog.js';
 import { type TablePair, localRef } from './tablePair.js';
 
-/** CREATE TABLE text for the local side of a pair: the remote's columns, types and key. */
-export function createTableSql(db: Database, pair: TablePair): string {
-  const cols = pair.columns.map((c) => `${quoteIdent(c.local)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
-  if (pair.remoteInfo.primaryKey.length && !pair.settings.key) {
-    cols.push(`PRIMARY KEY (${pair.key.map(quoteIdent).join(', ')})`);
+/**
+ * The column and constraint list of a pair's table as created on one side: the remote's columns
+ * and types, DEFAULT expressions, NOT NULL, the key, CHECK and UNIQUE constraints, under that
+ * side's column names. A CHECK that reads a column the mapping renames is left out (its text names
+ * the other side's column), and so is, on the remote, a DEFAULT that draws from a sequence (the
+ * sequence may exist only locally): both are returned as warnings.
+ */
+export function tableBodySql(pair: TablePair, side: 'local' | 'remote'): { sql: string; warnings: string[] } {
+  const name = (remote: string): string => (side === 'local' ? (pair.columns.find((c) => c.remote === remote)?.local ?? remote) : remote);
+  const renamed = new Set(pair.columns.filter((c) => c.local !== c.remote).map((c) => (pair.localOnly ? c.local : c.remote)));
+  const info = pair.remoteInfo;
+  const warnings: string[] = [];
+  const cols = info.columns.map((c) => {
+    let def = c.default ? ` DEFAULT (${c.default})` : '';
+    if (def && side === 'remote' && /\b(nextval|currval)\s*\(/i.test(c.default ?? '')) {
+      warnings.push(`the default of column ${c.name} (${c.default}) draws from a sequence and is not created on the remote`);
+      def = '';
+    }
+    return `${quoteIdent(name(c.name))} ${c.type}${def}${c.notNull ? ' NOT NULL' : ''}`;
+  });
+  if (info.primaryKey.length && !(side === 'local' && pair.settings.key)) cols.push(`PRIMARY KEY (${info.primaryKey.map((k) => quoteIdent(name(k))).join(', ')})`);
+  for (const u of info.unique ?? []) cols.push(`UNIQUE (${u.map((k) => quoteIdent(name(k))).join(', ')})`);
+  for (const check of info.checks ?? []) {
+    if (check.columns.some((c) => renamed.has(c))) warnings.push(`${check.text} reads a renamed column and is not created on the ${side} side`);
+    else cols.push(check.text);
   }
-  return `CREATE TABLE ${localRef(db, pair)} (${cols.join(', ')})`;
+  return { sql: `(${cols.join(', ')})`, warnings };
+}
+
+/** CREATE TABLE text for the local side of a pair (tableBodySql). */
+export function createTableSql(db: Database, pair: TablePair): { sql: string; warnings: string[] } {
+  const body = tableBodySql(pair, 'local');
+  return { sql: `CREATE TABLE ${localRef(db, pair)} ${body.sql}`, warnings: body.warnings };
 }
 
 /**
@@ -19,9 +45,10 @@ export function createTableSql(db: Database, pair: TablePair): string {
  */
 export async function ensureLocalTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined): Promise<string[]> {
   if (!localInfo) {
-    await db.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(pair.local.schema)}`);
-    await db.run(createTableSql(db, pair));
-    return [];
+    await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.localCatalog, pair.local.schema)}`);
+    const create = createTableSql(db, pair);
+    await db.run(create.sql);
+    return create.warnings;
   }
   const warnings: string[] = [];
   const localCols = new Set(localInfo.columns.map((c) => c.name));

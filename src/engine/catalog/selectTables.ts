@@ -55,9 +55,16 @@ export function selectTables(remoteTables: TableInfo[], localTables: TableInfo[]
     .map((name) => ({ ...buildTablePair(pairsByName.get(name) as TableInfo, name, config.tables[name] ?? {}), localOnly: localOnly.has(name) }));
 }
 
-/** How a table that exists only locally will look on the remote: same types and key, mapped names. */
+/** How a table that exists only locally will look on the remote: same types, key and constraints, mapped names (CHECK texts keep the local names: tableBodySql). */
 function remoteTwin(info: TableInfo, remoteName: string, columns: Record<string, string>): TableInfo {
   const { schema, table } = splitName(remoteName);
   const rename = (c: string): string => columns[c] ?? c;
-  return { schema, name: table, columns: info.columns.map((c) => ({ ...c, name: rename(c.name) })), primaryKey: info.primaryKey.map(rename) };
+  return {
+    ...info,
+    schema,
+    name: table,
+    columns: info.columns.map((c) => ({ ...c, name: rename(c.name) })),
+    primaryKey: info.primaryKey.map(rename),
+    unique: info.unique?.map((u) => u.map(rename)),
+  };
 }

@@ -4,6 +4,7 @@ import { writeBaseline } from '../state/baseline.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import type { TableResult } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
+import { tableBodySql } from '../catalog/localSchema.js';
 import { recordTableSuccess } from '../state/tableMetadata.js';
 
 /**
@@ -15,12 +16,11 @@ import { recordTableSuccess } from '../state/tableMetadata.js';
 export async function pushNewTable(db: Database, pair: TablePair, scheme: FingerprintScheme, engineVersion: string): Promise<TableResult> {
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const local = localRef(db, pair);
-  const cols = pair.columns.map((c) => `${quoteIdent(c.remote)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
-  if (pair.remoteInfo.primaryKey.length) cols.push(`PRIMARY KEY (${pair.remoteInfo.primaryKey.map(quoteIdent).join(', ')})`);
+  const body = tableBodySql(pair, 'remote');
   const rowsPushed = await db.withRemote(false, () =>
     db.transaction(async () => {
       await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.remote.catalog, pair.remote.schema)}`);
-      await db.run(`CREATE TABLE ${remote} (${cols.join(', ')})`);
+      await db.run(`CREATE TABLE ${remote} ${body.sql}`);
       return db.run(
         `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')}) SELECT ${pair.columns.map((c) => quoteIdent(c.local)).join(', ')} FROM ${local}`,
       );
@@ -41,5 +41,5 @@ export async function pushNewTable(db: Database, pair: TablePair, scheme: Finger
       baselineTable,
     });
   });
-  return { name: pair.name, status: 'ok', rowsPulled: 0, rowsPushed, rowsDeleted: 0, conflicts: 0, warnings: ['created on the remote'] };
+  return { name: pair.name, status: 'ok', rowsPulled: 0, rowsPushed, rowsDeleted: 0, conflicts: 0, warnings: ['created on the remote', ...body.warnings] };
 }

@@ -100,3 +100,15 @@ export async function readStateVersion(db: Database): Promise<number> {
   const [row] = await db.all<{ value: string }>(`SELECT value FROM ${S}.state WHERE key = 'version'`);
   return row ? Number(row.value) : 0;
 }
+
+/** A value kept in duckdb-sync's local key-value table (`_duckdb_sync.state`); undefined when unset or before any sync. */
+export async function readStateValue(db: Database, key: string): Promise<string | undefined> {
+  if (!(await tableExists(db, STATE_SCHEMA, 'state'))) return undefined;
+  const [row] = await db.all<{ value: string }>(`SELECT value FROM ${S}.state WHERE key = $1`, [key]);
+  return row?.value;
+}
+
+/** Sets a value in `_duckdb_sync.state` (the tables exist: ensureStateTables ran). */
+export async function writeStateValue(db: Database, key: string, value: string): Promise<void> {
+  await db.run(`INSERT OR REPLACE INTO ${S}.state VALUES ($1, $2)`, [key, value]);
+}
