@@ -1,4 +1,4 @@
-import { STATE_SCHEMA } from '../state/internalNames.js';
+import { isInternalTable } from '../state/internalNames.js';
 
 /** The kinds of schema objects that follow the tables (tables themselves are synced as pairs). */
 export const OBJECT_KINDS = ['schema', 'sequence', 'view', 'macro', 'table macro'] as const;
@@ -63,7 +63,7 @@ export const OBJECTS_SELECT = `SELECT CAST(to_json(list(o)) AS VARCHAR) FROM (
 export function parseObjects(json: string): SchemaObject[] {
   const rows = JSON.parse(json) as SchemaObject[];
   return rows
-    .filter((o) => o.schema !== STATE_SCHEMA)
+    .filter((o) => !isInternalTable(o.schema, o.name))
     .map((o) => ({
       kind: o.kind,
       schema: o.schema,
