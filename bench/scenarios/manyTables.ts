@@ -13,6 +13,8 @@ const COPY_SCRIPT = fileURLToPath(new URL('../lib/copyFromDatabase.mjs', import.
 
 const TABLES = 50;
 const ROWS_PER_TABLE = 1000;
+/** Objects the full sync creates besides the tables: schema reporting, 60 views, 15 macros, 5 sequences (bench/lib/manyTables.ts). */
+const OBJECTS = 1 + 60 + 15 + 5;
 /** Simulated latency per round trip (the emulator's delay_ms). */
 const DELAYS_MS = [0, 50];
 /** Ceilings on round trips (issue 14). */
@@ -32,6 +34,7 @@ interface Case {
 interface SyncDoc {
   remoteRoundTrips: number;
   tables: Array<{ rowsPulled: number; rowsPushed: number }>;
+  objects?: Array<{ action: string; status: string }>;
 }
 
 /** A sync's --json document, or exec's (whose push is one). */
@@ -53,18 +56,32 @@ const synced = (doc: RunDoc): SyncDoc => ({ remoteRoundTrips: doc.remoteRoundTri
  */
 export const manyTablesScenario: Scenario = {
   name: 'many-tables',
-  description: `${TABLES} tables of mixed shapes through the MotherDuck emulator: round trips and wall time at ${DELAYS_MS.join(' and ')} ms per round trip`,
+  description: `${TABLES} tables of mixed shapes (and 60 views, 15 macros, 5 sequences) through the MotherDuck emulator: round trips and wall time at ${DELAYS_MS.join(' and ')} ms per round trip`,
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const cli = join(ctx.repoRoot, 'dist', 'cli', 'main.js');
     const dir = join(ctx.workDir, 'runs', 'many-tables');
     const cwd = join(dir, 'cwd');
     mkdirSync(cwd, { recursive: true });
     const env = { ...process.env, DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') };
-    const input = await ensureInput(ctx, { name: `many-tables-${TABLES}x${ROWS_PER_TABLE}`, version: 1, statements: () => manyTablesSql(TABLES, ROWS_PER_TABLE) });
+    const input = await ensureInput(ctx, { name: `many-tables-${TABLES}x${ROWS_PER_TABLE}`, version: 2, statements: () => manyTablesSql(TABLES, ROWS_PER_TABLE) });
     const sync = (mode: string) => (c: string, local: string, remote: string) => [c, 'sync', '--mode', mode, '--json', '--local', local, '--remote', remote];
     const cases: Case[] = [
-      { id: 'full', label: `full sync of ${TABLES} tables (new local file)`, args: sync('full'), expect: (d) => (sum(synced(d), 'rowsPulled') === TABLES * ROWS_PER_TABLE ? undefined : `pulled ${sum(synced(d), 'rowsPulled')}`) },
-      { id: 'unchanged', label: 'incremental, nothing changed', args: sync('incremental'), expect: (d) => (sum(synced(d), 'rowsPulled') + sum(synced(d), 'rowsPushed') === 0 ? undefined : 'expected no change') },
+      {
+        id: 'full',
+        label: `full sync of ${TABLES} tables (new local file)`,
+        args: sync('full'),
+        expect: (d) => {
+          if (sum(synced(d), 'rowsPulled') !== TABLES * ROWS_PER_TABLE) return `pulled ${sum(synced(d), 'rowsPulled')}`;
+          const created = (d.objects ?? []).filter((o) => o.action === 'create' && o.status === 'ok').length;
+          return created === OBJECTS ? undefined : `created ${created} objects, expected ${OBJECTS}`;
+        },
+      },
+      {
+        id: 'unchanged',
+        label: 'incremental, nothing changed',
+        args: sync('incremental'),
+        expect: (d) => (sum(synced(d), 'rowsPulled') + sum(synced(d), 'rowsPushed') === 0 && !d.objects?.length ? undefined : 'expected no change'),
+      },
       {
         id: 'cloudRow',
         label: 'incremental, one row changed on the cloud',

@@ -169,3 +169,26 @@ test('an object that cannot be created is reported; the tables are synced all th
   assert.deepEqual(failed.map((o) => o.name), ['side_view']);
   assert.match(failed[0]?.error ?? '', /side/);
 });
+
+test('a table synced before constraints were copied gets the defaults, NOT NULL, key and comments it lacks; a missing CHECK is reported', async () => {
+  const old = join(dir, 'old-local.duckdb');
+  // As an earlier duckdb-sync created it: columns and types only.
+  await exec(old, 'CREATE SEQUENCE order_ids START 5000', 'CREATE TABLE orders (id INTEGER, qty INTEGER, ref VARCHAR, placed DATE)');
+  const r = await sync({ ...base, local: old, mode: 'incremental', excludeTables: ['side', 'side_view'] });
+  const steps = r.objects.filter((o) => o.kind === 'table').map((o) => `${o.action} ${o.name} ${o.status}`).sort();
+  assert.deepEqual(steps, [
+    'add primary key orders ok',
+    'comment orders ok',
+    'comment orders.qty ok',
+    'differs orders reported',
+    'differs orders reported',
+    'differs orders reported',
+    'set default orders.id ok',
+    'set default orders.placed ok',
+    'set not null orders.qty ok',
+  ]);
+  assert.match(r.objects.map((o) => o.detail).join('\n'), /CHECK\(\(qty > 0\)\) is on the remote only/);
+  // The local sequence was ahead of the cloud's: it is not moved back.
+  assert.equal(Number((await query(old, "SELECT nextval('order_ids') AS n"))[0]?.n), 5000);
+  await assert.rejects(exec(old, "INSERT INTO orders (qty, ref) VALUES (NULL, 'n')"), /NOT NULL/);
+});

@@ -21,7 +21,7 @@ function memoryLogger(): Logger & { lines: string[] } {
 }
 
 function result(mode: SyncMode, tables: SyncResult['tables']): SyncResult {
-  return { ok: tables.every((t) => t.status === 'ok'), mode, direction: 'pull', dryRun: false, tables, durationMs: 0, remoteRoundTrips: 0 };
+  return { ok: tables.every((t) => t.status === 'ok'), mode, direction: 'pull', dryRun: false, tables, objects: [], durationMs: 0, remoteRoundTrips: 0 };
 }
 
 const table = (name: string, extra: Partial<SyncResult['tables'][number]> = {}): SyncResult['tables'][number] => ({

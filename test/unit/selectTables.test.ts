@@ -27,6 +27,7 @@ function config(parts: Partial<Pick<ResolvedConfig, 'include' | 'exclude' | 'tab
     cacheDir: '/tmp/cache',
     include: parts.include,
     exclude: parts.exclude ?? [],
+    pushObjects: false,
     mode: 'full',
     onConflict: 'remote-wins',
     maxRetries: 0,

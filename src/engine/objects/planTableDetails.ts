@@ -32,7 +32,8 @@ export function planTableDetails(pairs: TablePair[], localTables: ReadonlyMap<st
       if (r.comment && r.comment !== l.comment) step('comment', name, 'comment taken from the remote', commentTableSql(localCatalog, pair.local.schema, pair.local.table, r.comment, column.local));
       if (r.default && !l.default) step('set default', name, `DEFAULT ${r.default}, as on the remote`, `ALTER TABLE ${ref} ALTER COLUMN ${quoteIdent(column.local)} SET DEFAULT ${r.default}`);
       else if (r.default && l.default && unquoted(l.default) !== unquoted(r.default)) step('differs', name, `the remote's DEFAULT is ${r.default}; the local ${l.default} is kept`);
-      if (r.notNull && !l.notNull) step('set not null', name, 'NOT NULL, as on the remote', `ALTER TABLE ${ref} ALTER COLUMN ${quoteIdent(column.local)} SET NOT NULL`);
+      // Key columns are NOT NULL through the key (added below when missing).
+      if (r.notNull && !l.notNull && !remote.primaryKey.includes(r.name)) step('set not null', name, 'NOT NULL, as on the remote', `ALTER TABLE ${ref} ALTER COLUMN ${quoteIdent(column.local)} SET NOT NULL`);
     }
     const localName = (remoteColumn: string): string => pair.columns.find((c) => c.remote === remoteColumn)?.local ?? remoteColumn;
     if (remote.primaryKey.length && !local.primaryKey.length && !pair.settings.key) {
