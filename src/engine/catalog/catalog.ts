@@ -58,11 +58,12 @@ type ListingRow = {
 
 /**
  * The user tables (base tables, not views) of one attached catalog, with columns, defaults,
- * constraints and comments, and the catalog's other objects, in one statement (for the remote: one
- * round trip). The remote's listing (`isRemote`) is remembered, duckdb-sync's own tables included
- * (`Database.remoteTables`).
+ * constraints and comments, and the catalog's other objects (unless `objects` is false: listing
+ * macros costs ~0.1 s, as DuckDB renders every built-in function), in one statement (for the remote:
+ * one round trip). The remote's listing (`isRemote`) is remembered, duckdb-sync's own tables
+ * included (`Database.remoteTables`).
  */
-export async function listCatalog(db: Database, catalog: string, isRemote = false): Promise<CatalogListing> {
+export async function listCatalog(db: Database, catalog: string, options: { isRemote?: boolean; objects?: boolean } = {}): Promise<CatalogListing> {
   // One row at least (a catalog may hold only views); the catalog-wide lists ride on one row only.
   const rows = await db.all<ListingRow>(
     `WITH cons AS (
@@ -80,7 +81,7 @@ export async function listCatalog(db: Database, catalog: string, isRemote = fals
         WHERE t.database_name = $1 AND NOT t.internal AND NOT t.temporary)
      SELECT cols.*,
             CASE WHEN row_number() OVER () = 1 THEN (SELECT list(schema_name) FROM duckdb_schemas() WHERE database_name = $1) END AS schemas,
-            CASE WHEN row_number() OVER () = 1 THEN (${OBJECTS_SELECT}) END AS objects
+            ${options.objects === false ? 'NULL' : `CASE WHEN row_number() OVER () = 1 THEN (${OBJECTS_SELECT}) END`} AS objects
        FROM (SELECT 1) one LEFT JOIN cols ON true
       ORDER BY cols.schema_name, cols.table_name, cols.column_index`,
     [catalog],
@@ -116,7 +117,7 @@ export async function listCatalog(db: Database, catalog: string, isRemote = fals
       });
     }
   }
-  if (isRemote) db.remoteTables.listed(all, schemas);
+  if (options.isRemote) db.remoteTables.listed(all, schemas);
   return { tables: [...byTable.values()].filter((t) => !isInternalTable(t.schema, t.name)), objects };
 }
 

@@ -19,7 +19,7 @@ export interface Discovery {
  * (unknown names fail here, before any work). A name left out with `exclude` may name an object.
  */
 export async function discoverTables(db: Database, config: ResolvedConfig, selection: TableSelection): Promise<Discovery> {
-  const remote = await db.withRemote(true, () => listCatalog(db, db.remote.catalog, true));
+  const remote = await db.withRemote(true, () => listCatalog(db, db.remote.catalog, { isRemote: true }));
   const local = await listCatalog(db, await localCatalog(db));
   const tableNames = new Set([...remote.tables, ...local.tables].flatMap((t) => [displayName(t.schema, t.name), `${t.schema}.${t.name}`]));
   const objectNames = new Set([...remote.objects, ...local.objects].map(objectName));

@@ -30,12 +30,18 @@ export async function syncObjects<T>(db: Database, discovery: Discovery, options
   const first = await applyObjects(db, changes.filter((c) => c.before), options.dryRun, options.logger);
   const tables = await syncTables();
   const then = await applyObjects(db, changes.filter((c) => !c.before), options.dryRun, options.logger);
-  const localTables = options.dryRun
-    ? discovery.localTables
-    : new Map((await listCatalog(db, db.localCatalog)).tables.map((t) => [displayName(t.schema, t.name), t]));
+  // Tables this sync created are listed again (for their comments); the others are as discovery found them.
+  const created = !options.dryRun && discovery.pairs.some((p) => !p.localOnly && !discovery.localTables.has(p.name));
+  const localTables = created
+    ? new Map((await listCatalog(db, db.localCatalog, { objects: false })).tables.map((t) => [displayName(t.schema, t.name), t]))
+    : discovery.localTables;
   const details = planTableDetails(discovery.pairs.filter((p) => !rules.excluded(p.name)), localTables, db.localCatalog);
   const last = await applyObjects(db, details, options.dryRun, options.logger);
-  if (!options.dryRun) await writeStateValue(db, BASELINE_KEY, JSON.stringify([...nextBaseline(discovery, baseline, [...first.settled, ...then.settled])]));
+  if (!options.dryRun) {
+    const next = JSON.stringify([...nextBaseline(discovery, baseline, [...first.settled, ...then.settled])]);
+    // Unchanged, it is not written: a sync with nothing to do leaves the file as it was.
+    if (next !== JSON.stringify([...baseline])) await writeStateValue(db, BASELINE_KEY, next);
+  }
   return { tables, objects: [...first.results, ...then.results, ...last.results] };
 }
 
