@@ -187,3 +187,17 @@ export class MotherDuckRuleError extends SyncError {
     });
   }
 }
+
+/** `conflicts restore|dismiss` named a record that does not exist. Exit 2. */
+export class UnknownConflictError extends SyncError {
+  constructor(readonly ids: number[]) {
+    super('E_UNKNOWN_CONFLICT', `unknown conflict id(s): ${ids.join(', ')}`, 2, { hint: 'list them with `duckdb-sync conflicts --include-dismissed`' });
+  }
+}
+
+/** A kept conflict cannot be restored: already restored, its table is gone, or its version no longer fits. Exit 2, nothing changed. */
+export class ConflictRestoreError extends SyncError {
+  constructor(message: string, hint: string, cause?: unknown) {
+    super('E_CONFLICT_RESTORE', message, 2, { hint, cause });
+  }
+}

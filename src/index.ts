@@ -1,10 +1,12 @@
 /** duckdb-sync: keep a local DuckDB file and a cloud DuckDB database (MotherDuck) in sync. */
 export { sync, type SyncOptions, type SyncRunOptions } from './run/sync.js';
-export { openSyncedDatabase, SyncedDatabase, type SyncedDatabaseEvents, type SyncedDatabaseOptions } from './tracking/syncedDatabase.js';
+export { openSyncedDatabase, SyncedDatabase, type ConflictEvent, type SyncedDatabaseEvents, type SyncedDatabaseOptions } from './tracking/syncedDatabase.js';
 export type { StatementResult } from './tracking/trackedConnection.js';
 export { StatementError } from './tracking/statementError.js';
 export { verify, type VerifyOptions, type VerifyResult } from './run/verify.js';
 export { status, type StatusResult } from './run/status.js';
+export { dismissConflicts, listConflicts, restoreConflicts, type ConflictFilter, type ConflictView, type DismissTarget } from './run/conflicts.js';
+export type { ObjectAction, ObjectResult, ObjectSide } from './engine/objects/objectChange.js';
 export type { CommonOptions } from './run/session.js';
 export { loadConfig, type ConfigOverrides, type LoadConfigOptions } from './config/loadConfig.js';
 export type { ResolvedConfig } from './config/resolvedConfig.js';
@@ -23,6 +25,7 @@ export { silentLogger } from './log/logger.js';
 export {
   ConfigError,
   ConflictPolicyError,
+  ConflictRestoreError,
   CrontabError,
   CrontabUnavailableError,
   DatabaseError,
@@ -32,6 +35,7 @@ export {
   MissingTokenError,
   PushError,
   SyncError,
+  UnknownConflictError,
   UnknownTableError,
   UsageError,
   type ExitCode,

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { conflictsCommand } from './commands/conflictsCommand.js';
 import { daemonCommand } from './commands/daemonCommand.js';
 import { demoCommand } from './commands/demoCommand.js';
 import { execCommand } from './commands/execCommand.js';
@@ -32,9 +33,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .version(VERSION)
     .showHelpAfterError(false)
     .configureOutput({ outputError: () => undefined })
-    .exitOverride();
+    .exitOverride()
+    .enablePositionalOptions();
   addGlobalOptions(program);
-  for (const cmd of [syncCommand(run), execCommand(run), statusCommand(run), verifyCommand(run), demoCommand(run), scheduleCommand(run), daemonCommand(run)]) {
+  for (const cmd of [syncCommand(run), execCommand(run), statusCommand(run), conflictsCommand(run), verifyCommand(run), demoCommand(run), scheduleCommand(run), daemonCommand(run)]) {
     program.addCommand(cmd.exitOverride().configureOutput({ outputError: () => undefined }));
   }
   return program;

@@ -68,6 +68,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     pushObjects: o.pushObjects ?? file.pushObjects ?? false,
     mode: o.mode ?? file.mode ?? DEFAULTS.mode,
     onConflict: o.onConflict ?? file.onConflict ?? DEFAULTS.onConflict,
+    conflictRetentionDays: file.conflicts?.retentionDays ?? DEFAULTS.conflictRetentionDays,
     maxRetries: o.maxRetries ?? file.retry?.maxRetries ?? DEFAULTS.maxRetries,
     retryDelayMs: o.retryDelayMs ?? file.retry?.delayMs ?? DEFAULTS.retryDelayMs,
     tables: file.tables ?? {},

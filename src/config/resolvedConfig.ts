@@ -15,6 +15,8 @@ export interface ResolvedConfig {
   /** Which objects created or changed locally are pushed: all (true), none (false) or these names. */
   pushObjects: boolean | string[];
   onConflict: ConflictPolicy;
+  /** Days a restored or dismissed conflict record is kept before it is purged. */
+  conflictRetentionDays: number;
   maxRetries: number;
   retryDelayMs: number;
   tables: Record<string, TableSettings>;
@@ -28,4 +30,5 @@ export const DEFAULTS = {
   onConflict: 'remote-wins' as ConflictPolicy,
   maxRetries: 5,
   retryDelayMs: 250,
+  conflictRetentionDays: 90,
 };

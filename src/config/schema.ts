@@ -93,6 +93,8 @@ function buildConfigFileSchema() {
         .strict()
         .optional(),
       tables: z.record(z.string().min(1), tableSettingsSchema).optional(),
+      /** Kept conflicts (`duckdb-sync conflicts`): days a restored or dismissed record is kept before it is purged; default 90. */
+      conflicts: z.object({ retentionDays: z.number().int().min(1).max(36_500).optional() }).strict().optional(),
       schedule: scheduleSettingsSchema.optional(),
       daemon: daemonSettingsSchema.optional(),
     })

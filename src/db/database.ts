@@ -46,6 +46,10 @@ export class Database {
   private attachedReadOnly: boolean | undefined;
   private holds = 0;
   private closed = false;
+  /** Open transactions (transaction() nesting is not used, but a run inside one must not checkpoint). */
+  private inTransaction = false;
+  /** An ALTER TABLE on the local file was committed, or is about to be: checkpoint (see altered()). */
+  private alteredLocal = false;
   /** What reaches the remote: counted, paced, checked (remoteTraffic.ts). */
   private readonly traffic: RemoteTraffic;
   /** The remote's tables as discovery listed them (knownRemoteTables.ts). */
@@ -181,13 +185,30 @@ export class Database {
 
   /** Runs a statement; returns the number of rows changed. */
   async run(sql: string, params?: SqlParams): Promise<number> {
+    let changed: number;
     try {
       await this.traffic.before(sql, params, this.attachedReadOnly !== undefined);
       const result = await this.connection.run(sql, params);
-      return Number(result.rowsChanged);
+      changed = Number(result.rowsChanged);
     } catch (error) {
       throw this.wrap(error);
     }
+    if (/^\s*ALTER\s+TABLE\b/i.test(sql) && !(this.options.remote && sql.includes(quoteIdent(this.options.remote.catalog)))) {
+      this.alteredLocal = true;
+      if (!this.inTransaction) await this.altered();
+    }
+    return changed;
+  }
+
+  /**
+   * Checkpoints the local file right after an ALTER TABLE is committed: DuckDB 1.5 cannot replay
+   * the WAL record of an ALTER on a table with a function DEFAULT (`now()`, `nextval(…)`), so a
+   * process killed before the next checkpoint would leave a file DuckDB refuses to open
+   * (duckdb/duckdb#18259, #20543, #22044). Best effort: a checkpoint that cannot run now is logged.
+   */
+  private async altered(): Promise<void> {
+    this.alteredLocal = false;
+    await this.checkpoint().catch((error: unknown) => this.options.logger.debug(`checkpoint after ALTER TABLE failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /** Runs a query; returns its rows as plain objects (BIGINT as bigint). */
@@ -232,6 +253,7 @@ export class Database {
   /** Runs `body` in one transaction: committed when it resolves, rolled back when it throws. */
   async transaction<T>(body: () => Promise<T>): Promise<T> {
     await this.run('BEGIN TRANSACTION');
+    this.inTransaction = true;
     const before = this.remoteStatements;
     // The end of a transaction that reached the remote is a round trip of its own (MotherDuck commits it).
     const end = async (sql: string): Promise<void> => {
@@ -240,9 +262,13 @@ export class Database {
     };
     try {
       const value = await body();
+      this.inTransaction = false;
       await end('COMMIT');
+      if (this.alteredLocal) await this.altered();
       return value;
     } catch (error) {
+      this.inTransaction = false;
+      this.alteredLocal = false;
       // A table this transaction created on the remote is gone again.
       if (this.remoteStatements > before) this.remoteTables.forget();
       await end('ROLLBACK').catch(() => undefined);

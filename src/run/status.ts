@@ -1,4 +1,5 @@
 import { readDirtyMarks } from '../engine/state/dirtyMarks.js';
+import { openConflictCounts } from '../engine/state/conflictLog.js';
 import { recentRuns, type RunRecord } from '../engine/state/runHistory.js';
 import { readStateVersion } from '../engine/state/stateTables.js';
 import { readTableMetadata, type TableMetadata } from '../engine/state/tableMetadata.js';
@@ -15,6 +16,8 @@ export interface StatusResult {
   runs: RunRecord[];
   /** Tables written through the library or `exec` and not pushed yet (`*`: every table). */
   pending: string[];
+  /** Open conflict records per table (`duckdb-sync conflicts` lists them). */
+  openConflicts: Record<string, number>;
 }
 
 /** What the local database records about past syncs. Reads only the local file; the remote is not needed. */
@@ -32,9 +35,10 @@ export async function status(options: CommonOptions & { runs?: number } = {}): P
     logger: options.logger ?? silentLogger,
   });
   try {
-    if ((await readStateVersion(db)) === 0) return { local: config.local, tables: [], runs: [], pending: [] };
+    if ((await readStateVersion(db)) === 0) return { local: config.local, tables: [], runs: [], pending: [], openConflicts: {} };
     const pending = [...new Set((await readDirtyMarks(db)).map((m) => m.table))];
-    return { local: config.local, tables: await readTableMetadata(db), runs: await recentRuns(db, options.runs ?? 5), pending };
+    const openConflicts = Object.fromEntries(await openConflictCounts(db));
+    return { local: config.local, tables: await readTableMetadata(db), runs: await recentRuns(db, options.runs ?? 5), pending, openConflicts };
   } finally {
     await db.close();
   }

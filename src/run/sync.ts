@@ -9,6 +9,7 @@ import { syncObjects, type ObjectSyncOptions } from '../engine/objects/syncObjec
 import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks, type DirtyMark } from '../engine/state/dirtyMarks.js';
 import { syncTables } from '../engine/syncTables.js';
 import { finishRun, startRun } from '../engine/state/runHistory.js';
+import { purgeResolvedConflicts } from '../engine/state/conflictLog.js';
 import { SettledStore } from '../engine/state/settledStore.js';
 import { ensureStateTables } from '../engine/state/stateTables.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -147,6 +148,10 @@ async function syncWithMarks(
     remoteRoundTrips: db.remoteStatements - roundTripsBefore,
   };
   if (runId) await finishRun(db, runId, result);
+  const kept = tables.reduce((n, t) => n + t.conflicts, 0);
+  if (kept && !dryRun) logger.info(`kept ${kept} conflict(s): the losing versions are listed by \`duckdb-sync conflicts\`, which can restore them`);
+  // Records dealt with (restored, dismissed) are purged after the retention period.
+  if (runId) await purgeResolvedConflicts(db, config.conflictRetentionDays);
   if (marks.length && direction !== 'pull') {
     const selected = Boolean(options.tables?.length || options.excludeTables?.length);
     const coveredAll = !selected && discovery.pairs.length === found.pairs.length;

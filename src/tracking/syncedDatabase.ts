@@ -1,5 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EventEmitter } from 'node:events';
+import { dismissConflictsIn, restoreConflictsIn, type DismissTarget } from '../run/conflicts.js';
+import { viewConflict, type ConflictView } from '../engine/conflicts/conflictView.js';
+import { readConflicts, type ConflictFilter } from '../engine/state/conflictLog.js';
 import { existsSync } from 'node:fs';
 import { closeAfterFailure, resolveConfig, type CommonOptions } from '../run/session.js';
 import { runSync, type SyncRunOptions } from '../run/sync.js';
@@ -36,6 +39,15 @@ export interface SyncedDatabaseEvents {
   push: [SyncResult];
   /** A push failed (the changes stay marked and are retried). Without a listener, only the logger hears it. */
   error: [SyncError];
+  /** A push or sync kept conflicts for a table (list them with listConflicts()). */
+  conflict: [ConflictEvent];
+}
+
+/** One table's conflicts kept by one push or sync. */
+export interface ConflictEvent {
+  table: string;
+  /** Conflicts kept in this run (each is a record listConflicts() shows). */
+  conflicts: number;
 }
 
 /**
@@ -54,6 +66,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
     private readonly pusher: Pusher,
     private readonly tracker: DirtyTracker,
     readonly config: ResolvedConfig,
+    private readonly autoSync: boolean,
   ) {
     super();
   }
@@ -99,7 +112,10 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
         retry: autoSync,
         retryMs: options.pushRetryMs ?? 1000,
         logger,
-        onPushed: (result) => self.db?.emit('push', result),
+        onPushed: (result) => {
+          self.db?.emit('push', result);
+          self.db?.emitConflicts(result);
+        },
         // The pusher logs each failure it retries; flush() callers get the error itself.
         onError: (error) => {
           if (self.db && self.db.listenerCount('error') > 0) self.db.emit('error', error);
@@ -108,7 +124,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
       const tracked = await TrackedConnection.create(app, parser, tracker, () => {
         if (autoSync) pusher.schedule();
       });
-      const synced = new SyncedDatabase(db, tracked, advanced, pusher, tracker, config);
+      const synced = new SyncedDatabase(db, tracked, advanced, pusher, tracker, config, autoSync);
       self.db = synced;
       // Tables written before the last process ended (even if it was killed) are pushed now.
       if (autoSync && (await readDirtyMarks(db)).length) pusher.schedule();
@@ -154,12 +170,42 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
    */
   async sync(options: SyncRunOptions = {}): Promise<SyncResult> {
     this.assertOpen();
-    return this.tracked.exclusive(() =>
+    const result = await this.tracked.exclusive(() =>
       this.pusher.exclusive(() => {
         this.tracker.readingMarks();
         return runSync(this.db, this.config, this.db.logger, { mode: 'incremental', ...options });
       }),
     );
+    this.emitConflicts(result);
+    return result;
+  }
+
+  /** The kept conflicts, newest first (open ones unless `includeDismissed`). */
+  async listConflicts(filter: ConflictFilter = {}): Promise<ConflictView[]> {
+    this.assertOpen();
+    return this.tracked.exclusive(async () => (await readConflicts(this.db, filter)).map(viewConflict));
+  }
+
+  /**
+   * Writes the losing versions back into the local tables as local edits and marks the records
+   * restored (all or none); the background push then sends them through the merge.
+   */
+  async restoreConflicts(ids: number[]): Promise<ConflictView[]> {
+    this.assertOpen();
+    const restored = await this.tracked.exclusive(() => this.pusher.exclusive(() => restoreConflictsIn(this.db, ids)));
+    if (this.autoSync) this.pusher.schedule();
+    return restored;
+  }
+
+  /** Marks records dealt with: these ids, or every open one (of these tables). */
+  async dismissConflicts(target: DismissTarget): Promise<ConflictView[]> {
+    this.assertOpen();
+    return this.tracked.exclusive(() => this.pusher.exclusive(() => dismissConflictsIn(this.db, target)));
+  }
+
+  /** @internal emits `conflict` for each table whose run kept conflicts. */
+  emitConflicts(result: SyncResult): void {
+    for (const t of result.tables) if (t.conflicts > 0) this.emit('conflict', { table: t.name, conflicts: t.conflicts });
   }
 
   /** Pushes what is left (unless `flush: false`), then closes both databases. Safe to call twice. */

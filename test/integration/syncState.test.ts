@@ -145,7 +145,7 @@ describe('state recorded by a full sync', () => {
   test('status() of a file that was never synced is empty; of a missing file an error', async () => {
     const plain = join(dir, 'plain.duckdb');
     await exec(plain, 'CREATE TABLE t (x INTEGER)');
-    assert.deepEqual(await status({ local: plain, env: {}, cwd: dir }), { local: plain, tables: [], runs: [], pending: [] });
+    assert.deepEqual(await status({ local: plain, env: {}, cwd: dir }), { local: plain, tables: [], runs: [], pending: [], openConflicts: {} });
     await assert.rejects(status({ local: join(dir, 'absent.duckdb'), env: {}, cwd: dir }), DatabaseNotFoundError);
   });
 });

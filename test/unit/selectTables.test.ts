@@ -30,6 +30,7 @@ function config(parts: Partial<Pick<ResolvedConfig, 'include' | 'exclude' | 'tab
     pushObjects: false,
     mode: 'full',
     onConflict: 'remote-wins',
+    conflictRetentionDays: 90,
     maxRetries: 0,
     retryDelayMs: 1,
     tables: parts.tables ?? {},

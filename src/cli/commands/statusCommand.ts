@@ -4,13 +4,13 @@ import { addGlobalOptions, commonOptions, createCliLogger, type GlobalFlags } fr
 import { formatTable, formatTime, printJson, println } from '../output.js';
 
 export function statusCommand(run: (action: () => Promise<number>, flags: GlobalFlags) => Promise<void>): Command {
-  const cmd = new Command('status').description('show, per table, the last sync: time, mode, direction, status, rows, last error');
+  const cmd = new Command('status').description('show, per table, the last sync: time, mode, direction, status, rows, open conflicts, last error');
   addGlobalOptions(cmd).action(async (_opts: GlobalFlags, command: Command) => {
     const flags = command.optsWithGlobals<GlobalFlags>();
     await run(async () => {
       const result = await status(commonOptions(flags, createCliLogger(flags)));
       if (flags.json) {
-        printJson({ ok: result.tables.every((t) => t.status === 'ok'), local: result.local, tables: result.tables, runs: result.runs, pending: result.pending });
+        printJson({ ok: result.tables.every((t) => t.status === 'ok'), local: result.local, tables: result.tables, runs: result.runs, pending: result.pending, openConflicts: result.openConflicts });
         return 0;
       }
       if (!result.tables.length) {
@@ -19,7 +19,7 @@ export function statusCommand(run: (action: () => Promise<number>, flags: Global
       }
       println(
         formatTable(
-          ['table', 'last sync', 'mode', 'direction', 'status', 'rows', 'pulled', 'pushed', 'deleted', 'conflicts', 'last error'],
+          ['table', 'last sync', 'mode', 'direction', 'status', 'rows', 'pulled', 'pushed', 'deleted', 'conflicts', 'open conflicts', 'last error'],
           result.tables.map((t) => [
             t.tableName,
             formatTime(t.lastSyncTime),
@@ -31,6 +31,7 @@ export function statusCommand(run: (action: () => Promise<number>, flags: Global
             t.rowsPushed,
             t.rowsDeleted,
             t.conflicts,
+            result.openConflicts[t.tableName] ?? 0,
             t.errorMessage ?? '',
           ]),
         ),
@@ -41,6 +42,8 @@ export function statusCommand(run: (action: () => Promise<number>, flags: Global
         println(`last run: ${formatTime(last.startedAt)} ${last.mode} ${last.status}${trips}${last.errorMessage ? ` (${last.errorMessage})` : ''}`);
       }
       if (result.pending.length) println(`written, not pushed yet: ${result.pending.join(', ')}`);
+      const open = Object.values(result.openConflicts).reduce((n, c) => n + c, 0);
+      if (open) println(`${open} open conflict(s): see them with duckdb-sync conflicts`);
       return 0;
     }, flags);
   });

@@ -104,6 +104,8 @@ function printSyncResult(result: SyncResult): void {
       ),
     );
   }
+  const kept = result.tables.reduce((n, t) => n + t.conflicts, 0);
+  if (kept && !result.dryRun) println(`kept ${kept} conflict(s): see them with \`duckdb-sync conflicts\` (restore a losing version with \`duckdb-sync conflicts restore <id>\`)`);
   const failed = result.tables.filter((t) => t.status === 'error').length;
   const failedObjects = result.objects.filter((o) => o.status === 'error').length;
   println(

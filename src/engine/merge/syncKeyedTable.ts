@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { ConflictPolicyError } from '../../errors.js';
 import { applyPull, applyPush } from './applyChanges.js';
-import { recordConflicts } from '../state/conflictRecords.js';
+import { recordConflicts } from '../state/conflictLog.js';
 import { moveBaselineKeys } from '../state/baseline.js';
 import type { CursorState } from '../catalog/cursor.js';
 import { kJson } from '../rows/keySql.js';

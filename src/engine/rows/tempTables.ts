@@ -50,6 +50,9 @@ export const TEMP = {
   /** Local changes a full pull is about to discard (state/discardedChanges.ts). */
   changed_keys: 'temp.sync_changed_keys',
   local_changes: 'temp.sync_local_changes',
+  // Restoring a kept conflict (conflicts/restoreConflict.ts)
+  /** The losing version (or the key) of one conflict record, typed as the table's columns. */
+  restore_row: 'temp.sync_restore_row',
   // Adopting a baseline of another DuckDB release (engineUpgrade.ts)
   rehash_l: 'temp.sync_rehash_l',
   rehash_keys: 'temp.sync_rehash_keys',

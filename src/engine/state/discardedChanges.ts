@@ -2,6 +2,7 @@ import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { CONFLICTS_TABLE, STATE_SCHEMA } from './internalNames.js';
+import { NEXT_CONFLICT_ID } from './conflictLog.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 
@@ -63,8 +64,8 @@ export async function recordDiscardedChanges(db: Database, pair: TablePair, poli
   if (pair.key.length) {
     const match = pair.key.map((k, i) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM c.k${i}`).join(' AND ');
     written = await db.run(
-      `INSERT INTO ${quoteIdent(CONFLICTS_TABLE)} (table_name, key_json, local_version, remote_version, copies, policy, winner, run_id)
-       SELECT $1, c.key_json, c.v, CASE WHEN t.${ROW_HASH} IS NULL THEN NULL ELSE ${jsonOf(cols)('t')} END, 1, $3, 'remote', $2
+      `INSERT INTO ${quoteIdent(CONFLICTS_TABLE)} (id, table_name, key_json, local_version, remote_version, copies, policy, winner, run_id)
+       SELECT ${NEXT_CONFLICT_ID}, $1, c.key_json, c.v, CASE WHEN t.${ROW_HASH} IS NULL THEN NULL ELSE ${jsonOf(cols)('t')} END, 1, $3, 'remote', $2
          FROM ${SNAPSHOT} c LEFT JOIN (SELECT *, ${h} AS ${ROW_HASH} FROM ${local}) t ON ${match}
         WHERE t.${ROW_HASH} IS DISTINCT FROM c.h`,
       [pair.name, runId ?? null, policy],
@@ -72,8 +73,8 @@ export async function recordDiscardedChanges(db: Database, pair: TablePair, poli
   } else {
     // Copies the local side added that the new content lacks, and copies it deleted that came back.
     written = await db.run(
-      `INSERT INTO ${quoteIdent(CONFLICTS_TABLE)} (table_name, key_json, local_version, remote_version, copies, policy, winner, run_id)
-       SELECT $1, NULL, CASE WHEN lost > 0 THEN local_v END, CASE WHEN back > 0 THEN new_v END, greatest(lost, back), $3, 'remote', $2
+      `INSERT INTO ${quoteIdent(CONFLICTS_TABLE)} (id, table_name, key_json, local_version, remote_version, copies, policy, winner, run_id)
+       SELECT ${NEXT_CONFLICT_ID}, $1, NULL, CASE WHEN lost > 0 THEN local_v END, CASE WHEN back > 0 THEN new_v END, greatest(lost, back), $3, 'remote', $2
          FROM (SELECT c.v AS local_v, t.v AS new_v,
                       least(greatest(c.local_n - c.base_n, 0), greatest(c.local_n - coalesce(t.n, 0), 0)) AS lost,
                       least(greatest(c.base_n - c.local_n, 0), greatest(coalesce(t.n, 0) - c.local_n, 0)) AS back

@@ -1,10 +1,11 @@
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SyncError } from '../../errors.js';
+import { addConflictIds } from './conflictLog.js';
 import { CONFLICTS_TABLE, DIRTY_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE, tableExists } from './internalNames.js';
 
 /** Version of the local state layout (metadata, run history, baselines). Bump with a migration. */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 const S = quoteIdent(STATE_SCHEMA);
 
@@ -76,6 +77,10 @@ const MIGRATIONS: Record<number, (db: Database) => Promise<void>> = {
   // Round trips to the remote per run (latency is a budget: decision 13).
   3: async (db) => {
     await db.run(`ALTER TABLE ${quoteIdent(STATUS_TABLE)} ADD COLUMN IF NOT EXISTS remote_round_trips BIGINT`);
+  },
+  // Conflicts you can act on: a stable id per record, its status and when it was dealt with (conflictLog.ts).
+  4: async (db) => {
+    await addConflictIds(db);
   },
 };
 
