@@ -5,36 +5,17 @@ import type { Remote } from '../remote/remote.js';
 import { openLocal } from './openLocal.js';
 import { quoteIdent } from './quote.js';
 import { KnownRemoteTables } from './knownRemoteTables.js';
+import { AlterCheckpoints } from './alterCheckpoints.js';
 import { RemoteTraffic } from './remoteTraffic.js';
-import type { WalReplayBudget } from './walReplayBudget.js';
 import { withRetry } from './withRetry.js';
+import type { DatabaseOptions, QueryProgress } from './databaseOptions.js';
 import { wrapError } from './wrapError.js';
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 
 export type Row = Record<string, unknown>;
 
-export interface DatabaseOptions {
-  local: string;
-  /** None for commands that only read the local file. */
-  remote: Remote | undefined;
-  motherduckToken: string | undefined;
-  /** Open the local file read-only (other readers may share it). */
-  readOnly?: boolean;
-  /**
-   * Given: a file remote is detached without a checkpoint while this budget allows (frequent small
-   * pushes, see walReplayBudget.ts). By default every detach after a write checkpoints it.
-   */
-  walReplayBudget?: WalReplayBudget;
-  maxRetries: number;
-  retryDelayMs: number;
-  logger: Logger;
-}
-
-export interface QueryProgress {
-  rowsProcessed: number;
-  totalRows: number;
-}
+export type { DatabaseOptions, QueryProgress } from './databaseOptions.js';
 
 /**
  * One DuckDB instance: the local file attached and made the default catalog (`USE`), the remote
@@ -46,10 +27,8 @@ export class Database {
   private attachedReadOnly: boolean | undefined;
   private holds = 0;
   private closed = false;
-  /** Open transactions (transaction() nesting is not used, but a run inside one must not checkpoint). */
-  private inTransaction = false;
-  /** An ALTER TABLE on the local file was committed, or is about to be: checkpoint (see altered()). */
-  private alteredLocal = false;
+  /** A checkpoint after every committed local ALTER TABLE (alterCheckpoints.ts). */
+  private readonly alters: AlterCheckpoints;
   /** What reaches the remote: counted, paced, checked (remoteTraffic.ts). */
   private readonly traffic: RemoteTraffic;
   /** The remote's tables as discovery listed them (knownRemoteTables.ts). */
@@ -63,6 +42,7 @@ export class Database {
     readonly localCatalog: string,
   ) {
     this.traffic = new RemoteTraffic(options.remote, options.logger);
+    this.alters = new AlterCheckpoints(options.remote?.catalog, () => this.checkpoint(), options.logger);
   }
 
   /** Statements (round trips) that reached the remote since the database was opened. */
@@ -188,27 +168,12 @@ export class Database {
     let changed: number;
     try {
       await this.traffic.before(sql, params, this.attachedReadOnly !== undefined);
-      const result = await this.connection.run(sql, params);
-      changed = Number(result.rowsChanged);
+      changed = Number((await this.connection.run(sql, params)).rowsChanged);
     } catch (error) {
       throw this.wrap(error);
     }
-    if (/^\s*ALTER\s+TABLE\b/i.test(sql) && !(this.options.remote && sql.includes(quoteIdent(this.options.remote.catalog)))) {
-      this.alteredLocal = true;
-      if (!this.inTransaction) await this.altered();
-    }
+    await this.alters.ran(sql);
     return changed;
-  }
-
-  /**
-   * Checkpoints the local file right after an ALTER TABLE is committed: DuckDB 1.5 cannot replay
-   * the WAL record of an ALTER on a table with a function DEFAULT (`now()`, `nextval(…)`), so a
-   * process killed before the next checkpoint would leave a file DuckDB refuses to open
-   * (duckdb/duckdb#18259, #20543, #22044). Best effort: a checkpoint that cannot run now is logged.
-   */
-  private async altered(): Promise<void> {
-    this.alteredLocal = false;
-    await this.checkpoint().catch((error: unknown) => this.options.logger.debug(`checkpoint after ALTER TABLE failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /** Runs a query; returns its rows as plain objects (BIGINT as bigint). */
@@ -253,7 +218,7 @@ export class Database {
   /** Runs `body` in one transaction: committed when it resolves, rolled back when it throws. */
   async transaction<T>(body: () => Promise<T>): Promise<T> {
     await this.run('BEGIN TRANSACTION');
-    this.inTransaction = true;
+    this.alters.begun();
     const before = this.remoteStatements;
     // The end of a transaction that reached the remote is a round trip of its own (MotherDuck commits it).
     const end = async (sql: string): Promise<void> => {
@@ -262,13 +227,11 @@ export class Database {
     };
     try {
       const value = await body();
-      this.inTransaction = false;
       await end('COMMIT');
-      if (this.alteredLocal) await this.altered();
+      await this.alters.committed();
       return value;
     } catch (error) {
-      this.inTransaction = false;
-      this.alteredLocal = false;
+      this.alters.rolledBack();
       // A table this transaction created on the remote is gone again.
       if (this.remoteStatements > before) this.remoteTables.forget();
       await end('ROLLBACK').catch(() => undefined);

@@ -3,8 +3,8 @@ import { rmSync } from 'node:fs';
 
 /**
  * Creates a DuckDB file standing in for the cloud database, with sample data: `emails` (primary key
- * and updated_at), `page_views` (no key, duplicate rows), and `analytics.daily_stats` in a second
- * schema. An existing file at `path` is replaced.
+ * and updated_at), `page_views` (no key, duplicate rows), `analytics.daily_stats` in a second
+ * schema, the view `analytics.top_senders` and the macro `kb_to_mb`. An existing file at `path` is replaced.
  */
 export async function createDemoRemote(path: string, emails = 5000): Promise<void> {
   rmSync(path, { force: true });
@@ -53,6 +53,10 @@ export async function createDemoRemote(path: string, emails = 5000): Promise<voi
       `INSERT INTO analytics.daily_stats
        SELECT CAST(received_at AS DATE), count(*), avg(size_kb), mode(sender) FROM emails GROUP BY ALL`,
     );
+    // The rest of a database, which a sync brings along: a view, a macro, comments.
+    await c.run(`CREATE VIEW analytics.top_senders AS SELECT sender, count(*) AS emails FROM main.emails GROUP BY sender ORDER BY emails DESC LIMIT 10`);
+    await c.run(`CREATE MACRO kb_to_mb(kb) AS round(kb / 1024, 3)`);
+    await c.run(`COMMENT ON TABLE emails IS 'sample mailbox'`);
   } finally {
     c.closeSync();
     instance.closeSync();

@@ -1,15 +1,11 @@
-import { existsSync } from 'node:fs';
-import type { ResolvedConfig } from '../config/resolvedConfig.js';
-import { loadConfig } from '../config/loadConfig.js';
-import { Database } from '../db/database.js';
-import { ConflictRestoreError, DatabaseNotFoundError, UnknownConflictError, UsageError } from '../errors.js';
+import type { Database } from '../db/database.js';
+import { ConflictRestoreError, UnknownConflictError, UsageError } from '../errors.js';
 import { restoreConflict } from '../engine/conflicts/restoreConflict.js';
 import { viewConflict, type ConflictView } from '../engine/conflicts/conflictView.js';
 import { markConflicts, purgeResolvedConflicts, readConflicts, type ConflictFilter } from '../engine/state/conflictLog.js';
 import { MARK_DIRTY_SQL } from '../engine/state/dirtyMarks.js';
-import { ensureStateTables } from '../engine/state/stateTables.js';
-import { silentLogger } from '../log/logger.js';
-import type { CommonOptions } from './session.js';
+import { ensureStateTables, readStateVersion } from '../engine/state/stateTables.js';
+import { openLocalOnly, type CommonOptions } from './session.js';
 
 export type { ConflictView } from '../engine/conflicts/conflictView.js';
 export type { ConflictFilter } from '../engine/state/conflictLog.js';
@@ -68,23 +64,18 @@ async function recordsById(db: Database, ids: number[]) {
   return ids.map((id) => records.find((r) => r.id === id)).filter((r): r is NonNullable<typeof r> => r !== undefined);
 }
 
-/** Opens the local file (it must exist), brings its state up to date, purges old records, runs `body`. */
-async function withConflicts<T>(options: CommonOptions, body: (db: Database, config: ResolvedConfig) => Promise<T>): Promise<T> {
-  const config = loadConfig({ configPath: options.config, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, overrides: options, requireDatabases: false });
-  if (!config.local) throw new DatabaseNotFoundError('no local database given', 'pass --local <path> or set it in the config');
-  if (!existsSync(config.local)) throw new DatabaseNotFoundError(`local database file does not exist: ${config.local}`, 'run `duckdb-sync sync` first');
-  const db = await Database.open({
-    local: config.local,
-    remote: undefined,
-    motherduckToken: undefined,
-    maxRetries: config.maxRetries,
-    retryDelayMs: config.retryDelayMs,
-    logger: options.logger ?? silentLogger,
-  });
+/**
+ * Opens the local file (it must exist), brings its state up to date (a file never synced is left
+ * as it is: it has no conflicts), purges the records dealt with long ago, runs `body`.
+ */
+async function withConflicts<T>(options: CommonOptions, body: (db: Database) => Promise<T>): Promise<T> {
+  const { db, config } = await openLocalOnly(options, { readOnly: false });
   try {
-    await ensureStateTables(db);
-    await purgeResolvedConflicts(db, config.conflictRetentionDays);
-    return await body(db, config);
+    if ((await readStateVersion(db)) > 0) {
+      await ensureStateTables(db);
+      await purgeResolvedConflicts(db, config.conflictRetentionDays);
+    }
+    return await body(db);
   } finally {
     await db.close();
   }

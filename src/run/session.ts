@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { loadConfig, type ConfigOverrides } from '../config/loadConfig.js';
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { Database } from '../db/database.js';
+import { DatabaseNotFoundError } from '../errors.js';
 import { parseRemote, type FingerprintScheme } from '../remote/remote.js';
 import { readStateVersion } from '../engine/state/stateTables.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -69,4 +70,24 @@ export async function closeAfterFailure(db: Database, localPath: string, created
     rmSync(localPath, { force: true });
     rmSync(`${localPath}.wal`, { force: true });
   }
+}
+
+/**
+ * Opens only the local file, which must exist (commands that read or keep duckdb-sync's local
+ * records: status, conflicts). Returns it with the resolved config; the caller closes it.
+ */
+export async function openLocalOnly(options: CommonOptions, mode: { readOnly: boolean }): Promise<{ db: Database; config: ResolvedConfig }> {
+  const config = loadConfig({ configPath: options.config, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, overrides: options, requireDatabases: false });
+  if (!config.local) throw new DatabaseNotFoundError('no local database given', 'pass --local <path> or set it in the config');
+  if (!existsSync(config.local)) throw new DatabaseNotFoundError(`local database file does not exist: ${config.local}`, 'run `duckdb-sync sync` first');
+  const db = await Database.open({
+    local: config.local,
+    remote: undefined,
+    motherduckToken: undefined,
+    readOnly: mode.readOnly,
+    maxRetries: config.maxRetries,
+    retryDelayMs: config.retryDelayMs,
+    logger: options.logger ?? silentLogger,
+  });
+  return { db, config };
 }

@@ -56,6 +56,8 @@ export function demoCommand(run: (action: () => Promise<number>, flags: GlobalFl
       } else {
         println(`\n$ duckdb-sync sync --local ${local} --remote ${remote}`);
         println(formatTable(['table', 'status', 'rows pulled'], synced.tables.map((t) => [t.name, t.status, t.rowsPulled])));
+        const created = synced.objects.filter((o) => o.action === 'create' && o.status === 'ok');
+        if (created.length) println(`and ${created.map((o) => `${o.kind} ${o.name}`).join(', ')}`);
         println(`\n$ duckdb-sync status --local ${local}`);
         println(
           formatTable(

@@ -131,6 +131,11 @@ export async function purgeResolvedConflicts(db: Database, days: number): Promis
   return db.run(`DELETE FROM ${T} WHERE status <> 'open' AND resolved_at < now() - to_days(CAST($1 AS INTEGER))`, [days]);
 }
 
+/** The table's columns as state version 1 created them (stateTables.ts); version 4 adds id, status, resolved_at. */
+export const CONFLICT_COLUMNS_V1 = `table_name VARCHAR NOT NULL, key_json VARCHAR, local_version JSON, remote_version JSON,
+  copies BIGINT NOT NULL DEFAULT 1, policy VARCHAR NOT NULL, winner VARCHAR NOT NULL,
+  detected_at TIMESTAMPTZ NOT NULL DEFAULT now(), run_id VARCHAR`;
+
 /** The sequence that hands out conflict ids. */
 const IDS = qualify(STATE_SCHEMA, 'conflict_ids');
 
@@ -147,20 +152,7 @@ export async function addConflictIds(db: Database): Promise<void> {
   const next = quoteIdent(`${CONFLICTS_TABLE}_v4`);
   const [row] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${T}`);
   await db.run(`CREATE SEQUENCE IF NOT EXISTS ${IDS} START ${(row?.n ?? 0n) + 1n}`);
-  await db.run(`CREATE TABLE ${next} (
-    id BIGINT NOT NULL,
-    table_name VARCHAR NOT NULL,
-    key_json VARCHAR,
-    local_version JSON,
-    remote_version JSON,
-    copies BIGINT NOT NULL DEFAULT 1,
-    policy VARCHAR NOT NULL,
-    winner VARCHAR NOT NULL,
-    detected_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    run_id VARCHAR,
-    status VARCHAR NOT NULL DEFAULT 'open',
-    resolved_at TIMESTAMPTZ
-  )`);
+  await db.run(`CREATE TABLE ${next} (id BIGINT NOT NULL, ${CONFLICT_COLUMNS_V1}, status VARCHAR NOT NULL DEFAULT 'open', resolved_at TIMESTAMPTZ)`);
   await db.run(
     `INSERT INTO ${next} (id, table_name, key_json, local_version, remote_version, copies, policy, winner, detected_at, run_id)
      SELECT row_number() OVER (ORDER BY detected_at, rowid), table_name, key_json, local_version, remote_version, copies, policy, winner, detected_at, run_id FROM ${T}`,

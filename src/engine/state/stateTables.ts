@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SyncError } from '../../errors.js';
-import { addConflictIds } from './conflictLog.js';
+import { addConflictIds, CONFLICT_COLUMNS_V1 } from './conflictLog.js';
 import { CONFLICTS_TABLE, DIRTY_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE, tableExists } from './internalNames.js';
 
 /** Version of the local state layout (metadata, run history, baselines). Bump with a migration. */
@@ -53,17 +53,7 @@ const MIGRATIONS: Record<number, (db: Database) => Promise<void>> = {
       error_message VARCHAR,
       pid INTEGER
     )`);
-    await db.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(CONFLICTS_TABLE)} (
-      table_name VARCHAR NOT NULL,
-      key_json VARCHAR,
-      local_version JSON,
-      remote_version JSON,
-      copies BIGINT NOT NULL DEFAULT 1,
-      policy VARCHAR NOT NULL,
-      winner VARCHAR NOT NULL,
-      detected_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-      run_id VARCHAR
-    )`);
+    await db.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(CONFLICTS_TABLE)} (${CONFLICT_COLUMNS_V1})`);
   },
   // Tables written through the library or `exec` and not pushed yet (dirtyMarks.ts).
   2: async (db) => {

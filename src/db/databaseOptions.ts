@@ -1,0 +1,26 @@
+import type { Logger } from '../log/logger.js';
+import type { Remote } from '../remote/remote.js';
+import type { WalReplayBudget } from './walReplayBudget.js';
+
+/** How to open a Database (database.ts). */
+export interface DatabaseOptions {
+  local: string;
+  /** None for commands that only read the local file. */
+  remote: Remote | undefined;
+  motherduckToken: string | undefined;
+  /** Open the local file read-only (other readers may share it). */
+  readOnly?: boolean;
+  /**
+   * Given: a file remote is detached without a checkpoint while this budget allows (frequent small
+   * pushes, see walReplayBudget.ts). By default every detach after a write checkpoints it.
+   */
+  walReplayBudget?: WalReplayBudget;
+  maxRetries: number;
+  retryDelayMs: number;
+  logger: Logger;
+}
+
+export interface QueryProgress {
+  rowsProcessed: number;
+  totalRows: number;
+}
