@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { ConflictRestoreError, UnknownConflictError, UsageError } from '../errors.js';
-import { restoreConflict } from '../engine/conflicts/restoreConflict.js';
+import { restoreConflict, type TableColumns } from '../engine/conflicts/restoreConflict.js';
 import { viewConflict, type ConflictView } from '../engine/conflicts/conflictView.js';
 import { markConflicts, purgeResolvedConflicts, readConflicts, type ConflictFilter } from '../engine/state/conflictLog.js';
 import { MARK_DIRTY_SQL } from '../engine/state/dirtyMarks.js';
@@ -38,10 +38,9 @@ export async function restoreConflictsIn(db: Database, ids: number[]): Promise<C
   const done = records.filter((r) => r.status === 'restored');
   if (done.length) throw new ConflictRestoreError(`conflict ${done.map((r) => r.id).join(', ')} was already restored`, 'a restored version is a local edit: change the row itself if you need to');
   await db.transaction(async () => {
-    for (const record of records) {
-      await restoreConflict(db, record);
-      await db.run(MARK_DIRTY_SQL, [record.table]);
-    }
+    const columns: TableColumns = new Map();
+    for (const record of records) await restoreConflict(db, record, columns);
+    for (const table of new Set(records.map((r) => r.table))) await db.run(MARK_DIRTY_SQL, [table]);
     await markConflicts(db, records.map((r) => r.id), 'restored');
   });
   return (await readConflicts(db, { ids })).map(viewConflict);

@@ -14,13 +14,17 @@ import { losingVersion } from './conflictView.js';
  * deleted again). The JSON version is typed by the table's current columns: a table that is gone,
  * or whose columns no longer match the version's, is a ConflictRestoreError and nothing is written.
  */
-export async function restoreConflict(db: Database, record: ConflictRecord): Promise<void> {
+export async function restoreConflict(db: Database, record: ConflictRecord, columnsOf: TableColumns = new Map()): Promise<void> {
   const { schema, table } = splitName(record.table);
   const ref = qualify(db.localCatalog, schema, table);
-  const columns = await db.all<{ name: string; type: string }>(
-    `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 ORDER BY column_index`,
-    [db.localCatalog, schema, table],
-  );
+  let columns = columnsOf.get(record.table);
+  if (!columns) {
+    columns = await db.all<{ name: string; type: string }>(
+      `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 ORDER BY column_index`,
+      [db.localCatalog, schema, table],
+    );
+    columnsOf.set(record.table, columns);
+  }
   if (!columns.length) throw new ConflictRestoreError(`conflict ${record.id}: table ${record.table} no longer exists locally`, 'dismiss the record, or re-create the table (a sync pulls it) and restore again');
   const types = new Map(columns.map((c) => [c.name, c.type]));
   const lost = losingVersion(record);
@@ -50,6 +54,9 @@ export async function restoreConflict(db: Database, record: ConflictRecord): Pro
     await db.run(`DELETE FROM ${ref} WHERE rowid IN (SELECT t.rowid FROM ${ref} t, ${TEMP.restore_row} r WHERE ${match(cols)} LIMIT ${Math.max(0, Math.trunc(record.copies))})`);
   }
 }
+
+/** Each table's columns and types, looked up once for a batch of restores. */
+export type TableColumns = Map<string, Array<{ name: string; type: string }>>;
 
 /** `t.c IS NOT DISTINCT FROM r.c` for each column. */
 function match(cols: string[]): string {
