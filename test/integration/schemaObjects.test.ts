@@ -192,3 +192,13 @@ test('a table synced before constraints were copied gets the defaults, NOT NULL,
   assert.equal(Number((await query(old, "SELECT nextval('order_ids') AS n"))[0]?.n), 5000);
   await assert.rejects(exec(old, "INSERT INTO orders (qty, ref) VALUES (NULL, 'n')"), /NOT NULL/);
 });
+
+test('a push-only sync writes nothing local: no cloud object created, no table definition changed', async () => {
+  const other = join(dir, 'push-only.duckdb');
+  await exec(other, 'CREATE TABLE orders (id INTEGER, qty INTEGER, ref VARCHAR, placed DATE)');
+  await exec(remote, 'CREATE VIEW push_only_check AS SELECT 1 AS one');
+  const r = await sync({ ...base, local: other, mode: 'incremental', direction: 'push', excludeTables: ['side', 'side_view'] });
+  assert.deepEqual(r.objects.filter((o) => o.side === 'local' && o.status !== 'reported'), []);
+  assert.deepEqual(await query(other, "SELECT view_name FROM duckdb_views() WHERE view_name = 'push_only_check'"), []);
+  assert.deepEqual(await query(other, "SELECT column_default FROM duckdb_columns() WHERE table_name = 'orders' AND column_default IS NOT NULL"), []);
+});

@@ -35,7 +35,8 @@ export async function syncObjects<T>(db: Database, discovery: Discovery, options
   const localTables = created
     ? new Map((await listCatalog(db, db.localCatalog, { objects: false })).tables.map((t) => [displayName(t.schema, t.name), t]))
     : discovery.localTables;
-  const details = planTableDetails(discovery.pairs.filter((p) => !rules.excluded(p.name)), localTables, db.localCatalog);
+  // A push-only sync never writes local tables' definitions either.
+  const details = rules.pull ? planTableDetails(discovery.pairs.filter((p) => !rules.excluded(p.name)), localTables, db.localCatalog) : [];
   const last = await applyObjects(db, details, options.dryRun, options.logger);
   if (!options.dryRun) {
     const next = JSON.stringify([...nextBaseline(discovery, baseline, [...first.settled, ...then.settled])]);
