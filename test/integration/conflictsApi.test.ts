@@ -16,25 +16,26 @@ test('one-off API: list, restore (keyless copies too), dismiss', async () => {
   await exec(remote, 'CREATE TABLE log (msg VARCHAR, n INTEGER)', "INSERT INTO log VALUES ('a', 1), ('b', 2)", 'CREATE TABLE kv (k INTEGER PRIMARY KEY, v VARCHAR)', "INSERT INTO kv VALUES (1, 'x')");
   await sync(base);
   // A full sync replaces local changes; it keeps them as conflicts: two added copies, and an update.
-  await exec(local, "INSERT INTO log VALUES ('mine', 9), ('mine', 9)", "UPDATE kv SET v = 'local' WHERE k = 1");
+  await exec(local, "INSERT INTO log VALUES ('mine', 9), ('mine', 9)", "DELETE FROM log WHERE msg = 'a'", "UPDATE kv SET v = 'local' WHERE k = 1");
   await exec(remote, "UPDATE kv SET v = 'cloud' WHERE k = 1");
   const r = await sync({ ...base, direction: 'pull' });
   assert.equal(r.ok, true);
   const kept = await listConflicts(base);
-  assert.deepEqual(kept.map((c) => [c.table, c.copies]).sort(), [['kv', 1], ['log', 2]]);
-  assert.deepEqual(await query(local, "SELECT count(*)::INTEGER AS n FROM log WHERE msg = 'mine'"), [{ n: 0 }]);
+  assert.deepEqual(kept.map((c) => [c.table, c.copies, c.local === null]).sort(), [['kv', 1, false], ['log', 1, true], ['log', 2, false]]);
+  assert.deepEqual(await query(local, "SELECT msg, count(*)::INTEGER AS n FROM log GROUP BY msg ORDER BY msg"), [{ msg: 'a', n: 1 }, { msg: 'b', n: 1 }]);
 
-  const logId = kept.find((c) => c.table === 'log')?.id as number;
-  const restored = await restoreConflicts({ ...base, ids: [logId] });
-  assert.deepEqual(restored.map((c) => c.status), ['restored']);
-  assert.deepEqual(await query(local, "SELECT count(*)::INTEGER AS n FROM log WHERE msg = 'mine'"), [{ n: 2 }]);
+  // The two lost copies come back; the copy the local side had deleted is deleted again.
+  const logIds = kept.filter((c) => c.table === 'log').map((c) => c.id);
+  const restored = await restoreConflicts({ ...base, ids: logIds });
+  assert.deepEqual(restored.map((c) => c.status), ['restored', 'restored']);
+  assert.deepEqual(await query(local, "SELECT msg, count(*)::INTEGER AS n FROM log GROUP BY msg ORDER BY msg"), [{ msg: 'b', n: 1 }, { msg: 'mine', n: 2 }]);
   await sync({ ...base, mode: 'incremental' });
-  assert.deepEqual(await query(remote, "SELECT count(*)::INTEGER AS n FROM log WHERE msg = 'mine'"), [{ n: 2 }]);
+  assert.deepEqual(await query(remote, "SELECT msg, count(*)::INTEGER AS n FROM log GROUP BY msg ORDER BY msg"), [{ msg: 'b', n: 1 }, { msg: 'mine', n: 2 }]);
 
   const dismissed = await dismissConflicts({ ...base, all: true, tables: ['kv'] });
   assert.deepEqual(dismissed.map((c) => [c.table, c.status]), [['kv', 'dismissed']]);
   assert.deepEqual(await listConflicts(base), []);
-  assert.equal((await listConflicts({ ...base, includeDismissed: true })).length, 2);
+  assert.equal((await listConflicts({ ...base, includeDismissed: true })).length, 3);
 });
 
 test('SyncedDatabase: a conflict event, then listConflicts and restoreConflicts (pushed in the background)', async () => {

@@ -51,7 +51,7 @@ export async function restoreConflict(db: Database, record: ConflictRecord, colu
   if (lost !== null) {
     await db.run(`INSERT INTO ${ref} (${list}) SELECT ${list} FROM ${TEMP.restore_row}, range(CAST($1 AS BIGINT))`, [record.copies]);
   } else {
-    await db.run(`DELETE FROM ${ref} WHERE rowid IN (SELECT t.rowid FROM ${ref} t, ${TEMP.restore_row} r WHERE ${match(cols)} LIMIT ${Math.max(0, Math.trunc(record.copies))})`);
+    await db.run(`DELETE FROM ${ref} WHERE rowid IN (SELECT t.rowid FROM ${ref} t, ${TEMP.restore_row} r WHERE ${match(cols)} LIMIT CAST($1 AS BIGINT))`, [record.copies]);
   }
 }
 
