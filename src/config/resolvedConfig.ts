@@ -24,6 +24,11 @@ export interface ResolvedConfig {
   configPath: string | undefined;
 }
 
+/** Names the config leaves out of every sync: `exclude`, and tables with `exclude: true`. */
+export function configExcluded(config: Pick<ResolvedConfig, 'exclude' | 'tables'>): string[] {
+  return [...config.exclude, ...Object.entries(config.tables).filter(([, s]) => s.exclude).map(([name]) => name)];
+}
+
 export const DEFAULTS = {
   logDir: 'logs',
   mode: 'full' as SyncMode,

@@ -1,5 +1,5 @@
 import { ReadOnlyRemoteError } from '../errors.js';
-import type { ResolvedConfig } from '../config/resolvedConfig.js';
+import { configExcluded, type ResolvedConfig } from '../config/resolvedConfig.js';
 import type { SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { discoverTables } from '../engine/catalog/discoverTables.js';
@@ -110,7 +110,9 @@ async function syncWithMarks(
   const direction = options.direction ?? 'both';
   const dryRun = options.dryRun === true;
   const started = performance.now();
-  const found = await db.retryingRemote('finding tables', () => discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables }));
+  // Objects follow whole-database syncs; a library push or a sync of named tables is about rows.
+  const withObjects = !options.onlyDirty && !options.tables?.length;
+  const found = await db.retryingRemote('finding tables', () => discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables }, { objects: withObjects }));
   const discovery = options.onlyDirty ? { ...found, pairs: markedPairs(found.pairs, marks) } : found;
   if (!dryRun) await ensureStateTables(db);
   const [version] = await db.all<{ v: string }>('SELECT version() AS v');
@@ -132,8 +134,6 @@ async function syncWithMarks(
       localUnchanged: tracking?.localUnchanged,
       settled: tracking?.settled,
     });
-  // Objects follow whole-database syncs; a library push or a sync of named tables is about rows.
-  const withObjects = !options.onlyDirty && !options.tables?.length;
   const { tables, objects } = withObjects
     ? await syncObjects(db, discovery, { rules: objectRules(config, options, direction, db.remote.readOnly !== undefined), dryRun, logger }, runTables)
     : { tables: await runTables(), objects: [] };
@@ -164,7 +164,7 @@ async function syncWithMarks(
 
 /** Which objects a sync may write on each side, and which the config pushes or leaves out. */
 function objectRules(config: ResolvedConfig, options: SyncRunOptions, direction: Direction, readOnlyRemote: boolean): ObjectSyncOptions['rules'] {
-  const excluded = new Set([...config.exclude, ...(options.excludeTables ?? []), ...Object.entries(config.tables).filter(([, s]) => s.exclude).map(([n]) => n)]);
+  const excluded = new Set([...configExcluded(config), ...(options.excludeTables ?? [])]);
   const pushed = config.pushObjects;
   return {
     pull: direction !== 'push',

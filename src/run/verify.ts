@@ -19,7 +19,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   const config = resolveConfig(options);
   const logger = options.logger ?? silentLogger;
   return withDatabase(config, logger, { localMayBeAbsent: true, fingerprints: options.fingerprints }, async (db) => {
-    const discovery = await db.retryingRemote('finding tables', () => discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables }));
+    const discovery = await db.retryingRemote('finding tables', () => discoverTables(db, config, { tables: options.tables, exclude: options.excludeTables }, { objects: false }));
     const tables = await db.retryingRemote('verify', () => db.withRemote(true, async () => {
       const out: VerifyTableResult[] = [];
       for (const pair of discovery.pairs) {

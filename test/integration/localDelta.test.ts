@@ -52,7 +52,7 @@ test('bucketed and plain local deltas agree for 0 to most rows changed', async (
     const inserts = list.filter((_id, i) => i % 3 === 2).map((id) => id + rows * 2);
     const db = await Database.open({ local, remote: parseRemote(remoteUri(remote)), motherduckToken: undefined, maxRetries: 0, retryDelayMs: 10, logger: silentLogger });
     try {
-      const { pairs } = await discoverTables(db, config, {});
+      const { pairs } = await discoverTables(db, config, {}, { objects: false });
       const pair = pairs.find((p) => p.name === 't');
       const meta = await readOneTableMetadata(db, 't');
       assert.ok(pair && meta?.baselineTable);

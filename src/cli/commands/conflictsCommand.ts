@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { dismissConflicts, listConflicts, restoreConflicts, type ConflictView } from '../../run/conflicts.js';
 import { UsageError } from '../../errors.js';
 import { addGlobalOptions, collect, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
-import { formatTable, printJson, println } from '../output.js';
+import { formatTable, formatTime, printJson, println } from '../output.js';
 
 interface ListFlags extends GlobalFlags {
   table?: string[];
@@ -88,7 +88,7 @@ function printConflicts(conflicts: ConflictView[], allColumns: boolean): void {
   for (const c of conflicts) {
     const lost = c.winner === 'remote' ? 'local' : 'remote';
     const key = c.key ? JSON.stringify(c.key) : `${c.copies} cop${c.copies === 1 ? 'y' : 'ies'} (no key)`;
-    println(`#${c.id}  ${c.table}  ${key}  ${c.detectedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}  ${c.policy}: the ${c.winner} version won${c.status === 'open' ? '' : `  (${c.status})`}`);
+    println(`#${c.id}  ${c.table}  ${key}  ${formatTime(new Date(c.detectedAt))}  ${c.policy}: the ${c.winner} version won${c.status === 'open' ? '' : `  (${c.status})`}`);
     const columns = allColumns ? [...new Set([...Object.keys(c.local ?? {}), ...Object.keys(c.remote ?? {})])] : c.differingColumns;
     const show = (v: ConflictView['local'], column: string): string => (v === null ? '(deleted)' : JSON.stringify(v[column] ?? null));
     const rows = columns.map((col) => [col, show(c.local, col), show(c.remote, col)]);

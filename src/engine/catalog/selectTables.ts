@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../../config/resolvedConfig.js';
+import { configExcluded, type ResolvedConfig } from '../../config/resolvedConfig.js';
 import { UnknownTableError } from '../../errors.js';
 import { displayName, type TableInfo } from './catalog.js';
 import { buildTablePair, splitName, type TablePair } from './tablePair.js';
@@ -48,8 +48,7 @@ export function selectTables(remoteTables: TableInfo[], localTables: TableInfo[]
   const wanted = selection.tables?.length ? selection.tables : config.include;
   const chosen = wanted ? [...new Set(wanted.map(resolve))] : available;
   // Names excluded in the config may be absent from the remote; names given now must exist.
-  const excluded = new Set([...config.exclude.map((n) => aliases.get(n) ?? n), ...(selection.exclude ?? []).map(resolve)]);
-  for (const [name, settings] of Object.entries(config.tables)) if (settings.exclude) excluded.add(name);
+  const excluded = new Set([...configExcluded(config).map((n) => aliases.get(n) ?? n), ...(selection.exclude ?? []).map(resolve)]);
   return chosen
     .filter((name) => !excluded.has(name))
     .map((name) => ({ ...buildTablePair(pairsByName.get(name) as TableInfo, name, config.tables[name] ?? {}), localOnly: localOnly.has(name) }));

@@ -35,7 +35,8 @@ export interface SchemaObject {
 
 /**
  * The catalog's objects as one JSON text, for catalog.ts's listing statement ($1: the catalog).
- * Integers are cast to text before JSON so that none loses precision.
+ * Integers are cast to text before JSON so that none loses precision. A sequence's next value is
+ * the START of DuckDB's own CREATE text: `last_value` is off by one once the file is reopened.
  */
 export const OBJECTS_SELECT = `SELECT CAST(to_json(list(o)) AS VARCHAR) FROM (
     SELECT 'view' AS kind, schema_name AS schema, view_name AS name, sql AS definition, comment, NULL::VARCHAR AS next
@@ -51,7 +52,6 @@ export const OBJECTS_SELECT = `SELECT CAST(to_json(list(o)) AS VARCHAR) FROM (
            CAST(to_json({'increment': CAST(increment_by AS VARCHAR), 'min': CAST(min_value AS VARCHAR), 'max': CAST(max_value AS VARCHAR),
                          'cycle': cycle}) AS VARCHAR),
            comment,
-           -- The START of DuckDB's own CREATE text is the next value; last_value is off by one once the file is reopened.
            regexp_extract(sql, ' START (-?[0-9]+) (?:NO )?CYCLE;?\s*$', 1)
       FROM duckdb_sequences() WHERE database_name = $1 AND NOT temporary
     UNION ALL
