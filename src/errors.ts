@@ -201,3 +201,10 @@ export class ConflictRestoreError extends SyncError {
     super('E_CONFLICT_RESTORE', message, 2, { hint, cause });
   }
 }
+
+/** A file given as a database is something else (CSV, JSON, Parquet, a folder…) or one this DuckDB cannot read. Exit 2. */
+export class NotADatabaseError extends SyncError {
+  constructor(message: string, hint: string) {
+    super('E_NOT_A_DATABASE', message, 2, { hint });
+  }
+}

@@ -33,6 +33,7 @@ export {
   ExtensionLoadError,
   LockError,
   MissingTokenError,
+  NotADatabaseError,
   PushError,
   SyncError,
   UnknownConflictError,

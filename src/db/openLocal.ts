@@ -1,8 +1,9 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseNotFoundError } from '../errors.js';
 import type { DatabaseOptions } from './database.js';
+import { checkDatabaseFile, newerStorageError } from './databaseFile.js';
 import { duckdb } from './duckdbApi.js';
 import { fileCatalogName } from './fileCatalogName.js';
 import { quoteIdent, quoteLiteral } from './quote.js';
@@ -23,9 +24,9 @@ export async function openLocal(options: DatabaseOptions): Promise<{ instance: D
   if (!existsSync(folder)) {
     throw new DatabaseNotFoundError(`local folder does not exist: ${folder}`, 'check --local; the folder must exist (the file is created)');
   }
-  if (existsSync(options.local) && !statSync(options.local).isFile()) {
-    throw new DatabaseNotFoundError(`local database is not a file: ${options.local}`, 'give the path of a DuckDB database file');
-  }
+  // A path that is not a DuckDB file is refused before DuckDB attaches it (it would read a CSV as views);
+  // an empty file is a new database, which DuckDB creates only where no file is.
+  if (options.local !== ':memory:' && checkDatabaseFile(options.local, 'local') === 'empty') rmSync(options.local);
   const stem = fileCatalogName(options.local);
   const localCatalog = stem === options.remote?.catalog || RESERVED_CATALOGS.has(stem.toLowerCase()) ? `${stem}_local` : stem;
   // Spilled intermediate results go next to the local file, as they would for a file opened directly.
@@ -42,6 +43,6 @@ export async function openLocal(options: DatabaseOptions): Promise<{ instance: D
     return { instance, connection, localCatalog };
   } catch (error) {
     instance.closeSync();
-    throw wrapError(error, [options.motherduckToken]);
+    throw newerStorageError(String(error), options.local, 'local') ?? wrapError(error, [options.motherduckToken]);
   }
 }

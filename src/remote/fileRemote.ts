@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { newerStorageError } from '../db/databaseFile.js';
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
+import type { SyncError } from '../errors.js';
 import { REMOTE_ALIAS } from './attachAlias.js';
 import { checkRemoteFile } from './checkRemoteFile.js';
 import type { FingerprintScheme, Remote, RemoteOptions } from './remote.js';
@@ -61,7 +63,7 @@ export class FileRemote implements Remote {
     // A file takes any statement DuckDB takes.
   }
 
-  classifyError(): undefined {
-    return undefined;
+  classifyError(message: string): SyncError | undefined {
+    return newerStorageError(message, this.path, 'remote');
   }
 }

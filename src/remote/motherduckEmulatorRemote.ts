@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { newerStorageError } from '../db/databaseFile.js';
 import { duckdb } from '../db/duckdbApi.js';
 import { fileCatalogName } from '../db/fileCatalogName.js';
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
@@ -104,7 +105,7 @@ export class MotherDuckEmulatorRemote implements Remote {
   }
 
   classifyError(message: string): SyncError | undefined {
-    return classifyMotherDuckError(message, this.uri);
+    return newerStorageError(message, this.path, 'remote') ?? classifyMotherDuckError(message, this.uri);
   }
 }
 

@@ -3,25 +3,28 @@ import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { cleanEnv } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /**
- * The package as users get it (issue 15): `npm pack` gives the built CLI, type declarations and the
- * LICENSE (no sources, tests or source maps); the tarball installs into a new project, where
- * `npx duckdb-sync` works, and globally (`npm install -g`, here under a temporary prefix), where the
- * `duckdb-sync` command runs the demo. Dependencies come from npm's cache (`npm ci` filled it) or
- * the registry. The tarball is packed from the tree `npm test` just built (`--ignore-scripts`); the
- * `prepare` script that builds it on `npm pack`, `npm install` from git and `npm ci` is checked too.
+ * Every install line of the README, run as written (issues 15 and 27), with this repository's git URL
+ * (`git+file://`, its committed HEAD) and global installs under a temporary prefix:
+ *   npm pack <git URL> && npm install -g ./duckdb-sync-*.tgz      (from the git repository)
+ *   npm pack && npm install -g ./duckdb-sync-*.tgz               (from a fresh clone: prepare installs what the build needs)
+ *   npm install duckdb-sync-*.tgz && npx duckdb-sync --help       (in a project: the command and the library)
+ * The package holds the built CLI, its types and the LICENSE; no sources, tests or source maps. On a
+ * Node line the package claims (22 and newer), no install warns about an unsupported engine.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; scripts: Record<string, string> };
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
+const CLAIMED_NODE = Number(process.versions.node.split('.')[0]) >= Number(/\d+/.exec(PACKAGE.engines.node)?.[0]);
 
 function npm(args: string[], cwd: string): SpawnSyncReturns<string> {
-  const r = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', env: cleanEnv(), timeout: 300_000 });
+  const r = spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd, encoding: 'utf8', env: cleanEnv(), timeout: 300_000 });
   assert.equal(r.status, 0, `npm ${args.join(' ')}: ${r.stderr}`);
+  if (CLAIMED_NODE) assert.doesNotMatch(r.stderr, /EBADENGINE/, `npm ${args.join(' ')} on Node ${process.version} warns about an engine:\n${r.stderr}`);
   return r;
 }
 
@@ -29,18 +32,45 @@ function run(command: string, args: string[], cwd: string): SpawnSyncReturns<str
   return spawnSync(command, args, { cwd, encoding: 'utf8', env: cleanEnv({ DUCKDB_SYNC_CACHE_DIR: join(cwd, 'cache') }), timeout: 120_000 });
 }
 
-test('npm pack gives the built CLI, its types and the LICENSE; it installs locally (npx) and globally, and the command works', async () => {
-  assert.equal(PACKAGE.scripts.prepare, 'npm run build', 'the package builds itself on npm pack, npm ci and installs from git');
-  const dir = tempDir();
-  const packed = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT);
-  const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  assert.ok(info);
-  const files = info.files.map((f) => f.path);
+/** The one tarball `npm pack` wrote into `dir`, and what it holds. */
+function packed(dir: string): { tarball: string; files: string[] } {
+  const tarballs = readdirSync(dir).filter((f) => /^duckdb-sync-.*\.tgz$/.test(f));
+  assert.deepEqual(tarballs, [`duckdb-sync-${PACKAGE.version}.tgz`]);
+  const tarball = join(dir, tarballs[0]!);
+  const listing = spawnSync('tar', ['tzf', tarball], { encoding: 'utf8' });
+  const files = listing.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
   for (const f of ['dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'LICENSE', 'README.md', 'package.json']) assert.ok(files.includes(f), `${f} is packed`);
-  assert.deepEqual(files.filter((f) => /^(src|test|bench)\/|\.map$/.test(f)), [], 'no sources, tests, benchmarks or source maps');
-  const tarball = join(dir, info.filename);
+  assert.deepEqual(files.filter((f) => /^(src|test|bench|scripts)\/|\.map$/.test(f)), [], 'no sources, tests, benchmarks, scripts or source maps');
+  return { tarball, files };
+}
 
-  // A new project installs it: `npx duckdb-sync` finds the local command.
+/** `npm install -g <tarball>` under a temporary prefix: the command runs the main job on the embedded default. */
+function installGlobally(tarball: string, dir: string): void {
+  const prefix = join(dir, 'global');
+  npm(['install', '-g', '--prefix', prefix, '--prefer-offline', tarball], dir);
+  const work = join(dir, 'work');
+  mkdirSync(work);
+  const demo = run(join(prefix, 'bin', 'duckdb-sync'), ['demo'], work);
+  assert.equal(demo.status, 0, `${demo.stdout}\n${demo.stderr}`);
+  assert.ok(readdirSync(join(work, 'duckdb-sync-demo')).includes('local.duckdb'), 'the demo synced its local file');
+}
+
+test('from the git repository: npm pack <git URL> && npm install -g ./duckdb-sync-*.tgz', () => {
+  const dir = tempDir();
+  npm(['pack', '--prefer-offline', `git+${pathToFileURL(ROOT).href}`], dir);
+  installGlobally(packed(dir).tarball, dir);
+});
+
+test('from a fresh clone: npm pack && npm install -g ./duckdb-sync-*.tgz; in a project: npm install duckdb-sync-*.tgz && npx duckdb-sync --help', () => {
+  const dir = tempDir();
+  const clone = join(dir, 'clone');
+  const cloned = spawnSync('git', ['clone', '--quiet', '--depth', '1', pathToFileURL(ROOT).href, clone], { encoding: 'utf8' });
+  assert.equal(cloned.status, 0, cloned.stderr);
+  npm(['pack', '--prefer-offline'], clone);
+  const { tarball } = packed(clone);
+  installGlobally(tarball, dir);
+
+  // A new project installs it: `npx duckdb-sync` finds the local command, and the library resolves with its types.
   const project = join(dir, 'project');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'uses-duckdb-sync', private: true }));
@@ -50,18 +80,7 @@ test('npm pack gives the built CLI, its types and the LICENSE; it installs local
   assert.match(help.stdout, /Usage: duckdb-sync/);
   const version = run('npx', ['--no-install', 'duckdb-sync', '--version'], project);
   assert.equal(version.stdout.trim(), PACKAGE.version);
-  // The library resolves from the package, with its types.
   assert.ok(existsSync(join(project, 'node_modules', 'duckdb-sync', 'dist', 'index.d.ts')));
   const imported = run(process.execPath, ['--input-type=module', '-e', "const m = await import('duckdb-sync'); console.log(typeof m.sync, typeof m.openSyncedDatabase)"], project);
   assert.equal(imported.stdout.trim(), 'function function', imported.stderr);
-
-  // Installed globally (under a temporary prefix): the command runs the main job on the embedded default.
-  const prefix = join(dir, 'global');
-  npm(['install', '--global', '--prefer-offline', '--prefix', prefix, tarball], dir);
-  const bin = join(prefix, 'bin', 'duckdb-sync');
-  const work = join(dir, 'work');
-  mkdirSync(work);
-  const demo = run(bin, ['demo'], work);
-  assert.equal(demo.status, 0, `${demo.stdout}\n${demo.stderr}`);
-  assert.ok(readdirSync(join(work, 'duckdb-sync-demo')).includes('local.duckdb'), 'the demo synced its local file');
 });
