@@ -48,6 +48,7 @@ async function main(): Promise<number> {
   mkdirSync(args.workDir, { recursive: true });
   const ctx: BenchContext = {
     rows: args.rows,
+    rowsGiven: args.rowsGiven,
     runs: args.runs,
     warmup: args.warmup,
     fresh: args.fresh,

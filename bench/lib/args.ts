@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 export interface BenchArgs {
   only: string[];
   rows: number;
+  /** Whether --rows was given (the scale scenario has its own default). */
+  rowsGiven: boolean;
   runs: number;
   warmup: number;
   fresh: boolean;
@@ -23,6 +25,7 @@ export const USAGE = `usage: npm run bench -- [options]
 
   --only <name>      run only this scenario (repeatable, or comma-separated); default: all
   --rows <n>         rows in generated tables (5000000, 5_000_000, 5M, 500k); default ${DEFAULT_ROWS}
+                     (the scale scenario: 20M)
   --runs <n>         timed runs per side, order alternating; default ${DEFAULT_RUNS}
   --warmup <n>       untimed rounds first (page cache, lazy loading); default ${DEFAULT_WARMUP}
   --fresh            regenerate cached input files
@@ -55,6 +58,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   return {
     only: (values.only ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
     rows: values.rows === undefined ? DEFAULT_ROWS : parseCount(values.rows, '--rows'),
+    rowsGiven: values.rows !== undefined,
     runs: values.runs === undefined ? DEFAULT_RUNS : parseCount(values.runs, '--runs'),
     warmup: values.warmup === undefined ? DEFAULT_WARMUP : parseCount(values.warmup, '--warmup', 0),
     fresh: values.fresh === true,

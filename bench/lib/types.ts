@@ -4,6 +4,8 @@ import type { ProcessSample } from './measure.js';
 export interface BenchContext {
   /** Rows in the generated tables. */
   rows: number;
+  /** Whether the rows were given (--rows) rather than the default. */
+  rowsGiven: boolean;
   /** Timed repetitions per side. */
   runs: number;
   /** Untimed rounds before the timed ones. */

@@ -3,6 +3,7 @@ import { fullSyncScenario } from './fullSync.js';
 import { incrementalSyncScenario } from './incrementalSync.js';
 import { libraryWriteScenario } from './libraryWrite.js';
 import { manyTablesScenario } from './manyTables.js';
+import { scaleScenario } from './scale.js';
 
 /** Every scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const SCENARIOS: readonly Scenario[] = [fullSyncScenario, incrementalSyncScenario, libraryWriteScenario, manyTablesScenario];
+export const SCENARIOS: readonly Scenario[] = [fullSyncScenario, incrementalSyncScenario, libraryWriteScenario, manyTablesScenario, scaleScenario];

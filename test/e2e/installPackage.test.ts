@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/tempDir.js';
 
 /**
  * Every install line of the README, run as written (issues 15 and 27), with this repository's git URL
- * (`git+file://`, its committed HEAD) and global installs under a temporary prefix:
+ * (a bare clone's `git+file://` URL: its committed HEAD) and global installs under a temporary prefix:
  *   npm pack <git URL> && npm install -g ./duckdb-sync-*.tgz      (from the git repository)
  *   npm pack && npm install -g ./duckdb-sync-*.tgz               (from a fresh clone: prepare installs what the build needs)
  *   npm install duckdb-sync-*.tgz && npx duckdb-sync --help       (in a project: the command and the library)
@@ -55,17 +55,24 @@ function installGlobally(tarball: string, dir: string): void {
   assert.ok(readdirSync(join(work, 'duckdb-sync-demo')).includes('local.duckdb'), 'the demo synced its local file');
 }
 
+function gitClone(args: string[], target: string): void {
+  const cloned = spawnSync('git', ['clone', '--quiet', ...args, pathToFileURL(ROOT).href, target], { encoding: 'utf8' });
+  assert.equal(cloned.status, 0, cloned.stderr);
+}
+
 test('from the git repository: npm pack <git URL> && npm install -g ./duckdb-sync-*.tgz', () => {
   const dir = tempDir();
-  npm(['pack', '--prefer-offline', `git+${pathToFileURL(ROOT).href}`], dir);
+  // A bare copy plays the hosted repository: npm builds a `git+file:` URL of a working tree in that tree itself.
+  const repository = join(dir, 'duckdb-sync.git');
+  gitClone(['--bare'], repository);
+  npm(['pack', '--prefer-offline', `git+${pathToFileURL(repository).href}`], dir);
   installGlobally(packed(dir).tarball, dir);
 });
 
 test('from a fresh clone: npm pack && npm install -g ./duckdb-sync-*.tgz; in a project: npm install duckdb-sync-*.tgz && npx duckdb-sync --help', () => {
   const dir = tempDir();
   const clone = join(dir, 'clone');
-  const cloned = spawnSync('git', ['clone', '--quiet', '--depth', '1', pathToFileURL(ROOT).href, clone], { encoding: 'utf8' });
-  assert.equal(cloned.status, 0, cloned.stderr);
+  gitClone(['--depth', '1'], clone);
   npm(['pack', '--prefer-offline'], clone);
   const { tarball } = packed(clone);
   installGlobally(tarball, dir);
