@@ -69,8 +69,15 @@ export async function computeRemoteDelta(
     // Rows whose cursor moved, and rows other duckdb-sync clients pushed since the last sync.
     const filter = cursorFilter(cursor, 'r');
     logSeq = probe ? probe.logSeq : await currentLogSeq(db, pair);
-    if (logSeq === null || filter.sql === 'true') await fetchRows(filter.sql, filter.params);
-    else await fetchRows(`(${filter.sql} OR ${changeLogFilter(db, pair, 'r', 'CAST($2 AS BIGINT)')})`, [...filter.params, String(cursor.logSeq ?? 0)]);
+    await fetchRows(filter.sql, filter.params);
+    // Logged rows in a statement of their own (changeLogFilter): the cursor's range stays pushed into the scan.
+    if (logSeq !== null && filter.sql !== 'true') {
+      await db.run(
+        `INSERT INTO ${TEMP.rrows} SELECT ${rowsSelect(pair)} FROM ${remote} r
+          WHERE ${changeLogFilter(db, pair, 'r', 'CAST($1 AS BIGINT)')} AND NOT ${keyInUser(pair, 'remote', 'r', `(SELECT ${kSelect(pair, 'local', 'x')} FROM ${TEMP.rrows} x)`)}`,
+        [String(cursor.logSeq ?? 0)],
+      );
+    }
     // The remote versions of the rows about to be pushed, whatever their cursor says.
     if (filter.sql !== 'true' && (await collectLocalChangeKeys(db, pair, baselineTable))) {
       await db.run(

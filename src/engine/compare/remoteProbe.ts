@@ -58,9 +58,11 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
     const seq = hasLog ? changeLogSeqSql(db, pair) : 'CAST(NULL AS BIGINT)';
     parts.push(`SELECT ${i} AS t, count(*) AS n, ${summary} AS s, ${seq} AS seq, CAST(NULL AS UBIGINT) AS fp FROM ${remote} r`);
     if (cursor) {
+      // The rows the cursor shows, and (a statement of their own, so that the cursor's range is pushed
+      // into the scan) the rows other clients' pushes logged since the last sequence number seen.
       const filter = cursorFilter(cursor, 'r', param(cursor.watermark ?? ''));
-      const logged = hasLog ? ` OR ${changeLogFilter(db, pair, 'r', `CAST(${param(String(cursor.logSeq ?? 0))} AS BIGINT)`)}` : '';
-      parts.push(`SELECT ${i}, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${filter.sql}${logged}`);
+      parts.push(`SELECT ${i}, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${filter.sql}`);
+      if (hasLog) parts.push(`SELECT ${i}, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${changeLogFilter(db, pair, 'r', `CAST(${param(String(cursor.logSeq ?? 0))} AS BIGINT)`)}`);
     }
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.probe} AS ${parts.join('\nUNION ALL\n')}`, params);

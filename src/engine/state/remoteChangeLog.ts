@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
 import { appendToRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
-import { kList, kMatchUser } from '../rows/keySql.js';
+import { keyInUser, kList } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
 
 /**
@@ -62,9 +62,12 @@ async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> 
 }
 
 /**
- * Condition on remote rows (alias `alias`): logged at or after sequence number `$n` (the last one
- * seen is read again, so a push committed late with the same number is not missed).
+ * Condition on remote rows (alias `alias`): logged at or after sequence number `param` (the last one
+ * seen is read again, so a push committed late with the same number is not missed). A semi join
+ * built on the few logged keys: never OR it with the cursor filter, which would stop DuckDB pushing
+ * the cursor's range into the scan (issue 22: 10.7 s instead of 0.3 s at 20M rows); read the
+ * logged rows in a statement of their own.
  */
 export function changeLogFilter(db: Database, pair: TablePair, alias: string, param: string): string {
-  return `EXISTS (SELECT 1 FROM ${changeLogTable(db, pair)} l WHERE l.seq >= coalesce(${param}, 0) AND ${kMatchUser(pair, 'remote', alias, 'l')})`;
+  return keyInUser(pair, 'remote', alias, changeLogTable(db, pair), `p.seq >= coalesce(${param}, 0)`);
 }
