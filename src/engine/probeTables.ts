@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import { toSyncError } from '../errors.js';
 import type { Discovery } from './catalog/discoverTables.js';
 import { cursorState } from './catalog/cursor.js';
-import { localMatchesBaseline } from './compare/localDelta.js';
+import { comparedByBuckets, localMatchesBaseline } from './compare/localDelta.js';
 import { probeRemote, type ProbeOutcome, type ProbeTarget } from './compare/remoteProbe.js';
 import { comparedBaseline } from './state/baseline.js';
 import { hashProbeWanting } from './state/hashProbe.js';
@@ -62,7 +62,10 @@ export async function probeTables(db: Database, discovery: Discovery, options: S
     // A hash probe still to write (hashProbe.ts) is written by the table's own sync.
     if (pending || (await hashProbeWanting(db, baselineTable, metadata.get(pair.name)?.rowCount ?? 0))) continue;
     // The local side: as the last sync left the file, or found equal to the baseline by one summary.
-    if (options.localUnchanged?.has(pair.name) || (await localMatchesBaseline(db, pair, baselineTable))) unchanged.push({ pair, logSeq: probe.logSeq });
+    // A large keyed table is left to its own sync, whose first pass over it (bucket summaries,
+    // computeLocalDelta) tells as much and costs no round trip when nothing changed: one pass, not two.
+    if (options.localUnchanged?.has(pair.name)) unchanged.push({ pair, logSeq: probe.logSeq });
+    else if (!comparedByBuckets(pair, metadata.get(pair.name)?.rowCount ?? 0) && (await localMatchesBaseline(db, pair, baselineTable))) unchanged.push({ pair, logSeq: probe.logSeq });
   }
   return { probes, unchanged };
 }

@@ -62,3 +62,19 @@ export function cursorFilter(cursor: CursorState, alias: string, param = '$1'): 
     : `CAST(${param} AS ${cursor.type})`;
   return { sql: `(${col} >= ${since} OR ${col} IS NULL)`, params: [cursor.watermark] };
 }
+
+/**
+ * The probe's view of a cursor (remoteProbe.ts), as two WHERE conditions on remote rows (alias
+ * `alias`), the watermark being parameter `param`: `past`, rows whose cursor moved beyond the
+ * watermark (any such row means the table may have changed: counted, never read); `window`, the rows
+ * an incremental sync re-reads though they may be unchanged (the lag window up to the watermark, and
+ * NULL cursors), whose fingerprints are compared with the baseline. Both keep the cursor's range
+ * pushed into the scan. Null without a watermark (the sync reads everything).
+ */
+export function cursorProbe(cursor: CursorState, alias: string, param: string): { past: string; window: string } | null {
+  if (cursor.watermark === null) return null;
+  const col = `${alias}.${quoteIdent(cursor.remoteColumn)}`;
+  const watermark = `CAST(${param} AS ${cursor.type})`;
+  const since = TIME_TYPES.test(cursor.type) ? `${watermark} - INTERVAL ${CURSOR_LAG_SECONDS} SECOND` : watermark;
+  return { past: `${col} > ${watermark}`, window: `((${col} >= ${since} AND ${col} <= ${watermark}) OR ${col} IS NULL)` };
+}

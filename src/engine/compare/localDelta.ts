@@ -47,8 +47,7 @@ export async function computeLocalDelta(db: Database, pair: TablePair, baselineT
   const localRows = `SELECT ${kSelect(pair, 'local', 't')}, ${h} AS h FROM ${local} t`;
   const [size] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${baseline}`);
   const rows = Number(size?.n ?? 0);
-  // Keys that may repeat (named in the config) could cancel out in a bucket's XOR: joined directly.
-  if (rows < bucketedFromRows || !keysNeverNull(pair)) return delta(localRows, `SELECT * FROM ${baseline}`);
+  if (!comparedByBuckets(pair, rows, bucketedFromRows)) return delta(localRows, `SELECT * FROM ${baseline}`);
 
   const bits = bucketBits(rows);
   const bucket = (alias: string): string => `(hash(${kList(pair, alias)}) >> ${64 - bits})`;
@@ -69,6 +68,14 @@ export async function computeLocalDelta(db: Database, pair: TablePair, baselineT
   } finally {
     await db.run(`DROP TABLE IF EXISTS ${TEMP.lh}`);
   }
+}
+
+/**
+ * Whether a keyed table of `rows` baseline rows is compared by key buckets first (computeLocalDelta).
+ * Keys that may repeat (named in the config) could cancel out in a bucket's XOR: joined directly.
+ */
+export function comparedByBuckets(pair: TablePair, rows: number, bucketedFromRows = BUCKETED_FROM_ROWS): boolean {
+  return pair.key.length > 0 && rows >= bucketedFromRows && keysNeverNull(pair);
 }
 
 /** Bits of the bucket number: about ROWS_PER_BUCKET rows per bucket (2^12 … 2^24 buckets). */

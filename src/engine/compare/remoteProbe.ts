@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { cursorFilter, type CursorState } from '../catalog/cursor.js';
+import { cursorProbe, type CursorState } from '../catalog/cursor.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { baselineRowFp, combineFps, rowFp } from '../rows/fingerprintScheme.js';
 import { TEMP } from '../rows/tempTables.js';
@@ -30,9 +30,11 @@ export interface ProbeOutcome {
  * statement (one round trip) whatever the number of tables, so that a sync where nothing changed
  * costs a few round trips in all instead of several per table (issue 14). Per table it reads
  * - the row count, and the newest change-log sequence number (remoteChangeLog.ts);
- * - with a cursor column: the fingerprints of the rows an incremental sync would read (cursor at or
- *   after the watermark minus the lag, or logged since the last sequence number seen); unchanged
- *   when each of them is a baseline row's fingerprint and the count is the baseline's;
+ * - with a cursor column: how many rows moved past the watermark (counted in the scan of the cursor
+ *   column alone: issue 22), and the fingerprints of the rows a sync would read again though they
+ *   may be unchanged (the lag window before the watermark, NULL cursors, rows logged since the last
+ *   sequence number seen); unchanged when no row moved past, each fingerprint is a baseline row's
+ *   and the count is the baseline's;
  * - without one: one summary of every row's fingerprint (combineFps), compared with the baseline's.
  * The remote must be attached. Tables whose cursor has no watermark yet are not probed (absent from
  * the result): their sync reads everything anyway. The answer is a snapshot: a table found
@@ -56,13 +58,16 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
     const hasLog = cursor !== undefined && changeLogListed(db, pair) === true;
     const summary = cursor ? 'CAST(NULL AS HUGEINT)' : `CAST(${combineFps(pair, scheme, fp)} AS HUGEINT)`;
     const seq = hasLog ? changeLogSeqSql(db, pair) : 'CAST(NULL AS BIGINT)';
-    parts.push(`SELECT ${i} AS t, count(*) AS n, ${summary} AS s, ${seq} AS seq, CAST(NULL AS UBIGINT) AS fp FROM ${remote} r`);
-    if (cursor) {
-      // The rows the cursor shows, and (a statement of their own, so that the cursor's range is pushed
-      // into the scan) the rows other clients' pushes logged since the last sequence number seen.
-      const filter = cursorFilter(cursor, 'r', param(cursor.watermark ?? ''));
-      parts.push(`SELECT ${i}, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${filter.sql}`);
-      if (hasLog) parts.push(`SELECT ${i}, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${changeLogFilter(db, pair, 'r', `CAST(${param(String(cursor.logSeq ?? 0))} AS BIGINT)`)}`);
+    const probe = cursor ? cursorProbe(cursor, 'r', param(cursor.watermark ?? '')) : null;
+    // Rows whose cursor moved past the watermark are counted, not read: one of them is enough to sync the table.
+    const past = probe ? `(SELECT count(*) FROM ${remote} r WHERE ${probe.past})` : 'CAST(0 AS BIGINT)';
+    parts.push(`SELECT ${i} AS t, (SELECT count(*) FROM ${remote}) AS n, ${summary} AS s, ${seq} AS seq, ${past} AS m, CAST(NULL AS UBIGINT) AS fp${cursor ? '' : ` FROM ${remote} r`}`);
+    if (probe && cursor) {
+      // The rows a sync would read again though they may be unchanged (the lag window, NULL cursors),
+      // and, in a statement of their own so that the cursor's range stays pushed into the scan, the
+      // rows other clients' pushes logged since the last sequence number seen.
+      parts.push(`SELECT ${i}, NULL, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${probe.window}`);
+      if (hasLog) parts.push(`SELECT ${i}, NULL, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${changeLogFilter(db, pair, 'r', `CAST(${param(String(cursor.logSeq ?? 0))} AS BIGINT)`)}`);
     }
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.probe} AS ${parts.join('\nUNION ALL\n')}`, params);
@@ -75,7 +80,7 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
     const baseline = baselineRef(baselineTable);
     const keyless = pair.key.length === 0;
     const baselineSummary = cursor ? 'NULL' : keyless ? combineFps(pair, scheme, f, 'n') : combineFps(pair, scheme, f);
-    return `SELECT ${i} AS t, s.n = coalesce(b.n, 0) AND s.s IS NOT DISTINCT FROM b.s
+    return `SELECT ${i} AS t, s.n = coalesce(b.n, 0) AND s.m = 0 AND s.s IS NOT DISTINCT FROM b.s
                  AND (SELECT count(DISTINCT fp) FROM ${TEMP.probe} WHERE t = ${i})
                    = (SELECT count(DISTINCT ${f}) FROM ${baseline} WHERE ${f} IN (SELECT fp FROM ${TEMP.probe} WHERE t = ${i} AND fp IS NOT NULL)) AS same,
                  s.n, s.seq
