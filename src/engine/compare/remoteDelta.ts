@@ -3,7 +3,7 @@ import { qualify, quoteIdent } from '../../db/quote.js';
 import type { CursorState } from '../catalog/cursor.js';
 import { cursorFilter } from '../catalog/cursor.js';
 import { journalExists, journalRef } from '../state/pushJournal.js';
-import { changeLogFilter, currentLogSeq } from '../state/remoteChangeLog.js';
+import { changeLogFilter, currentLogSeq, ownLoggedRef } from '../state/remoteChangeLog.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { baselineRowFp, combineFps, internalKeyFp, rowFp, userKeyFp } from '../rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
@@ -74,7 +74,7 @@ export async function computeRemoteDelta(
     if (logSeq !== null && filter.sql !== 'true') {
       await db.run(
         `INSERT INTO ${TEMP.rrows} SELECT ${rowsSelect(pair)} FROM ${remote} r
-          WHERE ${changeLogFilter(db, pair, 'r', 'CAST($1 AS BIGINT)')} AND NOT ${keyInUser(pair, 'remote', 'r', `(SELECT ${kSelect(pair, 'local', 'x')} FROM ${TEMP.rrows} x)`)}`,
+          WHERE ${changeLogFilter(db, pair, 'r', 'CAST($1 AS BIGINT)', await ownLoggedRef(db, baselineTable))} AND NOT ${keyInUser(pair, 'remote', 'r', `(SELECT ${kSelect(pair, 'local', 'x')} FROM ${TEMP.rrows} x)`)}`,
         [String(cursor.logSeq ?? 0)],
       );
     }

@@ -6,7 +6,7 @@ import type { TablePair } from '../catalog/tablePair.js';
 import { baselineRowFp, combineFps, rowFp } from '../rows/fingerprintScheme.js';
 import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
-import { changeLogFilter, changeLogListed, changeLogSeqSql } from '../state/remoteChangeLog.js';
+import { changeLogFilter, changeLogListed, changeLogSeqSql, ownLoggedRef } from '../state/remoteChangeLog.js';
 
 /** A table an incremental sync is about to compare with its baseline. */
 export interface ProbeTarget {
@@ -52,6 +52,7 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
     return `$${params.length}`;
   };
   const parts: string[] = [];
+  const ownLogged = await Promise.all(probed.map(({ baselineTable, cursor }) => (cursor ? ownLoggedRef(db, baselineTable) : undefined)));
   probed.forEach(({ pair, cursor }, i) => {
     const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
     const fp = rowFp(pair, 'remote', scheme, 'r');
@@ -67,7 +68,7 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
       // and, in a statement of their own so that the cursor's range stays pushed into the scan, the
       // rows other clients' pushes logged since the last sequence number seen.
       parts.push(`SELECT ${i}, NULL, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${probe.window}`);
-      if (hasLog) parts.push(`SELECT ${i}, NULL, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${changeLogFilter(db, pair, 'r', `CAST(${param(String(cursor.logSeq ?? 0))} AS BIGINT)`)}`);
+      if (hasLog) parts.push(`SELECT ${i}, NULL, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${changeLogFilter(db, pair, 'r', `CAST(${param(String(cursor.logSeq ?? 0))} AS BIGINT)`, ownLogged[i])}`);
     }
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.probe} AS ${parts.join('\nUNION ALL\n')}`, params);

@@ -8,7 +8,7 @@ import { kJson } from '../rows/keySql.js';
 import { computeLocalDelta, noLocalDelta, snapshotChangedRows } from '../compare/localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';
 import { clearJournal, discountOwnPushes, journalLocalChanges, journalPending } from '../state/pushJournal.js';
-import { logPushedKeys } from '../state/remoteChangeLog.js';
+import { logPushedKeys, recordOwnLogged } from '../state/remoteChangeLog.js';
 import { computeRemoteDelta } from '../compare/remoteDelta.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { changeResult, NO_CHANGES, recordChanges } from './changeOutcome.js';
@@ -31,6 +31,8 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
   let maxCursor: string | null = null;
   let logSeq: number | null = null;
   let snapshot = false;
+  /** The change-log sequence number the push wrote its keys under (remoteChangeLog.ts). */
+  let loggedSeq: number | undefined;
   // Local changes first; before they may reach the remote, they are journaled (see pushJournal.ts).
   const localChanges = await db.transaction(async () => {
     const changed = ctx.localUnchanged ? await noLocalDelta(db, pair, ctx.baselineTable) : await computeLocalDelta(db, pair, ctx.baselineTable);
@@ -69,7 +71,11 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
         throw new ConflictPolicyError(pair.name, counts.conflictsTotal, sample.map((s) => s.k));
       }
       if (writesRemote && (counts.push || counts.deleteRemote)) {
-        const logKeys = ctx.cursor ? (stage: string) => logPushedKeys(db, pair, stage) : undefined;
+        const logKeys = ctx.cursor
+          ? async (stage: string): Promise<void> => {
+              loggedSeq = await logPushedKeys(db, pair, stage);
+            }
+          : undefined;
         await applyPush(db, pair, pair.columns.length === pair.remoteInfo.columns.length, snapshot ? TEMP.lrows : undefined, logKeys);
       }
     }),
@@ -93,11 +99,10 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
     // The watermark moves only when every remote change up to it was applied locally.
     const caughtUp = ctx.cursor !== undefined && ctx.direction !== 'push' && c.skippedRemote === 0;
     const watermark = caughtUp && ctx.cursor ? await newerWatermark(db, ctx.cursor, maxCursor) : (ctx.cursor?.watermark ?? null);
-    await recordChanges(db, pair, ctx, changed, {
-      cursorColumn: ctx.cursor?.column ?? null,
-      watermark,
-      logSeq: caughtUp ? (logSeq ?? ctx.cursor?.logSeq ?? null) : (ctx.cursor?.logSeq ?? null),
-    });
+    const seen = caughtUp ? (logSeq ?? ctx.cursor?.logSeq ?? null) : (ctx.cursor?.logSeq ?? null);
+    // This push's own log entries are not read again by this local's next syncs.
+    if (loggedSeq !== undefined) await recordOwnLogged(db, pair, ctx.baselineTable, loggedSeq, seen);
+    await recordChanges(db, pair, ctx, changed, { cursorColumn: ctx.cursor?.column ?? null, watermark, logSeq: seen });
   });
   return result;
 }

@@ -10,6 +10,7 @@ import { keyInInternal, keyInUser, kList, kSelect } from '../rows/keySql.js';
 import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
+import { dropOwnLogged } from './remoteChangeLog.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import type { TableMetadata } from './tableMetadata.js';
 import type { TableInfo } from '../catalog/catalog.js';
@@ -71,6 +72,7 @@ export async function writeBaseline(db: Database, pair: TablePair, scheme: Finge
   // A new baseline knows every version the local holds: nothing pushed earlier is pending any more.
   await dropJournal(db, name);
   await dropKeylessJournal(db, name);
+  await dropOwnLogged(db, name);
   return name;
 }
 

@@ -45,12 +45,28 @@ export async function ensureRemoteStateSchema(db: Database): Promise<void> {
  * from the last discovery's listing, knownRemoteTables.ts).
  */
 export async function appendToRemoteStateTable(db: Database, table: string, rowsSelect: (exists: boolean) => string, params?: string[]): Promise<void> {
+  await appendReturning(db, table, rowsSelect, params);
+}
+
+/**
+ * appendToRemoteStateTable, returning column `returning` of the rows added to an existing table
+ * (in the same statement: `INSERT … RETURNING`); undefined when the statement created the table.
+ */
+export async function appendReturning(
+  db: Database,
+  table: string,
+  rowsSelect: (exists: boolean) => string,
+  params?: string[],
+  returning?: string,
+): Promise<Array<Record<string, unknown>> | undefined> {
   const ref = qualify(db.remote.catalog, STATE_SCHEMA, table);
   if (await tableExists(db, STATE_SCHEMA, table, db.remote.catalog)) {
+    if (returning) return db.all(`INSERT INTO ${ref} ${rowsSelect(true)} RETURNING ${returning}`, params);
     await db.run(`INSERT INTO ${ref} ${rowsSelect(true)}`, params);
-    return;
+    return [];
   }
   await ensureRemoteStateSchema(db);
   await db.run(`CREATE TABLE ${ref} AS ${rowsSelect(false)}`, params);
   db.remoteTables.created(STATE_SCHEMA, table);
+  return undefined;
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
-import { appendToRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
-import { keyInUser, kList } from '../rows/keySql.js';
+import { appendReturning, STATE_SCHEMA, tableExists } from './internalNames.js';
+import { keyInUser, kList, kMatch } from '../rows/keySql.js';
+import { TEMP } from '../rows/tempTables.js';
 import type { TablePair } from '../catalog/tablePair.js';
 
 /**
@@ -28,10 +29,15 @@ function changeLogTable(db: Database, pair: TablePair): string {
   return qualify(db.remote.catalog, STATE_SCHEMA, changeLogName(pair));
 }
 
-/** Inside the push's remote transaction: logs the keys pushed, read from the push's stage on the remote (pushStage.ts). */
-export async function logPushedKeys(db: Database, pair: TablePair, stage: string): Promise<void> {
+/**
+ * Inside the push's remote transaction: logs the keys pushed, read from the push's stage on the
+ * remote (pushStage.ts), under the log's next sequence number (the newest this transaction sees,
+ * plus one; 1 for a new log), which it returns (`RETURNING`: no further round trip).
+ */
+export async function logPushedKeys(db: Database, pair: TablePair, stage: string): Promise<number> {
   const next = (exists: boolean): string => (exists ? `coalesce(${changeLogSeqSql(db, pair)}, 0) + 1` : 'CAST(1 AS BIGINT)');
-  await appendToRemoteStateTable(db, changeLogName(pair), (exists) => `SELECT ${kList(pair)}, ${next(exists)} AS seq, now() AS pushed_at FROM ${stage}`);
+  const added = await appendReturning(db, changeLogName(pair), (exists) => `SELECT ${kList(pair)}, ${next(exists)} AS seq, now() AS pushed_at FROM ${stage}`, undefined, 'seq');
+  return added === undefined ? 1 : added.reduce((max, r) => Math.max(max, Number(r.seq)), 1);
 }
 
 /** Whether the table's log exists, as the last discovery listed the remote; undefined when unknown. */
@@ -63,11 +69,41 @@ async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> 
 
 /**
  * Condition on remote rows (alias `alias`): logged at or after sequence number `param` (the last one
- * seen is read again, so a push committed late with the same number is not missed). A semi join
- * built on the few logged keys: never OR it with the cursor filter, which would stop DuckDB pushing
- * the cursor's range into the scan (issue 22: 10.7 s instead of 0.3 s at 20M rows); read the
- * logged rows in a statement of their own.
+ * seen is read again, so a push committed late with the same number is not missed), leaving out the
+ * entries this local's own pushes wrote (`ownLogged`, when it has any: their versions are the
+ * baseline's, and reading them again cost a scan of the whole remote table; another client's later
+ * write of such a key is a later entry). A semi join built on the few logged keys: never OR it with
+ * the cursor filter, which would stop DuckDB pushing the cursor's range into the scan (issue 22:
+ * 10.7 s instead of 0.3 s at 20M rows); read the logged rows in a statement of their own.
  */
-export function changeLogFilter(db: Database, pair: TablePair, alias: string, param: string): string {
-  return keyInUser(pair, 'remote', alias, changeLogTable(db, pair), `p.seq >= coalesce(${param}, 0)`);
+export function changeLogFilter(db: Database, pair: TablePair, alias: string, param: string, ownLogged?: string): string {
+  const others = ownLogged ? ` AND NOT EXISTS (SELECT 1 FROM ${ownLogged} o WHERE o.seq = p.seq AND ${kMatch(pair, 'o', 'p')})` : '';
+  return keyInUser(pair, 'remote', alias, changeLogTable(db, pair), `p.seq >= coalesce(${param}, 0)${others}`);
+}
+
+/** The local table of the log entries this local's pushes wrote (seq, k…), named after the table's baseline. */
+function ownLoggedName(baselineTable: string): string {
+  return `${baselineTable}_logged`;
+}
+
+/** The table of this local's own log entries, qualified, when it exists (for changeLogFilter). */
+export async function ownLoggedRef(db: Database, baselineTable: string): Promise<string | undefined> {
+  return (await tableExists(db, STATE_SCHEMA, ownLoggedName(baselineTable))) ? qualify(STATE_SCHEMA, ownLoggedName(baselineTable)) : undefined;
+}
+
+/**
+ * In the local transaction after a push that logged the keys of `TEMP.plan`'s push actions under
+ * `seq`: remembers them as this local's own entries, and forgets those older than the newest
+ * sequence number recorded as seen (`seen`), which no read asks for any more.
+ */
+export async function recordOwnLogged(db: Database, pair: TablePair, baselineTable: string, seq: number, seen: number | null): Promise<void> {
+  const own = qualify(STATE_SCHEMA, ownLoggedName(baselineTable));
+  await db.run(`CREATE TABLE IF NOT EXISTS ${own} AS SELECT CAST(NULL AS BIGINT) AS seq, ${kList(pair)} FROM ${TEMP.plan} WHERE false`);
+  if (seen !== null) await db.run(`DELETE FROM ${own} WHERE seq < $1`, [String(seen)]);
+  await db.run(`INSERT INTO ${own} SELECT CAST($1 AS BIGINT), ${kList(pair)} FROM ${TEMP.plan} WHERE action = 'push'`, [String(seq)]);
+}
+
+/** Drops the own entries when the baseline is rebuilt from scratch (a full pull reads every row). */
+export async function dropOwnLogged(db: Database, baselineTable: string): Promise<void> {
+  await db.run(`DROP TABLE IF EXISTS ${qualify(STATE_SCHEMA, ownLoggedName(baselineTable))}`);
 }
