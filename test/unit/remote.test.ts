@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { REMOTE_ALIAS } from '../../src/remote/attachAlias.js';
 import { parseRemote, type Remote } from '../../src/remote/remote.js';
-import { DatabaseNotFoundError, MissingTokenError, UsageError } from '../../src/errors.js';
-import { query, withDuck } from '../helpers/duck.js';
+import { DatabaseNotFoundError, MissingTokenError, NotADatabaseError, UsageError } from '../../src/errors.js';
+import { exec, query, withDuck } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const dir = tempDir();
@@ -136,13 +136,23 @@ describe('Remote.check', () => {
   });
 
   test('a folder given as remote is refused', () => {
-    assert.throws(() => check(parseRemote(dir), undefined), DatabaseNotFoundError);
+    assert.throws(() => check(parseRemote(dir), undefined), NotADatabaseError);
   });
 
-  test('an existing file passes', () => {
+  test('an empty file or one that is not a DuckDB database is refused', () => {
+    const empty = join(dir, 'empty.duckdb');
+    writeFileSync(empty, '');
+    assert.throws(() => check(parseRemote(empty), undefined), /is an empty file, not a DuckDB database/);
+    const csv = join(dir, 'data.csv');
+    writeFileSync(csv, 'a,b\n1,2\n');
+    assert.throws(() => check(parseRemote(`mdemu:${csv}`), undefined), /looks like CSV/);
+  });
+
+  test('an existing DuckDB database passes', async () => {
     const path = join(dir, 'exists.duckdb');
-    writeFileSync(path, '');
+    await exec(path, 'CREATE TABLE t (x INTEGER)');
     assert.doesNotThrow(() => check(parseRemote(path), undefined));
+    assert.doesNotThrow(() => check(parseRemote(`mdemu:${path}`), undefined));
   });
 });
 
