@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { loadConfig, type ConfigOverrides } from '../config/loadConfig.js';
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { Database } from '../db/database.js';
+import { checkDatabaseFile } from '../db/databaseFile.js';
 import { DatabaseNotFoundError } from '../errors.js';
 import { parseRemote, type FingerprintScheme } from '../remote/remote.js';
 import { readStateVersion } from '../engine/state/stateTables.js';
@@ -25,6 +26,24 @@ export interface CommonOptions extends ConfigOverrides {
 
 export function resolveConfig(options: CommonOptions): ResolvedConfig {
   return loadConfig({ configPath: options.config, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, overrides: options });
+}
+
+/**
+ * For what starts now and syncs later (the daemon, a crontab entry): the configured local file and
+ * file remote are checked as a sync would check them before opening them (a DuckDB database, a new
+ * path or an empty local file), so that a wrong path is refused at once, not at the first run.
+ * `now` (the daemon): everything must be usable now, the remote file there and a MotherDuck token
+ * given. `later` (a schedule): what exists must be right; a remote file or token may come later.
+ */
+export function checkDatabaseFiles(config: ResolvedConfig, when: 'now' | 'later'): void {
+  checkDatabaseFile(config.local, 'local');
+  const remote = parseRemote(config.remote);
+  if (when === 'later' && remote.needsToken) return;
+  try {
+    remote.check(config.local, config.motherduckToken);
+  } catch (error) {
+    if (!(when === 'later' && error instanceof DatabaseNotFoundError)) throw error;
+  }
 }
 
 export interface OpenOptions {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CommonOptions } from '../run/session.js';
 import { loadConfig, readConfigFile } from '../config/loadConfig.js';
+import { checkDatabaseFiles } from '../run/session.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
 import { parseRemote } from '../remote/remote.js';
@@ -61,6 +62,8 @@ export async function installSchedule(options: InstallScheduleOptions = {}): Pro
   const cwd = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
   const config = loadConfig({ configPath: options.config, cwd, env, overrides: options });
+  // A wrong path is refused now rather than every night (a remote file or the token may come later).
+  checkDatabaseFiles(config, 'later');
   const file = config.configPath ? readConfigFile(config.configPath) : {};
   const settings = scheduleSettingsOf(file);
   const hour = checkedInt('hour', options.hour ?? settings.hour, 23);

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { NotADatabaseError } from '../../src/errors.js';
 import { sync } from '../../src/run/sync.js';
 import { openSyncedDatabase } from '../../src/tracking/syncedDatabase.js';
-import { runCli } from '../helpers/cli.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
 import { exec } from '../helpers/duck.js';
-import { remoteUri } from '../helpers/remoteKinds.js';
+import { remoteUri, testRemoteKind } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { assertCleanError, assertJsonError, createRemote, filesBelow } from './support.js';
 
@@ -45,6 +45,7 @@ const WRONG: Array<{ name: string; file: string; make: (path: string) => Promise
 ];
 
 let counter = 0;
+const wrongFile = (i: number): string => WRONG[i]!.file;
 
 /** A case folder holding the wrong file; returns it with the folder's bytes before the run. */
 async function caseFolder(wrong: (typeof WRONG)[number]): Promise<{ dir: string; path: string; before: Map<string, string> }> {
@@ -68,7 +69,8 @@ before(async () => {
   assert.equal(first.code, 0, first.stderr);
 });
 
-describe('a wrong file given as the local database', () => {
+// The local side is checked the same whatever the remote: run once (file remote).
+describe('a wrong file given as the local database', { skip: testRemoteKind() !== 'file' && 'the local file is checked the same for every remote kind' }, () => {
   for (const wrong of WRONG) {
     test(`${wrong.name}: sync, status and verify exit 2 naming it; nothing changes`, async () => {
       const { dir, path, before: was } = await caseFolder(wrong);
@@ -90,6 +92,21 @@ describe('a wrong file given as the local database', () => {
       assert.deepEqual(contents(dir), was, 'no file in the folder was created or changed');
     });
   }
+
+  test('daemon and schedule refuse it before they start (not at their first run)', async () => {
+    const { dir, path, before: was } = await caseFolder(WRONG[0]!);
+    const daemon = await runCli(['daemon', '--local', wrongFile(0), '--remote', remoteUri('remote.duckdb')], { cwd: dir, timeoutMs: 20_000 });
+    assert.equal(daemon.code, 2, daemon.stderr);
+    assert.ok(assertCleanError(daemon.stderr, /looks like CSV/).message.includes(path));
+    // No crontab program on PATH: had the check not come first, the error would name crontab.
+    const schedule = await runCli(['schedule', '--local', wrongFile(0), '--remote', remoteUri('remote.duckdb')], {
+      cwd: dir,
+      env: cleanEnv({ PATH: dirname(process.execPath) }),
+    });
+    assert.equal(schedule.code, 2, schedule.stderr);
+    assertCleanError(schedule.stderr, /looks like CSV/);
+    assert.deepEqual(contents(dir), was);
+  });
 
   test('the library refuses it too (sync and openSyncedDatabase), changing nothing', async () => {
     const { dir, before: was } = await caseFolder(WRONG[0]!);

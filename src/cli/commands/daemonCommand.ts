@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { resolveConfig } from '../../run/session.js';
+import { checkDatabaseFiles, resolveConfig } from '../../run/session.js';
 import { sync } from '../../run/sync.js';
 import { UsageError } from '../../errors.js';
 import { cronExpressionError } from '../../config/cronExpression.js';
@@ -24,6 +24,7 @@ export function daemonCommand(run: (action: () => Promise<number>, flags: Global
       const logger = createCliLogger(flags);
       const common = commonOptions(flags, logger);
       const config = resolveConfig(common); // bad config or missing databases: exit 2 before starting
+      checkDatabaseFiles(config, 'now'); // a file that is not a database, or no token: exit 2 before starting
       const settings = readScheduleSettings(config.configPath);
       const fullSyncCron = flags.fullSyncCron ?? settings.fullSyncCron;
       const cronError = cronExpressionError(fullSyncCron);
