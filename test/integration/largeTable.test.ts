@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { counts, newPair } from './incrementalSupport.js';
+import type { SyncResult } from '../../src/engine/result.js';
+import type { SyncOptions } from '../../src/run/sync.js';
+import { counts, newPair, type Pair } from './incrementalSupport.js';
 
 /**
  * A table past the size where local changes are found by key-bucket summaries first (1,000,000
@@ -14,6 +16,13 @@ import { counts, newPair } from './incrementalSupport.js';
 
 const root = tempDir();
 const ROWS = 1_050_000;
+
+/** An incremental two-way sync that compares the local table (not taken as settled); every table ok. */
+async function syncCompared(p: Pair, options: SyncOptions = {}): Promise<SyncResult> {
+  const r = await p.sync({ mode: 'incremental', compareAll: true, ...options });
+  assert.equal(r.ok, true, JSON.stringify(r.tables));
+  return r;
+}
 
 /** Every row's hash summed, and the row count: equal on both sides means equal tables. */
 async function summary(path: string): Promise<unknown> {
@@ -28,10 +37,10 @@ test(`${ROWS.toLocaleString('en-US')} rows: changes on both sides and a conflict
     'CREATE TABLE items (id BIGINT PRIMARY KEY, name VARCHAR, qty INTEGER, updated_at TIMESTAMP)',
     `INSERT INTO items SELECT i, 'item ' || i, (i % 97)::INTEGER, TIMESTAMP '2024-01-01' + to_seconds(i) FROM range(1, ${ROWS + 1}) t(i)`,
   );
-  await p.syncOk({ mode: 'full' });
+  await syncCompared(p, { mode: 'full' });
 
   // Nothing changed, the local file compared anyway (not taken as settled): nothing moves.
-  const idle = await p.syncOk({ compareAll: true });
+  const idle = await syncCompared(p);
   assert.deepEqual(counts(idle, 'items'), { status: 'ok', pulled: 0, pushed: 0, deleted: 0, conflicts: 0 });
 
   // Remote: two updates moving the cursor past the watermark, an insert, a delete, and row 500 (also edited locally).
@@ -48,21 +57,22 @@ test(`${ROWS.toLocaleString('en-US')} rows: changes on both sides and a conflict
     "INSERT INTO items VALUES (3000000, 'new local', 2, TIMESTAMP '2024-06-01')",
     'DELETE FROM items WHERE id = 40',
   );
-  const both = await p.syncOk({ compareAll: true });
+  const both = await syncCompared(p);
   assert.deepEqual(counts(both, 'items'), { status: 'ok', pulled: 4, pushed: 4, deleted: 2, conflicts: 1 });
   assert.deepEqual(await summary(p.local), await summary(p.remote));
   const [conflict] = await query(p.local, "SELECT count(*) AS n FROM dewey_sync_conflicts WHERE table_name = 'items'");
   assert.equal(Number(conflict?.n), 1, 'the losing version of row 500 is kept');
 
   // The next sync re-reads the rows this client pushed (the change log) and finds nothing new.
-  const again = await p.syncOk({ compareAll: true });
+  const again = await syncCompared(p);
   assert.deepEqual(counts(again, 'items'), { status: 'ok', pulled: 0, pushed: 0, deleted: 0, conflicts: 0 });
 
   // A remote edit that leaves the cursor where it was, on a row edited locally too: a conflict, not an overwrite.
   await exec(p.remote, "UPDATE items SET name = 'quiet remote edit' WHERE id = 123456");
   await exec(p.local, "UPDATE items SET name = 'local edit' WHERE id = 123456");
-  const quiet = await p.syncOk({ compareAll: true });
+  const quiet = await syncCompared(p);
   assert.equal(counts(quiet, 'items').conflicts, 1);
   assert.deepEqual(await query(p.local, 'SELECT name FROM items WHERE id = 123456'), [{ name: 'quiet remote edit' }]);
   assert.deepEqual(await summary(p.local), await summary(p.remote));
+  await p.verifyOk();
 });
