@@ -14,6 +14,7 @@ export interface GlobalFlags {
   logDir?: string;
   maxRetries?: number;
   retryDelay?: number;
+  memoryLimit?: string;
 }
 
 export function addGlobalOptions(cmd: Command): Command {
@@ -25,7 +26,8 @@ export function addGlobalOptions(cmd: Command): Command {
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--log-dir <dir>', 'folder for daily log files (default: logs)')
     .addOption(new Option('--max-retries <n>', 'retries when a database file is locked (default: 5)').argParser(intIn(0, 100)))
-    .addOption(new Option('--retry-delay <ms>', 'first retry delay in milliseconds, doubled each retry (default: 250)').argParser(intIn(1, 600_000)));
+    .addOption(new Option('--retry-delay <ms>', 'first retry delay in milliseconds, doubled each retry (default: 250)').argParser(intIn(1, 600_000)))
+    .option('--memory-limit <size>', 'memory DuckDB may use before it spills to temp files, e.g. 600MB, 2GB, or "default" for DuckDB\'s own (env DUCKDB_SYNC_MEMORY_LIMIT; default: 600MB)');
 }
 
 /** Parses an integer option within bounds (commander reports the error, exit 2). */
@@ -51,6 +53,7 @@ export function commonOptions(flags: GlobalFlags, logger: Logger): CommonOptions
     logDir: flags.logDir,
     maxRetries: flags.maxRetries,
     retryDelayMs: flags.retryDelay,
+    memoryLimit: flags.memoryLimit,
     logger,
   };
 }

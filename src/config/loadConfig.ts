@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS, type ResolvedConfig } from './resolvedConfig.js';
-import { configFileSchema, type ConfigFile, type ConflictPolicy, type SyncMode } from './schema.js';
+import { configFileSchema, MEMORY_LIMIT_PATTERN, type ConfigFile, type ConflictPolicy, type SyncMode } from './schema.js';
 
 /** Names looked for in the working directory when no --config is given, in this order. */
 export const CONFIG_FILE_NAMES = ['duckdb-sync.config.json', 'duckdb-sync.config.yaml', 'duckdb-sync.config.yml'];
@@ -23,6 +23,8 @@ export interface ConfigOverrides {
   pushObjects?: boolean | string[] | undefined;
   maxRetries?: number | undefined;
   retryDelayMs?: number | undefined;
+  /** Memory DuckDB may use before it spills (`600MB`, `2GB`, `default`). */
+  memoryLimit?: string | undefined;
 }
 
 export interface LoadConfigOptions {
@@ -71,9 +73,18 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     conflictRetentionDays: file.conflicts?.retentionDays ?? DEFAULTS.conflictRetentionDays,
     maxRetries: o.maxRetries ?? file.retry?.maxRetries ?? DEFAULTS.maxRetries,
     retryDelayMs: o.retryDelayMs ?? file.retry?.delayMs ?? DEFAULTS.retryDelayMs,
+    memoryLimit: memoryLimit(o.memoryLimit ?? nonEmpty(env.DUCKDB_SYNC_MEMORY_LIMIT) ?? file.memoryLimit ?? DEFAULTS.memoryLimit),
     tables: file.tables ?? {},
     configPath,
   };
+}
+
+/** A memory limit from a flag or the environment, checked as the config file's is (exit 2 with a hint). */
+function memoryLimit(value: string): string {
+  if (!MEMORY_LIMIT_PATTERN.test(value.trim())) {
+    throw new ConfigError(`invalid memory limit: ${value}`, 'give a size such as 600MB or 2GB, or "default" for DuckDB\'s own (80% of the memory)');
+  }
+  return value.trim();
 }
 
 function findConfigFile(explicit: string | undefined, cwd: string): string | undefined {

@@ -19,6 +19,8 @@ export interface ResolvedConfig {
   conflictRetentionDays: number;
   maxRetries: number;
   retryDelayMs: number;
+  /** Memory DuckDB may use before it spills to temp files next to the local file; `default`: DuckDB's own. */
+  memoryLimit: string;
   tables: Record<string, TableSettings>;
   /** The config file that was read, if any. */
   configPath: string | undefined;
@@ -36,4 +38,6 @@ export const DEFAULTS = {
   maxRetries: 5,
   retryDelayMs: 250,
   conflictRetentionDays: 90,
+  /** Measured (issue 22): at 20M rows a sync runs as fast with 600MB as without a limit, in a third of the memory. */
+  memoryLimit: '600MB',
 };

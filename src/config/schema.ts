@@ -3,6 +3,9 @@ import type * as Zod from 'zod';
 import { cronExpressionError } from './cronExpression.js';
 import { CONFLICT_POLICIES, SYNC_MODES } from './choices.js';
 
+/** A DuckDB memory size (`600MB`, `1.5GB`, `512MiB`) or `default` (DuckDB's own: 80% of the machine's memory). */
+export const MEMORY_LIMIT_PATTERN = /^(default|\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB))$/i;
+
 export { CONFLICT_POLICIES, SYNC_MODES, type ConflictPolicy, type SyncMode } from './choices.js';
 
 /**
@@ -20,6 +23,7 @@ let cached: ConfigFileSchema | undefined;
 function buildConfigFileSchema() {
   const require = createRequire(import.meta.url);
   const { z } = require('zod') as typeof Zod;
+  const memoryLimitSchema = z.string().regex(MEMORY_LIMIT_PATTERN, 'expected a size such as 600MB or 2GB, or "default"');
 
   /** Settings for one table, keyed in the config by its local name (`emails` or `schema.table`). */
   const tableSettingsSchema = z
@@ -74,6 +78,8 @@ function buildConfigFileSchema() {
       logDir: z.string().min(1).optional(),
       /** Folder of duckdb-sync's cache; default $XDG_CACHE_HOME/duckdb-sync or ~/.cache/duckdb-sync. */
       cacheDir: z.string().min(1).optional(),
+      /** Memory DuckDB may use before it spills to temp files (`600MB`, `2GB`, or `default`: DuckDB's own, 80% of RAM); default 600MB. */
+      memoryLimit: memoryLimitSchema.optional(),
       /** Only these tables (local names); default: every user table. */
       include: z.array(z.string().min(1)).optional(),
       /** Never these tables (local names). */

@@ -3,7 +3,7 @@ import { DatabaseError, RemoteUnavailableError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Remote } from '../remote/remote.js';
 import { openLocal } from './openLocal.js';
-import { quoteIdent } from './quote.js';
+import { quoteIdent, quoteLiteral } from './quote.js';
 import { KnownRemoteTables } from './knownRemoteTables.js';
 import { AlterCheckpoints } from './alterCheckpoints.js';
 import { RemoteTraffic } from './remoteTraffic.js';
@@ -60,6 +60,8 @@ export class Database {
       await db.run("SET TimeZone = 'UTC'");
       await db.run('SET enable_progress_bar = true');
       await db.run('SET enable_progress_bar_print = false');
+      // Above it DuckDB evicts the blocks it read and spills to temp files next to the local file.
+      if (options.memoryLimit && options.memoryLimit.toLowerCase() !== 'default') await db.run(`SET memory_limit = ${quoteLiteral(options.memoryLimit)}`);
       return db;
     } catch (error) {
       connection.closeSync();

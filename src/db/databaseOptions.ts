@@ -17,6 +17,8 @@ export interface DatabaseOptions {
   walReplayBudget?: WalReplayBudget;
   maxRetries: number;
   retryDelayMs: number;
+  /** DuckDB's memory_limit (`600MB`, `2GB`); `default` or none: DuckDB's own (80% of the memory). */
+  memoryLimit?: string | undefined;
   logger: Logger;
 }
 

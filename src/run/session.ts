@@ -66,6 +66,7 @@ export async function withDatabase<T>(config: ResolvedConfig, logger: Logger | u
     motherduckToken: config.motherduckToken,
     maxRetries: config.maxRetries,
     retryDelayMs: config.retryDelayMs,
+    memoryLimit: config.memoryLimit,
     logger: logger ?? silentLogger,
   });
   try {
@@ -106,6 +107,7 @@ export async function openLocalOnly(options: CommonOptions, mode: { readOnly: bo
     readOnly: mode.readOnly,
     maxRetries: config.maxRetries,
     retryDelayMs: config.retryDelayMs,
+    memoryLimit: config.memoryLimit,
     logger: options.logger ?? silentLogger,
   });
   return { db, config };

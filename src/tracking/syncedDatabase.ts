@@ -83,6 +83,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
       motherduckToken: config.motherduckToken,
       maxRetries: config.maxRetries,
       retryDelayMs: config.retryDelayMs,
+      memoryLimit: config.memoryLimit,
       logger,
       walReplayBudget: new WalReplayBudget(),
     });

@@ -47,6 +47,15 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const CASES: BadInput[] = [
   { name: 'bad --mode value', args: [...SYNC, '--mode', 'bogus'], exit: 2, code: 'E_USAGE', message: /--mode.*'bogus' is invalid/, local: 'existing' },
   {
+    name: 'bad --memory-limit value',
+    args: [...SYNC, '--memory-limit', 'lots'],
+    exit: 2,
+    code: 'E_CONFIG',
+    message: /invalid memory limit: lots$/,
+    hint: /600MB or 2GB/,
+    local: 'existing',
+  },
+  {
     name: 'bad --direction value',
     args: [...SYNC, '--direction', 'sideways'],
     exit: 2,

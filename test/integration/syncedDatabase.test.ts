@@ -95,6 +95,22 @@ test('first open pulls the remote; writes are marked, and flush() puts them on t
   ]);
 });
 
+test('memoryLimit reaches DuckDB: 600MB by default, the given size, or DuckDB\'s own with "default"', async () => {
+  const limit = async (memoryLimit?: string): Promise<string> => {
+    const files = await newFiles();
+    const db = await open(files, memoryLimit ? { memoryLimit } : {});
+    try {
+      const [row] = await db.all<{ m: string }>("SELECT current_setting('memory_limit') AS m");
+      return String(row?.m);
+    } finally {
+      await db.close();
+    }
+  };
+  assert.match(await limit(), /^(572\.2 MiB|600\.0 MB)$/);
+  assert.match(await limit('300MB'), /^(286\.1 MiB|300\.0 MB)$/);
+  assert.doesNotMatch(await limit('default'), /^(572\.2 MiB|600\.0 MB)$/);
+});
+
 test('reads never mark or push; a rolled-back transaction leaves no mark; a committed one does', async () => {
   const files = await newFiles();
   const db = await open(files, { autoSync: false });

@@ -119,6 +119,21 @@ describe('loadConfig precedence: flag > env > file > default', () => {
     assert.deepEqual(c.exclude, []);
     assert.deepEqual(c.tables, {});
     assert.equal(c.configPath, undefined);
+    assert.equal(c.memoryLimit, '600MB');
+  });
+
+  test('memoryLimit: flag > DUCKDB_SYNC_MEMORY_LIMIT > file > 600MB; a value that is not a size is refused (exit 2)', () => {
+    const dir = freshDir();
+    const path = write(dir, 'c.json', JSON.stringify({ memoryLimit: '2GB' }));
+    const load = (env: NodeJS.ProcessEnv, memoryLimit?: string): string =>
+      loadConfig({ cwd: dir, env, configPath: path, requireDatabases: false, overrides: { memoryLimit } }).memoryLimit;
+    assert.equal(load({}), '2GB');
+    assert.equal(load({ DUCKDB_SYNC_MEMORY_LIMIT: '1.5GiB' }), '1.5GiB');
+    assert.equal(load({ DUCKDB_SYNC_MEMORY_LIMIT: '1.5GiB' }, 'default'), 'default');
+    assertConfigError(() => load({}, 'lots'), /invalid memory limit: lots/);
+    assertConfigError(() => load({ DUCKDB_SYNC_MEMORY_LIMIT: '12' }), /invalid memory limit: 12/);
+    const bad = write(dir, 'bad.json', JSON.stringify({ memoryLimit: '2 gallons' }));
+    assertConfigError(() => loadConfig({ cwd: dir, env: {}, configPath: bad, requireDatabases: false }), /memoryLimit/);
   });
 });
 

@@ -25,6 +25,7 @@ function config(parts: Partial<Pick<ResolvedConfig, 'include' | 'exclude' | 'tab
     motherduckToken: undefined,
     logDir: '/tmp/logs',
     cacheDir: '/tmp/cache',
+    memoryLimit: '600MB',
     include: parts.include,
     exclude: parts.exclude ?? [],
     pushObjects: false,
