@@ -57,10 +57,7 @@ export function cursorState(pair: TablePair, recorded: { cursorColumn: string | 
 export function cursorFilter(cursor: CursorState, alias: string, param = '$1'): { sql: string; params: string[] } {
   const col = `${alias}.${quoteIdent(cursor.remoteColumn)}`;
   if (cursor.watermark === null) return { sql: 'true', params: [] };
-  const since = TIME_TYPES.test(cursor.type)
-    ? `CAST(${param} AS ${cursor.type}) - INTERVAL ${CURSOR_LAG_SECONDS} SECOND`
-    : `CAST(${param} AS ${cursor.type})`;
-  return { sql: `(${col} >= ${since} OR ${col} IS NULL)`, params: [cursor.watermark] };
+  return { sql: `(${col} >= ${windowStart(cursor, `CAST(${param} AS ${cursor.type})`)} OR ${col} IS NULL)`, params: [cursor.watermark] };
 }
 
 /**
@@ -75,6 +72,10 @@ export function cursorProbe(cursor: CursorState, alias: string, param: string): 
   if (cursor.watermark === null) return null;
   const col = `${alias}.${quoteIdent(cursor.remoteColumn)}`;
   const watermark = `CAST(${param} AS ${cursor.type})`;
-  const since = TIME_TYPES.test(cursor.type) ? `${watermark} - INTERVAL ${CURSOR_LAG_SECONDS} SECOND` : watermark;
-  return { past: `${col} > ${watermark}`, window: `((${col} >= ${since} AND ${col} <= ${watermark}) OR ${col} IS NULL)` };
+  return { past: `${col} > ${watermark}`, window: `((${col} >= ${windowStart(cursor, watermark)} AND ${col} <= ${watermark}) OR ${col} IS NULL)` };
+}
+
+/** Where re-reading starts: the watermark minus the lag window for times, the watermark itself for numbers. */
+function windowStart(cursor: CursorState, watermark: string): string {
+  return TIME_TYPES.test(cursor.type) ? `${watermark} - INTERVAL ${CURSOR_LAG_SECONDS} SECOND` : watermark;
 }

@@ -52,13 +52,14 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
     return `$${params.length}`;
   };
   const parts: string[] = [];
-  const ownLogged = await Promise.all(probed.map(({ baselineTable, cursor }) => (cursor ? ownLoggedRef(db, baselineTable) : undefined)));
+  // This local's own log entries, for the tables whose change log exists (remoteChangeLog.ts).
+  const hasLog = probed.map(({ pair, cursor }) => cursor !== undefined && changeLogListed(db, pair) === true);
+  const ownLogged = await Promise.all(probed.map(({ baselineTable }, i) => (hasLog[i] ? ownLoggedRef(db, baselineTable) : undefined)));
   probed.forEach(({ pair, cursor }, i) => {
     const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
     const fp = rowFp(pair, 'remote', scheme, 'r');
-    const hasLog = cursor !== undefined && changeLogListed(db, pair) === true;
     const summary = cursor ? 'CAST(NULL AS HUGEINT)' : `CAST(${combineFps(pair, scheme, fp)} AS HUGEINT)`;
-    const seq = hasLog ? changeLogSeqSql(db, pair) : 'CAST(NULL AS BIGINT)';
+    const seq = hasLog[i] ? changeLogSeqSql(db, pair) : 'CAST(NULL AS BIGINT)';
     const probe = cursor ? cursorProbe(cursor, 'r', param(cursor.watermark ?? '')) : null;
     // Rows whose cursor moved past the watermark are counted, not read: one of them is enough to sync the table.
     const past = probe ? `(SELECT count(*) FROM ${remote} r WHERE ${probe.past})` : 'CAST(0 AS BIGINT)';
@@ -68,7 +69,7 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
       // and, in a statement of their own so that the cursor's range stays pushed into the scan, the
       // rows other clients' pushes logged since the last sequence number seen.
       parts.push(`SELECT ${i}, NULL, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${probe.window}`);
-      if (hasLog) parts.push(`SELECT ${i}, NULL, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${changeLogFilter(db, pair, 'r', `CAST(${param(String(cursor.logSeq ?? 0))} AS BIGINT)`, ownLogged[i])}`);
+      if (hasLog[i]) parts.push(`SELECT ${i}, NULL, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${changeLogFilter(db, pair, 'r', `CAST(${param(String(cursor.logSeq ?? 0))} AS BIGINT)`, ownLogged[i])}`);
     }
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.probe} AS ${parts.join('\nUNION ALL\n')}`, params);

@@ -42,17 +42,11 @@ export async function ensureRemoteStateSchema(db: Database): Promise<void> {
 /**
  * Adds the rows of `rowsSelect(exists)` to one of duckdb-sync's tables on the remote, creating the
  * table from them when it does not exist yet: one statement either way (whether it exists is known
- * from the last discovery's listing, knownRemoteTables.ts).
+ * from the last discovery's listing, knownRemoteTables.ts). With `returning`, that column of the rows
+ * added to an existing table comes back from the same statement (`INSERT … RETURNING`); undefined
+ * when the statement created the table.
  */
-export async function appendToRemoteStateTable(db: Database, table: string, rowsSelect: (exists: boolean) => string, params?: string[]): Promise<void> {
-  await appendReturning(db, table, rowsSelect, params);
-}
-
-/**
- * appendToRemoteStateTable, returning column `returning` of the rows added to an existing table
- * (in the same statement: `INSERT … RETURNING`); undefined when the statement created the table.
- */
-export async function appendReturning(
+export async function appendToRemoteStateTable(
   db: Database,
   table: string,
   rowsSelect: (exists: boolean) => string,

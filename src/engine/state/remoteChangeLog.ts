@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
-import { appendReturning, STATE_SCHEMA, tableExists } from './internalNames.js';
+import { appendToRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
 import { keyInUser, kList, kMatch } from '../rows/keySql.js';
 import { TEMP } from '../rows/tempTables.js';
 import type { TablePair } from '../catalog/tablePair.js';
@@ -36,7 +36,7 @@ function changeLogTable(db: Database, pair: TablePair): string {
  */
 export async function logPushedKeys(db: Database, pair: TablePair, stage: string): Promise<number> {
   const next = (exists: boolean): string => (exists ? `coalesce(${changeLogSeqSql(db, pair)}, 0) + 1` : 'CAST(1 AS BIGINT)');
-  const added = await appendReturning(db, changeLogName(pair), (exists) => `SELECT ${kList(pair)}, ${next(exists)} AS seq, now() AS pushed_at FROM ${stage}`, undefined, 'seq');
+  const added = await appendToRemoteStateTable(db, changeLogName(pair), (exists) => `SELECT ${kList(pair)}, ${next(exists)} AS seq, now() AS pushed_at FROM ${stage}`, undefined, 'seq');
   return added === undefined ? 1 : added.reduce((max, r) => Math.max(max, Number(r.seq)), 1);
 }
 
