@@ -169,8 +169,8 @@ export class Database {
   async run(sql: string, params?: SqlParams): Promise<number> {
     let changed: number;
     try {
-      await this.traffic.before(sql, params, this.attachedReadOnly !== undefined);
-      changed = Number((await this.connection.run(sql, params)).rowsChanged);
+      const sent = await this.traffic.before(sql, params, this.attachedReadOnly !== undefined);
+      changed = Number((await this.connection.run(sent, params)).rowsChanged);
     } catch (error) {
       throw this.wrap(error);
     }
@@ -181,8 +181,8 @@ export class Database {
   /** Runs a query; returns its rows as plain objects (BIGINT as bigint). */
   async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
     try {
-      await this.traffic.before(sql, params, this.attachedReadOnly !== undefined);
-      const reader = await this.connection.runAndReadAll(sql, params);
+      const sent = await this.traffic.before(sql, params, this.attachedReadOnly !== undefined);
+      const reader = await this.connection.runAndReadAll(sent, params);
       return reader.getRowObjectsJS() as T[];
     } catch (error) {
       throw this.wrap(error);

@@ -19,20 +19,24 @@ export class RemoteTraffic {
     private readonly logger?: Logger,
   ) {}
 
-  /** Before a statement is sent (`attached`: the remote is attached now; an ATTACH is looked at anyway). */
-  async before(sql: string, params: unknown, attached: boolean): Promise<void> {
+  /**
+   * Before a statement is sent (`attached`: the remote is attached now; an ATTACH is looked at
+   * anyway). Returns the text to send (Remote.inspect may rewrite it).
+   */
+  async before(sql: string, params: unknown, attached: boolean): Promise<string> {
     const remote = this.remote;
-    if (!remote || (!attached && !/^\s*ATTACH\b/i.test(sql))) return;
+    if (!remote || (!attached && !/^\s*ATTACH\b/i.test(sql))) return sql;
     const statement = readRemoteStatement(sql, remote.catalog, params);
-    if (!statement) return;
+    if (!statement) return sql;
     this.count++;
     this.logger?.debug(`remote round trip ${this.count}: ${oneLine(sql)}`);
     if (statement.write) {
       if (remote.readOnly) throw new ReadOnlyRemoteError(remote.uri, remote.readOnly);
       if (this.readOnlySteps > 0) throw new DatabaseError(`duckdb-sync bug: a step that only reads tried to write the remote: ${sql.slice(0, 200)}`);
     }
-    remote.inspect(statement);
+    const sent = remote.inspect(statement);
     await this.pace();
+    return sent;
   }
 
   /** A round trip that is not a statement of its own (the COMMIT of a remote transaction). */

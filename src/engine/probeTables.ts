@@ -5,10 +5,11 @@ import { cursorState } from './catalog/cursor.js';
 import { comparedByBuckets, localMatchesBaseline } from './compare/localDelta.js';
 import { probeRemote, type ProbeOutcome, type ProbeTarget } from './compare/remoteProbe.js';
 import { comparedBaseline } from './state/baseline.js';
-import { hashProbeWanting } from './state/hashProbe.js';
+import { hashProbeWanting } from './state/hashes/hashProbe.js';
 import { keylessJournalExists } from './state/keylessPushJournal.js';
 import { journalPending } from './state/pushJournal.js';
 import { readTableMetadata } from './state/tableMetadata.js';
+import type { TableScheme } from './state/hashes/baselineScheme.js';
 import type { SyncTablesOptions } from './syncTables.js';
 
 /** A table with nothing to do: unchanged on both sides since its baseline. */
@@ -33,21 +34,22 @@ export interface TableProbes {
  * complete. A probe that fails is not
  * fatal: each table is then compared on its own, as without it.
  */
-export async function probeTables(db: Database, discovery: Discovery, options: SyncTablesOptions): Promise<TableProbes> {
+export async function probeTables(db: Database, discovery: Discovery, options: SyncTablesOptions, schemes: ReadonlyMap<string, TableScheme>): Promise<TableProbes> {
   const none: TableProbes = { probes: new Map(), unchanged: [] };
   if (options.mode !== 'incremental' || options.direction === 'push') return none;
   const metadata = new Map((await readTableMetadata(db)).map((m) => [m.tableName, m]));
   const targets: ProbeTarget[] = [];
   for (const pair of discovery.pairs) {
     const meta = metadata.get(pair.name);
-    if (pair.localOnly) continue;
-    const baselineTable = await comparedBaseline(db, pair, discovery.localTables.get(pair.name), options.scheme, meta, options.engineVersion);
-    if (baselineTable) targets.push({ pair, baselineTable, cursor: cursorState(pair, meta) });
+    const scheme = schemes.get(pair.name);
+    if (pair.localOnly || !scheme || scheme.blocked) continue;
+    const baselineTable = await comparedBaseline(db, pair, discovery.localTables.get(pair.name), scheme.scheme, meta, options.engineVersion);
+    if (baselineTable) targets.push({ pair, baselineTable, cursor: cursorState(pair, meta), scheme: scheme.scheme });
   }
   if (!targets.length) return none;
   let probes: Map<string, ProbeOutcome>;
   try {
-    probes = await db.retryingRemote('comparing the remote with the baselines', () => db.withRemote(true, () => probeRemote(db, targets, options.scheme)));
+    probes = await db.retryingRemote('comparing the remote with the baselines', () => db.withRemote(true, () => probeRemote(db, targets)));
   } catch (error) {
     options.logger.debug(`remote probe failed, each table is compared on its own: ${toSyncError(error).message}`);
     return none;

@@ -1,7 +1,7 @@
 import type { ConflictPolicy, SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { comparedBaseline, onlySchemeChanged, usableBaseline, writeBaseline } from './state/baseline.js';
-import { adoptBaseline } from './state/engineUpgrade.js';
+import { adoptBaseline } from './state/hashes/engineUpgrade.js';
 import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, widenedPair } from './catalog/columnChanges.js';
 import type { TableInfo } from './catalog/catalog.js';
 import { cursorState, findCursorColumn } from './catalog/cursor.js';

@@ -6,8 +6,12 @@ import { emptyTableResult, type TableResult } from './result.js';
 import { syncTable, type TableSyncContext } from './syncTable.js';
 import { recordUnchangedTables, writeTableFailure } from './state/tableMetadata.js';
 import { probeTables } from './probeTables.js';
+import { chooseSchemes } from './state/hashes/baselineScheme.js';
+import type { RemoteFingerprints } from '../remote/remote.js';
 
-export interface SyncTablesOptions extends TableSyncContext {
+export interface SyncTablesOptions extends Omit<TableSyncContext, 'scheme'> {
+  /** The remote's fingerprint schemes; each table's is chosen before the tables (baselineScheme.ts). */
+  fingerprints: RemoteFingerprints;
   logger: Logger;
   signal?: AbortSignal | undefined;
 }
@@ -21,7 +25,8 @@ export interface SyncTablesOptions extends TableSyncContext {
  */
 export async function syncTables(db: Database, discovery: Discovery, options: SyncTablesOptions): Promise<TableResult[]> {
   const results: TableResult[] = [];
-  const { probes: remoteProbes, unchanged } = await probeTables(db, discovery, options);
+  const schemes = await chooseSchemes(db, discovery, options);
+  const { probes: remoteProbes, unchanged } = await probeTables(db, discovery, options, schemes);
   options = { ...options, remoteProbes };
   // Tables unchanged on both sides: recorded together, no per-table work.
   if (unchanged.length && !options.dryRun) await db.transaction(() => recordUnchangedTables(db, unchanged, options.direction));
@@ -39,12 +44,19 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
       results.push({ ...emptyTableResult(pair.name, 'error'), error: 'not started: the sync was stopped', errorCode: 'E_ABORTED' });
       continue;
     }
+    const chosen = schemes.get(pair.name) ?? { scheme: 'engine' };
+    if (chosen.blocked) {
+      options.logger.warn(`${pair.name}: ${chosen.blocked}`);
+      results.push({ ...emptyTableResult(pair.name, 'planned'), warnings: [chosen.blocked] });
+      continue;
+    }
     const started = performance.now();
     const roundTrips = db.remoteStatements;
     try {
       // Every step is idempotent, so a table whose remote could not be reached (a network error) is
       // synced again from the start, the remote attached anew.
-      const result = await db.retryingRemote(pair.name, () => syncTable(db, pair, discovery.localTables.get(pair.name), options));
+      const synced = await db.retryingRemote(pair.name, () => syncTable(db, pair, discovery.localTables.get(pair.name), { ...options, scheme: chosen.scheme }));
+      const result = chosen.note ? { ...synced, warnings: [chosen.note, ...(synced.warnings ?? [])] } : synced;
       for (const w of result.warnings ?? []) options.logger.warn(`${pair.name}: ${w}`);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       options.logger.info(

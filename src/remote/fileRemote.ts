@@ -5,7 +5,8 @@ import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import type { SyncError } from '../errors.js';
 import { REMOTE_ALIAS } from './attachAlias.js';
 import { checkRemoteFile } from './checkRemoteFile.js';
-import type { FingerprintScheme, Remote, RemoteOptions } from './remote.js';
+import type { RemoteStatement } from './remoteStatement.js';
+import type { RemoteFingerprints, Remote, RemoteOptions } from './remote.js';
 
 /**
  * A DuckDB file standing in for the cloud (tests, demos, air-gapped setups). Read by this process,
@@ -21,7 +22,7 @@ export class FileRemote implements Remote {
   readonly releasedBetweenSteps = true;
   readonly readOnlyAttach = true;
   readonly readOnly = undefined;
-  readonly fingerprints: FingerprintScheme;
+  readonly fingerprints: RemoteFingerprints;
 
   constructor(
     readonly uri: string,
@@ -59,8 +60,9 @@ export class FileRemote implements Remote {
     }
   }
 
-  inspect(): void {
+  inspect(statement: RemoteStatement): string {
     // A file takes any statement DuckDB takes.
+    return statement.sql;
   }
 
   classifyError(message: string): SyncError | undefined {

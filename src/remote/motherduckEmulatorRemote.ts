@@ -6,14 +6,14 @@ import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import { MotherDuckRuleError, UsageError, type SyncError } from '../errors.js';
 import { checkRemoteFile } from './checkRemoteFile.js';
 import { classifyMotherDuckError } from './motherduckErrors.js';
-import type { FingerprintScheme, Remote, RemoteOptions } from './remote.js';
+import type { RemoteFingerprints, Remote, RemoteOptions } from './remote.js';
 import type { RemoteStatement } from './remoteStatement.js';
 
 /**
  * The MotherDuck emulator, `mdemu:<path>`: the MotherDuck code path on a local DuckDB file, for
  * tests, demos and air-gapped trials. It behaves as `md:` does, except for the attach target:
  * attached once per session without an alias (its catalog is the file's base name, as a MotherDuck
- * database's is the database's name), read-write, canonical fingerprints. Every statement that
+ * database's is the database's name), read-write, fingerprints checked per table as on MotherDuck. Every statement that
  * reaches it is counted and checked against what MotherDuck is documented to refuse: `rowid`,
  * `CHECKPOINT`, `READ_ONLY`, an aliased attach, and a statement that changes remote rows or
  * structure (DELETE, UPDATE, MERGE, DDL) while reading a local or temp table. Appending from
@@ -23,7 +23,9 @@ import type { RemoteStatement } from './remoteStatement.js';
  * - `read_only`: a share (or read-scaling connection): reads work, writes fail as MotherDuck's do;
  * - `fail_at=<n>[,<m>…]`: the n-th statement reaching it fails once with a network error;
  * - `max_client=<version>`: refuses a newer DuckDB client at attach, with MotherDuck's message;
- * - `delay_ms=<n>`: waits n ms per round trip, as a network would (tests and benchmarks under latency).
+ * - `delay_ms=<n>`: waits n ms per round trip, as a network would (tests and benchmarks under latency);
+ * - `hashes=other`: a server on a DuckDB release whose hash() differs from this client's: every
+ *   hash() in a statement that reaches it is computed with a salt, as another release's would be.
  */
 export class MotherDuckEmulatorRemote implements Remote {
   readonly kind = 'motherduck-emulator' as const;
@@ -33,10 +35,11 @@ export class MotherDuckEmulatorRemote implements Remote {
   readonly releasedBetweenSteps = false;
   readonly readOnlyAttach = false;
   readonly readOnly: string | undefined;
-  readonly fingerprints: FingerprintScheme;
+  readonly fingerprints: RemoteFingerprints;
   readonly path: string;
   private readonly failAt: Set<number>;
   private readonly maxClient: string | undefined;
+  private readonly otherHashes: boolean;
   /** Statements that reached it, the attach included. */
   statements = 0;
 
@@ -50,10 +53,13 @@ export class MotherDuckEmulatorRemote implements Remote {
     this.catalog = fileCatalogName(path);
     const params = new URLSearchParams(query);
     for (const key of params.keys()) {
-      if (!['read_only', 'fail_at', 'max_client', 'delay_ms'].includes(key)) {
-        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, max_client=<version> and delay_ms=<n>');
+      if (!['read_only', 'fail_at', 'max_client', 'delay_ms', 'hashes'].includes(key)) {
+        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, max_client=<version>, delay_ms=<n> and hashes=other');
       }
     }
+    const hashes = params.get('hashes');
+    if (hashes !== null && hashes !== 'other') throw new UsageError(`invalid emulator option hashes=${hashes}`, 'hashes=other plays a server whose DuckDB hashes rows differently');
+    this.otherHashes = hashes === 'other';
     this.readOnly = params.has('read_only') ? `an emulated MotherDuck share (${this.catalog})` : undefined;
     this.failAt = new Set((params.get('fail_at') ?? '').split(',').filter(Boolean).map(Number));
     this.maxClient = params.get('max_client') ?? undefined;
@@ -61,7 +67,7 @@ export class MotherDuckEmulatorRemote implements Remote {
     if (!Number.isInteger(this.latencyMs) || this.latencyMs < 0 || this.latencyMs > 10_000) {
       throw new UsageError(`invalid emulator option delay_ms=${params.get('delay_ms') ?? ''}`, 'give whole milliseconds per round trip, 0 to 10000');
     }
-    this.fingerprints = options.fingerprints ?? 'canonical';
+    this.fingerprints = options.fingerprints ?? 'checked';
   }
 
   check(localPath: string): void {
@@ -85,7 +91,7 @@ export class MotherDuckEmulatorRemote implements Remote {
     return 0;
   }
 
-  inspect(statement: RemoteStatement): void {
+  inspect(statement: RemoteStatement): string {
     const n = ++this.statements;
     if (this.failAt.delete(n)) throw new Error(`IO Error: connection lost to MotherDuck (emulated network failure at statement ${n})`);
     const sql = statement.sql;
@@ -94,7 +100,7 @@ export class MotherDuckEmulatorRemote implements Remote {
       if (this.maxClient && newer(duckdb.version(), this.maxClient)) {
         throw new Error(`Your DuckDB version (${duckdb.version()}) is not yet supported by MotherDuck. The latest supported version is v${this.maxClient}. Please downgrade to use MotherDuck.`);
       }
-      return;
+      return sql;
     }
     if (/\browid\b/i.test(sql)) throw new MotherDuckRuleError('no rowid on MotherDuck tables', sql);
     if (/\bCHECKPOINT\b/i.test(sql)) throw new MotherDuckRuleError('MotherDuck checkpoints its own storage', sql);
@@ -102,6 +108,7 @@ export class MotherDuckEmulatorRemote implements Remote {
     if ((statement.write === 'modify' || statement.write === 'ddl') && statement.readsLocal) {
       throw new MotherDuckRuleError('a statement that changes MotherDuck rows or structure cannot read local or temp tables', sql);
     }
+    return this.otherHashes ? sql.replace(/\bhash\(/gi, `hash('another DuckDB release', `) : sql;
   }
 
   classifyError(message: string): SyncError | undefined {

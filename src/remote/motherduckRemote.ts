@@ -2,7 +2,8 @@ import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import { ExtensionLoadError, MissingTokenError, UnsupportedClientError, UsageError, type SyncError } from '../errors.js';
 import { redact } from '../log/redact.js';
 import { classifyMotherDuckError } from './motherduckErrors.js';
-import type { FingerprintScheme, Remote, RemoteOptions, RunStatement } from './remote.js';
+import type { RemoteStatement } from './remoteStatement.js';
+import type { RemoteFingerprints, Remote, RemoteOptions, RunStatement } from './remote.js';
 
 /**
  * A MotherDuck database (`md:<database>`), attached as MotherDuck documents: `ATTACH 'md:<database>'`
@@ -10,8 +11,10 @@ import type { FingerprintScheme, Remote, RemoteOptions, RunStatement } from './r
  * MotherDuck statement enters single attach mode: only that database, the saved workspace neither
  * used nor changed. Attached read-write once per session (no READ_ONLY re-attach of the same path);
  * dry runs and pulls are kept from writing it by code (`Database`). Its server may run another
- * DuckDB release than this client, so fingerprints compared across the sides are canonical. The
- * token reaches DuckDB only through the environment.
+ * DuckDB release than this client (MotherDuck serves a range of client releases), so each run
+ * checks per table that the server hashes rows as this client does before comparing hashes across
+ * the sides, and compares canonical fingerprints where it does not (`checked`). The token reaches
+ * DuckDB only through the environment.
  *
  * `md:_share/<owner>/<id>` attaches a share: read-only, named after `<owner>` as MotherDuck names it.
  */
@@ -23,7 +26,7 @@ export class MotherDuckRemote implements Remote {
   readonly releasedBetweenSteps = false;
   readonly readOnlyAttach = false;
   readonly readOnly: string | undefined;
-  readonly fingerprints: FingerprintScheme;
+  readonly fingerprints: RemoteFingerprints;
   /** What follows `md:`: a database name, or `_share/<owner>/<id>`. */
   readonly database: string;
 
@@ -42,7 +45,7 @@ export class MotherDuckRemote implements Remote {
     this.database = database;
     this.catalog = share?.[1] ?? database;
     this.readOnly = share ? `the MotherDuck share ${database}` : undefined;
-    this.fingerprints = options.fingerprints ?? 'canonical';
+    this.fingerprints = options.fingerprints ?? 'checked';
   }
 
   check(_localPath: string, token: string | undefined): void {
@@ -76,8 +79,9 @@ export class MotherDuckRemote implements Remote {
     return 0;
   }
 
-  inspect(): void {
+  inspect(statement: RemoteStatement): string {
     // MotherDuck itself answers.
+    return statement.sql;
   }
 
   classifyError(message: string): SyncError | undefined {

@@ -5,13 +5,21 @@ import { MotherDuckRemote } from './motherduckRemote.js';
 import type { RemoteStatement } from './remoteStatement.js';
 
 /**
- * How row fingerprints are compared across the two sides.
- * - `engine`: DuckDB's hash(), computed by this process on both sides' rows: only comparable
- *   within one DuckDB release, so only for a remote this very process reads (a file).
- * - `canonical`: md5 of a canonical text of the row, comparable across DuckDB releases (MotherDuck
- *   runs its own); the baseline keeps it next to the hash (fingerprint.ts).
+ * How one table's row fingerprints are compared across the two sides in a run.
+ * - `engine`: DuckDB's hash(), only comparable within one DuckDB release: for a remote this very
+ *   process reads (a file), or a server found to hash the table's rows as this client does.
+ * - `canonical`: md5 of a canonical text of the row, comparable across DuckDB releases; the
+ *   baseline keeps it next to the hash (fingerprint.ts). About 10× the cost of hash().
  */
 export type FingerprintScheme = 'engine' | 'canonical';
+
+/**
+ * A remote's fingerprint schemes: one scheme for every table, or `checked` (MotherDuck, whose server
+ * may run another DuckDB release): each run checks per table whether the server hashes its rows as
+ * this client does, and uses `engine` where it does, `canonical` where it does not
+ * (engine/state/baselineScheme.ts).
+ */
+export type RemoteFingerprints = FingerprintScheme | 'checked';
 
 /** Runs one statement on the local connection (before the remote is attached). */
 export type RunStatement = (sql: string) => Promise<unknown>;
@@ -32,7 +40,7 @@ export interface Remote {
   /** Whether it needs a MotherDuck token. */
   readonly needsToken: boolean;
   /** How fingerprints compare across the sides for this remote. */
-  readonly fingerprints: FingerprintScheme;
+  readonly fingerprints: RemoteFingerprints;
   /** Whether it is detached between sync steps (a file, so other processes can open it), or kept until close. */
   readonly releasedBetweenSteps: boolean;
   /**
@@ -53,15 +61,19 @@ export interface Remote {
   walBytes(): number;
   /** Simulated time per round trip (the emulator's `delay_ms`); 0 for real remotes, whose latency is real. */
   readonly latencyMs: number;
-  /** Sees every statement that reaches the remote just before it is sent; throws to refuse it (the emulator's rules). */
-  inspect(statement: RemoteStatement): void;
+  /**
+   * Sees every statement that reaches the remote just before it is sent; throws to refuse it (the
+   * emulator's rules). Returns the text to send: the statement's, or the emulator's rewrite of it
+   * when it plays a server that computes something differently (its `hashes=other`).
+   */
+  inspect(statement: RemoteStatement): string;
   /** A named error for what DuckDB reported about this remote, or undefined to keep DuckDB's. */
   classifyError(message: string): SyncError | undefined;
 }
 
 export interface RemoteOptions {
-  /** Overrides the kind's fingerprint scheme (canonical on a file, for tests). */
-  fingerprints?: FingerprintScheme | undefined;
+  /** Overrides the kind's fingerprint schemes (canonical on a file or pinned on MotherDuck, for tests). */
+  fingerprints?: RemoteFingerprints | undefined;
 }
 
 /**

@@ -124,7 +124,7 @@ async function syncWithMarks(
       mode,
       direction,
       policy: config.onConflict,
-      scheme: db.remote.fingerprints,
+      fingerprints: db.remote.fingerprints,
       engineVersion: version?.v ?? 'unknown',
       runId,
       dryRun,

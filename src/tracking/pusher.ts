@@ -9,6 +9,8 @@ export interface PusherOptions {
   push: () => Promise<SyncResult>;
   /** Quiet time after the last write before a background push. */
   debounceMs: number;
+  /** The longest a write waits for its background push while writes keep coming (a ceiling on the debounce). */
+  maxDelayMs: number;
   /** Retry failed pushes in the background (else only the next flush() or schedule() pushes). */
   retry: boolean;
   /** First delay before retrying a failed push; doubles (with ±50% jitter) up to 30 s. */
@@ -19,12 +21,15 @@ export interface PusherOptions {
 }
 
 /**
- * Background pushes: debounced after writes (a burst of writes makes one push), one at a time,
- * retried with backoff after a failure (the tables stay marked dirty meanwhile). `flush()` pushes
- * at once, after the push in progress, and rejects when that push fails.
+ * Background pushes: debounced after writes (a burst of writes makes one push), but never later
+ * than `maxDelayMs` after the first write not yet pushed (a steady writer is pushed too); one at a
+ * time, retried with backoff after a failure (the tables stay marked dirty meanwhile). `flush()`
+ * pushes at once, after the push in progress, and rejects when that push fails.
  */
 export class Pusher {
   private debounce: NodeJS.Timeout | undefined;
+  /** When the first write that no push has started for happened (ms since the epoch). */
+  private waitingSince: number | undefined;
   private retry: NodeJS.Timeout | undefined;
   private failures = 0;
   private readonly queue = new SerialQueue();
@@ -32,17 +37,21 @@ export class Pusher {
 
   constructor(private readonly options: PusherOptions) {}
 
-  /** A write happened: push after the debounce delay (restarted by further writes). */
+  /** A write happened: push after the debounce delay (restarted by further writes), or at the ceiling. */
   schedule(): void {
     if (this.closed) return;
     clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => this.background(), this.options.debounceMs);
+    const now = Date.now();
+    this.waitingSince ??= now;
+    const ceiling = this.waitingSince + this.options.maxDelayMs - now;
+    this.debounce = setTimeout(() => this.background(), Math.max(0, Math.min(this.options.debounceMs, ceiling)));
   }
 
   /** Pushes now (after the push in progress, if any); rejects with the error when the push fails. */
   flush(): Promise<SyncResult> {
     clearTimeout(this.debounce);
     this.debounce = undefined;
+    this.waitingSince = undefined;
     return this.enqueue();
   }
 
@@ -56,6 +65,8 @@ export class Pusher {
 
   private background(): void {
     this.debounce = undefined;
+    // Writes from now on wait for the next push: their ceiling starts with the first of them.
+    this.waitingSince = undefined;
     // Failures are reported through onError and retried: nothing to do with the rejection here.
     this.enqueue().catch(() => undefined);
   }

@@ -13,7 +13,7 @@ import { WalReplayBudget } from '../db/walReplayBudget.js';
 import { readDirtyMarks } from '../engine/state/dirtyMarks.js';
 import type { SyncResult } from '../engine/result.js';
 import { ensureStateTables, readStateVersion } from '../engine/state/stateTables.js';
-import { DatabaseError, type SyncError } from '../errors.js';
+import { DatabaseError, UsageError, type SyncError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
 import { loadSqlParser } from '../sql/sqlParser.js';
 import { DirtyTracker } from './dirtyTracker.js';
@@ -25,6 +25,11 @@ export interface SyncedDatabaseOptions extends CommonOptions {
   autoSync?: boolean | undefined;
   /** Quiet time after the last write before a background push, in ms (default 1000). */
   debounceMs?: number | undefined;
+  /**
+   * The longest a write waits for its background push while writes keep coming, in ms (default
+   * 5000): an application that never pauses for `debounceMs` is still pushed this often.
+   */
+  maxPushDelayMs?: number | undefined;
   /** First delay before retrying a failed background push, in ms (default 1000; doubles up to 30 s). */
   pushRetryMs?: number | undefined;
   /**
@@ -75,6 +80,8 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
   static async open(options: SyncedDatabaseOptions): Promise<SyncedDatabase> {
     const config = resolveConfig(options);
     const logger = options.logger ?? silentLogger;
+    // Checked before anything is opened.
+    const delays = { debounceMs: delayOption(options, 'debounceMs', 1000), maxDelayMs: delayOption(options, 'maxPushDelayMs', 5000), retryMs: delayOption(options, 'pushRetryMs', 1000) };
     const parser = await loadSqlParser();
     const isNew = !existsSync(config.local);
     const db = await Database.open({
@@ -109,9 +116,8 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
           tracker.readingMarks();
           return runSync(db, config, logger, { mode: 'incremental', direction: 'push', onlyDirty: true });
         },
-        debounceMs: options.debounceMs ?? 1000,
+        ...delays,
         retry: autoSync,
-        retryMs: options.pushRetryMs ?? 1000,
         logger,
         onPushed: (result) => {
           self.db?.emit('push', result);
@@ -242,4 +248,12 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
 /** Opens a local database kept in sync with the remote (see SyncedDatabase). */
 export function openSyncedDatabase(options: SyncedDatabaseOptions = {}): Promise<SyncedDatabase> {
   return SyncedDatabase.open(options);
+}
+
+/** A delay option in ms: a whole number from 0 to a day, or its default when not given. */
+function delayOption(options: SyncedDatabaseOptions, name: 'debounceMs' | 'maxPushDelayMs' | 'pushRetryMs', fallback: number): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > 86_400_000) throw new UsageError(`invalid ${name}: ${String(value)}`, `give whole milliseconds from 0 to 86400000 (default ${fallback})`);
+  return value;
 }

@@ -30,13 +30,13 @@
  * Remote kinds (test/helpers/remoteKinds.ts): the syncs run against the remote file as a file remote
  * or through the MotherDuck emulator (`mdemu:`). The 1.4.4 syncs run the current CLI code on DuckDB
  * 1.4.4 (onPreviousDuckdb), so the emulator works there too; the remote file itself is still written
- * and read directly (onPreviousDuck, readOnly). What differs: a file remote's baseline keeps only
- * DuckDB's hash() (scheme `engine`), the emulator's also the canonical md5 fingerprint (scheme
- * `canonical`). After the upgrade both are first checked with the hash probe; 1.4.4 and the current
- * release hash these tables alike, so both kinds adopt the 1.4.4 baseline as it is and the expected
- * numbers, contents and conflicts are the same. Were the hashes to differ, a canonical baseline would
- * be rehashed (same numbers, a "rehashed" note) where a file remote's is unusable (pulled in full,
- * which the assertions below reject): the checks only forbid a full pull, which is right for both.
+ * and read directly (onPreviousDuck, readOnly). Both kinds' baselines keep DuckDB's hash() only
+ * (scheme `engine`: the emulator's server hashes as this client does). After the upgrade they are
+ * first checked with the hash probe; 1.4.4 and the current release hash these tables alike, so both
+ * kinds adopt the 1.4.4 baseline as it is and the expected numbers, contents and conflicts are the
+ * same. Were the hashes to differ, a baseline with canonical fingerprints would be rehashed (same
+ * numbers, a "rehashed" note: test/integration/engineUpgrade.test.ts) where one without is unusable
+ * (pulled in full, which the assertions below reject): the checks only forbid a full pull.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
@@ -44,12 +44,12 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { baselineTableName } from '../../src/engine/state/baseline.js';
-import { probeTableName } from '../../src/engine/state/hashProbe.js';
+import { probeTableName } from '../../src/engine/state/hashes/hashProbe.js';
 import type { TablePair } from '../../src/engine/catalog/tablePair.js';
 import type { TableResult } from '../../src/engine/result.js';
 import { cleanEnv, onPreviousDuckdb, runCli, type CliOptions, type CliResult } from '../helpers/cli.js';
 import { onPreviousDuck } from '../helpers/previousDuck.js';
-import { remoteUri, testRemoteKind } from '../helpers/remoteKinds.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { parseOneJson, readOnly } from './support.js';
 
@@ -234,10 +234,9 @@ describe('upgrading duckdb-sync (DuckDB 1.4.4 → current) keeps pending edits',
     );
     // The sync really ran on 1.4.4: its baselines are recorded as made by that version.
     assert.deepEqual(await engineVersions(join(fixture, 'local.duckdb')), Object.fromEntries(TABLES.map((t) => [t, PREVIOUS_VERSION])));
-    // The fingerprint scheme of those baselines depends on the remote kind: hash() only for a file
-    // remote, hash() and the canonical fingerprint for the emulator (as for MotherDuck).
-    const scheme = testRemoteKind() === 'mdemu' ? 'canonical' : 'engine';
-    assert.deepEqual(await fingerprintSchemes(join(fixture, 'local.duckdb')), Object.fromEntries(TABLES.map((t) => [t, scheme])));
+    // Those baselines keep hash() only, for both kinds: the emulator's server hashes as this client
+    // does (for MotherDuck this is checked every run: serverHashes.ts).
+    assert.deepEqual(await fingerprintSchemes(join(fixture, 'local.duckdb')), Object.fromEntries(TABLES.map((t) => [t, 'engine'])));
   });
 
   /**

@@ -35,9 +35,9 @@
  * by the CLI on the previous DuckDB release (1.4.4, test/fixtures/previousDuckdb.cjs), so the first
  * killed sync (an incremental one, killed after kc's push) is the first sync after an upgrade (design
  * decision 14: baselines stay usable, pending local edits are pushed, nothing is re-pulled).
- * FAULT_UPGRADE=0 runs every sync on the current release. With the emulator the baselines keep
- * canonical fingerprints, so the upgraded sync rehashes them where the hashes differ; with a file
- * remote it uses them as they are, or pulls the table in full.
+ * FAULT_UPGRADE=0 runs every sync on the current release. The baselines keep hash() only (the
+ * emulator's server hashes as this client does), so the upgraded sync uses them as they are when the
+ * hashes agree (they do for 1.4.4 and the current release), or pulls the table in full.
  *
  * Remote kinds: the CLI gets the remote as DUCKDB_SYNC_TEST_REMOTE says (test/helpers/remoteKinds.ts):
  * the file itself, or `mdemu:<file>` (the MotherDuck emulator on the same file); the test writes and

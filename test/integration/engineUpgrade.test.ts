@@ -14,37 +14,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { SyncOptions } from '../../src/run/sync.js';
-import { baselineTableName } from '../../src/engine/state/baseline.js';
-import { probeTableName } from '../../src/engine/state/hashProbe.js';
+import { probeTableName } from '../../src/engine/state/hashes/hashProbe.js';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { conflictRows, counts, newPair, rows, table, type Pair } from './incrementalSupport.js';
+import { conflictRows, newPair, rows, table, type Pair } from './incrementalSupport.js';
+import { assertExactSync, baselineOf, editBothSides, syncedPair, TABLES } from './bothSidesEdited.js';
 
 const OTHER_RELEASE = 'v0.0.1-other';
-const TABLES = ['items', 'plain', 'tags'] as const;
-
-/** A keyed table with a cursor, a keyed table without, a keyless one; synced in full once. */
-async function syncedPair(root: string, fingerprints: SyncOptions['fingerprints']): Promise<Pair> {
-  const pair = newPair(root);
-  await exec(
-    pair.remote,
-    `CREATE TABLE items (id INTEGER PRIMARY KEY, v VARCHAR, updated_at TIMESTAMP)`,
-    `INSERT INTO items SELECT i, 'item ' || i, TIMESTAMP '2024-01-01' + to_days(i) FROM range(1, 101) r(i)`,
-    `CREATE TABLE plain (id INTEGER PRIMARY KEY, v DOUBLE, tags VARCHAR[])`,
-    `INSERT INTO plain SELECT i, i / 3, ['a', 'b' || i] FROM range(1, 101) r(i)`,
-    `CREATE TABLE tags (name VARCHAR, n INTEGER)`,
-    `INSERT INTO tags SELECT 'tag' || (i % 7), i % 3 FROM range(0, 60) r(i)`,
-  );
-  await pair.syncOk({ mode: 'full', fingerprints });
-  return pair;
-}
-
-/** The baseline table's name of a table in the main schema. */
-function baselineOf(name: string): string {
-  return baselineTableName({ name } as Parameters<typeof baselineTableName>[0]);
-}
-
 /** Leaves the local state as a release that hashes differently would: every stored hash is another. */
 async function rewriteHashesAsAnotherRelease(pair: Pair, version: string): Promise<void> {
   const statements = [`UPDATE dewey_sync_metadata SET engine_version = '${version}'`];
@@ -56,83 +32,27 @@ async function rewriteHashesAsAnotherRelease(pair: Pair, version: string): Promi
   await exec(pair.local, ...statements);
 }
 
-/** Edits on both sides since the last sync: local and remote rows apart, and one row edited on both. */
-async function editBothSides(pair: Pair): Promise<void> {
-  await exec(
-    pair.local,
-    `UPDATE items SET v = 'local edit', updated_at = TIMESTAMP '2025-06-01' WHERE id IN (1, 2)`,
-    `DELETE FROM items WHERE id = 3`,
-    `INSERT INTO items VALUES (1001, 'local insert', TIMESTAMP '2025-06-01')`,
-    `UPDATE items SET v = 'local side of the conflict', updated_at = TIMESTAMP '2025-06-01' WHERE id = 50`,
-    `UPDATE plain SET v = -1 WHERE id = 10`,
-    `DELETE FROM plain WHERE id = 11`,
-    `INSERT INTO tags VALUES ('local tag', 1)`,
-    `DELETE FROM tags WHERE rowid = (SELECT min(rowid) FROM tags WHERE name = 'tag3')`,
-  );
-  await exec(
-    pair.remote,
-    `UPDATE items SET v = 'remote edit', updated_at = TIMESTAMP '2025-06-02' WHERE id = 20`,
-    `UPDATE items SET v = 'remote side of the conflict', updated_at = TIMESTAMP '2025-06-02' WHERE id = 50`,
-    `UPDATE plain SET v = -2 WHERE id = 30`,
-    `INSERT INTO tags VALUES ('remote tag', 2)`,
-  );
-}
-
-/** The sync after the edits pushed and pulled exactly them; the one real conflict is the only one. */
-async function assertExactSync(pair: Pair, fingerprints: SyncOptions['fingerprints'], expectNote: RegExp | undefined): Promise<void> {
-  const result = await pair.syncOk({ fingerprints });
-  assert.deepEqual(counts(result, 'items'), { status: 'ok', pulled: 2, pushed: 3, deleted: 1, conflicts: 1 });
-  assert.deepEqual(counts(result, 'plain'), { status: 'ok', pulled: 1, pushed: 1, deleted: 1, conflicts: 0 });
-  assert.deepEqual(counts(result, 'tags'), { status: 'ok', pulled: 1, pushed: 1, deleted: 1, conflicts: 0 });
-  for (const name of TABLES) {
-    const warnings = (table(result, name).warnings ?? []).join('; ');
-    if (expectNote) assert.match(warnings, expectNote, name);
-    else assert.equal(warnings, '', `${name}: no note when hashes agree`);
-  }
-  const conflicts = await conflictRows(pair.local);
-  assert.deepEqual(
-    conflicts.map((c) => [c.table_name, c.key_json, (c.local_version as { v: string }).v, c.winner]),
-    [['items', '{"id":50}', 'local side of the conflict', 'remote']],
-  );
-  // Local edits reached the remote; the remote edit arrived locally.
-  const remoteItems = await rows(pair.remote, 'items WHERE id IN (1, 2, 3, 20, 1001)', 'id');
-  assert.deepEqual(
-    remoteItems.map((r) => [r.id, r.v]),
-    [
-      [1, 'local edit'],
-      [2, 'local edit'],
-      [20, 'remote edit'],
-      [1001, 'local insert'],
-    ],
-  );
-  const engine = await query(pair.local, `SELECT DISTINCT engine_version AS v FROM dewey_sync_metadata`);
-  assert.deepEqual(engine.map((r) => r.v), [(await query(pair.local, 'SELECT version() AS v'))[0]?.v]);
-  // And the next sync finds nothing to do.
-  const again = await pair.syncOk({ fingerprints });
-  for (const name of TABLES) assert.deepEqual(counts(again, name), { status: 'ok', pulled: 0, pushed: 0, deleted: 0, conflicts: 0 });
-}
-
 describe('baselines written by another DuckDB release', () => {
   const root = tempDir();
 
   for (const fingerprints of ['engine', 'canonical'] as const) {
     test(`${fingerprints} fingerprints: same hashes under another version: adopted as they are, pending edits pushed`, async () => {
-      const pair = await syncedPair(root, fingerprints);
+      const pair = await syncedPair(root, { fingerprints });
       await exec(pair.local, `UPDATE dewey_sync_metadata SET engine_version = '${OTHER_RELEASE}'`);
       await editBothSides(pair);
-      await assertExactSync(pair, fingerprints, undefined);
+      await assertExactSync(pair, { fingerprints }, undefined);
     });
   }
 
   test('canonical fingerprints, other hashes: the baseline is rehashed in one pass; nothing pulled in full', async () => {
-    const pair = await syncedPair(root, 'canonical');
+    const pair = await syncedPair(root, { fingerprints: 'canonical' });
     await editBothSides(pair);
     await rewriteHashesAsAnotherRelease(pair, OTHER_RELEASE);
-    await assertExactSync(pair, 'canonical', new RegExp(`baseline written by DuckDB ${OTHER_RELEASE} rehashed`));
+    await assertExactSync(pair, { fingerprints: 'canonical' }, new RegExp(`baseline written by DuckDB ${OTHER_RELEASE} rehashed`));
   });
 
   test('canonical fingerprints, other hashes, dry run: planned, nothing written', async () => {
-    const pair = await syncedPair(root, 'canonical');
+    const pair = await syncedPair(root, { fingerprints: 'canonical' });
     await rewriteHashesAsAnotherRelease(pair, OTHER_RELEASE);
     const before = await query(pair.local, 'SELECT table_name, engine_version FROM dewey_sync_metadata ORDER BY 1');
     const result = await pair.sync({ mode: 'incremental', fingerprints: 'canonical', dryRun: true });
@@ -142,7 +62,7 @@ describe('baselines written by another DuckDB release', () => {
   });
 
   test('engine fingerprints, other hashes: pulled in full with a note; local versions replaced are kept', async () => {
-    const pair = await syncedPair(root, 'engine');
+    const pair = await syncedPair(root, { fingerprints: 'engine' });
     await editBothSides(pair);
     await rewriteHashesAsAnotherRelease(pair, OTHER_RELEASE);
     const result = await pair.syncOk({ fingerprints: 'engine' });
@@ -158,7 +78,7 @@ describe('baselines written by another DuckDB release', () => {
   });
 
   test('no probe (state of an older duckdb-sync): written by the next sync on the same release', async () => {
-    const pair = await syncedPair(root, 'engine');
+    const pair = await syncedPair(root, { fingerprints: 'engine' });
     await exec(pair.local, `DROP TABLE _duckdb_sync.${probeTableName(baselineOf('items'))}`);
     await pair.syncOk({ fingerprints: 'engine' });
     const [probe] = await query(pair.local, `SELECT count(*) AS n FROM _duckdb_sync.${probeTableName(baselineOf('items'))}`);
@@ -168,12 +88,12 @@ describe('baselines written by another DuckDB release', () => {
   test("no probe and another release: the table's own rows show whether the hashes agree", async () => {
     const dropProbes = TABLES.map((name) => `DROP TABLE _duckdb_sync.${probeTableName(baselineOf(name))}`);
     // Same hashes: most rows still hash to their baseline entry, so the baseline is adopted.
-    const same = await syncedPair(root, 'engine');
+    const same = await syncedPair(root, { fingerprints: 'engine' });
     await editBothSides(same);
     await exec(same.local, ...dropProbes, `UPDATE dewey_sync_metadata SET engine_version = '${OTHER_RELEASE}'`);
-    await assertExactSync(same, 'engine', undefined);
+    await assertExactSync(same, { fingerprints: 'engine' }, undefined);
     // Other hashes: no row does, and the baseline is not used.
-    const other = await syncedPair(root, 'engine');
+    const other = await syncedPair(root, { fingerprints: 'engine' });
     await rewriteHashesAsAnotherRelease(other, OTHER_RELEASE);
     await exec(other.local, ...dropProbes);
     const result = await other.syncOk({ fingerprints: 'engine' });

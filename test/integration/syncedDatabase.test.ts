@@ -160,6 +160,35 @@ test('without flush(): the background push sends a burst of writes in one push w
   assert.equal((await rows(files.remote, 'emails')).length, 22);
 });
 
+test('a steady writer that never pauses for debounceMs is still pushed, at least every maxPushDelayMs', async () => {
+  const files = await newFiles();
+  // Writes every 100 ms never leave the 1 s of quiet the debounce waits for: only the ceiling pushes.
+  const db = await open(files, { debounceMs: 1000, maxPushDelayMs: 800 });
+  const pushes: SyncResult[] = [];
+  db.on('push', (r) => pushes.push(r));
+  try {
+    for (let i = 100; i < 140; i++) {
+      await db.run('INSERT INTO emails VALUES ($1, $2)', [i, `steady ${i}`]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // 4 s of writes with a 0.8 s ceiling (each push taking well under a second here): several pushes while writing.
+    assert.ok(pushes.length >= 2, `pushes while writing steadily: ${pushes.length}`);
+  } finally {
+    await db.close();
+  }
+  assert.equal((await rows(files.remote, 'emails')).length, 42);
+});
+
+test('bad delays (debounceMs, maxPushDelayMs, pushRetryMs) are refused before anything is opened', async () => {
+  const files = await newFiles();
+  for (const bad of [{ maxPushDelayMs: -1 }, { debounceMs: 1.5 }, { pushRetryMs: Number.NaN }, { maxPushDelayMs: 100_000_000 }]) {
+    const name = Object.keys(bad)[0] as string;
+    await assert.rejects(open(files, bad), (e: unknown) => e instanceof UsageError && e.message.startsWith(`invalid ${name}:`) && e.exitCode === 2, name);
+  }
+  const { existsSync } = await import('node:fs');
+  assert.equal(existsSync(files.local), false, 'the local file is not created');
+});
+
 test('a table created, and statements whose target cannot be told (EXECUTE), are pushed', async () => {
   const files = await newFiles();
   const db = await open(files, { autoSync: false });

@@ -33,9 +33,11 @@
  *
  * The remote file is synced as the kind DUCKDB_SYNC_TEST_REMOTE names (test/helpers/remoteKinds.ts):
  * the file itself (DuckDB's hash() across the sides, attached per step), or the MotherDuck emulator
- * on it (`mdemu:`: canonical fingerprints, attached read-write for the whole sync); the test writes
- * and reads the files directly either way. The model holds for both: what a sync reads and merges
- * does not depend on the fingerprint scheme (the bucket summaries of these tables of at most four
+ * on it (`mdemu:`, attached read-write for the whole sync; on an odd seed as a server whose DuckDB
+ * hashes rows differently, `hashes=other`, so that the tables are converted to canonical fingerprints
+ * by the first incremental sync and compared by them after); the test writes and reads the files
+ * directly either way. The model holds for all: what a sync reads and merges does not depend on the
+ * fingerprint scheme (the bucket summaries of these tables of at most four
  * rows have one bucket each, and any change of a bucket's rows or key set shows under either
  * scheme), nor on whether the remote is released between steps (every write is made between syncs,
  * and each sync closes its databases before the test looks). `npm test` runs this file once per
@@ -64,7 +66,9 @@ const SEED = process.env.PROPERTY_SEED === undefined ? randomInt(2 ** 31) : Numb
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 4);
 const SHRINK = process.env.PROPERTY_SHRINK === '1';
 const KIND = testRemoteKind();
-console.log(`PROPERTY_SEED=${SEED} (remote: ${KIND}, runs: ${RUNS}; replay with DUCKDB_SYNC_TEST_REMOTE=${KIND} PROPERTY_SEED=${SEED})`);
+/** The emulator's options: on an odd seed, a server that hashes rows differently (canonical fingerprints). */
+const EMULATOR_OPTIONS = KIND === 'mdemu' && SEED % 2 === 1 ? 'hashes=other' : undefined;
+console.log(`PROPERTY_SEED=${SEED} (remote: ${KIND}${EMULATOR_OPTIONS ? `?${EMULATOR_OPTIONS}` : ''}, runs: ${RUNS}; replay with DUCKDB_SYNC_TEST_REMOTE=${KIND} PROPERTY_SEED=${SEED})`);
 
 // ---------------------------------------------------------------------------------------------
 // Tables and the reference model
@@ -529,7 +533,7 @@ describe('convergence property: random edits on several locals and the remote, r
       `INSERT INTO tags VALUES (1, 'x'), (1, 'x'), (2, 'y')`,
     );
     // The template's baselines are written by the kind under test (its fingerprint scheme).
-    const first = await sync({ local: template.local, remote: remoteUri(template.remote, KIND), env: {}, cwd: dir, mode: 'full' });
+    const first = await sync({ local: template.local, remote: remoteUri(template.remote, KIND, EMULATOR_OPTIONS), env: {}, cwd: dir, mode: 'full' });
     assert.equal(first.ok, true, JSON.stringify(first.tables));
   });
 
@@ -569,7 +573,7 @@ describe('convergence property: random edits on several locals and the remote, r
       await flush();
       const local = locals[i] as LocalModel;
       const path = localPaths[i] as string;
-      const result = await sync({ local: path, remote: remoteUri(remotePath, KIND), env: {}, cwd: runDir, mode, direction: 'both', onConflict: policy });
+      const result = await sync({ local: path, remote: remoteUri(remotePath, KIND, EMULATOR_OPTIONS), env: {}, cwd: runDir, mode, direction: 'both', onConflict: policy });
       syncsRun++;
       assert.equal(result.ok, true, `sync failed: ${JSON.stringify(result.tables)}\n${trail.join('\n')}`);
       cursorBlindConflicts += modelSync(local, remote, log, mode, policy);
@@ -733,7 +737,7 @@ describe('convergence property: random edits on several locals and the remote, r
       copyDb(template.remote, remotePath);
       const [a, b, c] = ['a', 'b', 'c'].map((n) => join(runDir, `${n}.duckdb`)) as [string, string, string];
       for (const p of [a, b, c]) copyDb(template.local, p);
-      const syncOf = (local: string): Promise<unknown> => sync({ local, remote: remoteUri(remotePath, KIND), env: {}, cwd: runDir, mode: 'incremental' });
+      const syncOf = (local: string): Promise<unknown> => sync({ local, remote: remoteUri(remotePath, KIND, EMULATOR_OPTIONS), env: {}, cwd: runDir, mode: 'incremental' });
       // a writes offline at 10:00; b writes at 11:00 and syncs; c syncs (watermark 11:00); a syncs an hour later.
       await exec(a, `UPDATE items SET v = 'a, offline', updated_at = TIMESTAMP '2024-01-01 10:00:00' WHERE id = 1`);
       await exec(b, `UPDATE items SET v = 'b', updated_at = TIMESTAMP '2024-01-01 11:00:00' WHERE id = 2`);
@@ -741,7 +745,7 @@ describe('convergence property: random edits on several locals and the remote, r
       await syncOf(c);
       await syncOf(a);
       for (const l of [a, b, c, a, b, c]) await syncOf(l);
-      const v = await verify({ local: c, remote: remoteUri(remotePath, KIND), env: {}, cwd: runDir });
+      const v = await verify({ local: c, remote: remoteUri(remotePath, KIND, EMULATOR_OPTIONS), env: {}, cwd: runDir });
       assert.equal(v.ok, true, `c never received a's write: ${JSON.stringify(v.tables.filter((t) => t.status !== 'identical'))}`);
     },
   );

@@ -48,7 +48,7 @@ describe('readRemoteStatement: what a statement does to the remote', () => {
 
 describe('the emulator refuses what MotherDuck refuses', () => {
   const emu = parseRemote('mdemu:/x/analytics.duckdb');
-  const inspect = (sql: string): void => emu.inspect(read(sql) ?? { sql, write: undefined, readsLocal: false });
+  const inspect = (sql: string): string => emu.inspect(read(sql) ?? { sql, write: undefined, readsLocal: false });
   const refused = (sql: string, rule: RegExp): void => assert.throws(() => inspect(sql), (e: unknown) => e instanceof MotherDuckRuleError && rule.test(e.message) && e.exitCode === 1);
 
   test('rowid, CHECKPOINT, READ_ONLY, an alias, a row change reading local tables', () => {
@@ -71,6 +71,15 @@ describe('the emulator refuses what MotherDuck refuses', () => {
       emu2.inspect(read(sql) ?? { sql, write: undefined, readsLocal: false });
     }
     assert.equal(emu2.statements, 4);
+  });
+
+  test('hashes=other: hash() in a statement that reaches it is salted, as another release would hash; the text is otherwise sent as it is', () => {
+    const sql = 'SELECT hash(row(r."a", r."b")) AS h, HASH(r."c") FROM "analytics"."main"."t" r';
+    assert.equal(inspect(sql), sql);
+    const other = parseRemote('mdemu:/x/analytics.duckdb?hashes=other');
+    const sent = other.inspect(read(sql) ?? { sql, write: undefined, readsLocal: false });
+    assert.equal(sent, `SELECT hash('another DuckDB release', row(r."a", r."b")) AS h, hash('another DuckDB release', r."c") FROM "analytics"."main"."t" r`);
+    assert.throws(() => parseRemote('mdemu:/x/analytics.duckdb?hashes=same'), /invalid emulator option hashes=same/);
   });
 
   test('max_client: a newer client is refused at attach with MotherDuck\'s own words, named UnsupportedClientError', () => {

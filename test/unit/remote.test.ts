@@ -12,8 +12,8 @@ const dir = tempDir();
 
 describe('parseRemote', () => {
   test('md:<name> is a MotherDuck remote, addressed by its real catalog name', () => {
-    assert.deepEqual(described(parseRemote('md:analytics')), { kind: 'motherduck', uri: 'md:analytics', catalog: 'analytics', fingerprints: 'canonical' });
-    assert.deepEqual(described(parseRemote('md:my_db-2')), { kind: 'motherduck', uri: 'md:my_db-2', catalog: 'my_db-2', fingerprints: 'canonical' });
+    assert.deepEqual(described(parseRemote('md:analytics')), { kind: 'motherduck', uri: 'md:analytics', catalog: 'analytics', fingerprints: 'checked' });
+    assert.deepEqual(described(parseRemote('md:my_db-2')), { kind: 'motherduck', uri: 'md:my_db-2', catalog: 'my_db-2', fingerprints: 'checked' });
     const md = parseRemote('md:analytics');
     assert.equal(md.readOnly, undefined);
     assert.equal(md.releasedBetweenSteps, false, 'one attach a session');
@@ -28,9 +28,9 @@ describe('parseRemote', () => {
     assert.equal(share.attachStatement(false), `ATTACH 'md:_share/birds/e9ads7-dfr32-41b4-a230-bsadgfdg32tfa'`);
   });
 
-  test('mdemu:<path> is the MotherDuck emulator: catalog named after the file, canonical, held for the session', () => {
+  test('mdemu:<path> is the MotherDuck emulator: catalog named after the file, fingerprints checked, held for the session', () => {
     const emu = parseRemote('mdemu:/data/cloud/analytics.duckdb');
-    assert.deepEqual(described(emu), { kind: 'motherduck-emulator', uri: 'mdemu:/data/cloud/analytics.duckdb', catalog: 'analytics', fingerprints: 'canonical' });
+    assert.deepEqual(described(emu), { kind: 'motherduck-emulator', uri: 'mdemu:/data/cloud/analytics.duckdb', catalog: 'analytics', fingerprints: 'checked' });
     assert.equal(emu.releasedBetweenSteps, false);
     assert.equal(emu.readOnlyAttach, false);
     assert.equal(emu.needsToken, false);
@@ -47,8 +47,9 @@ describe('parseRemote', () => {
     assert.equal(parseRemote('C:\\data\\cloud.duckdb').kind, 'file');
   });
 
-  test('fingerprints can be forced canonical on a file remote (the MotherDuck code path on a file)', () => {
+  test('fingerprints can be forced canonical on a file remote (the MotherDuck code path on a file), or pinned canonical on MotherDuck', () => {
     assert.equal(parseRemote('/data/cloud.duckdb', { fingerprints: 'canonical' }).fingerprints, 'canonical');
+    assert.equal(parseRemote('mdemu:/data/cloud.duckdb', { fingerprints: 'canonical' }).fingerprints, 'canonical');
   });
 
   for (const bad of ['md:', 'md:has space', "md:quo'te", 'md:a;DROP', 'md:db?motherduck_token=abc', 'md:"x"', 'md:a/b', 'md:_share/x']) {

@@ -13,6 +13,8 @@ export interface ProbeTarget {
   pair: TablePair;
   baselineTable: string;
   cursor: CursorState | undefined;
+  /** How the table's fingerprints compare across the sides this run (baselineScheme.ts). */
+  scheme: FingerprintScheme;
 }
 
 /** What one probe found out about a table's remote side. */
@@ -41,7 +43,7 @@ export interface ProbeOutcome {
  * unchanged is not read again in this run (a later remote change is found by the next run), and
  * the rows a push sends are always compared with their remote versions in the push's transaction.
  */
-export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: FingerprintScheme): Promise<Map<string, ProbeOutcome>> {
+export async function probeRemote(db: Database, targets: ProbeTarget[]): Promise<Map<string, ProbeOutcome>> {
   // A cursor table needs to know whether its change log exists (the last discovery's listing).
   const probed = targets.filter((t) => !t.cursor || (t.cursor.watermark !== null && changeLogListed(db, t.pair) !== undefined));
   const outcomes = new Map<string, ProbeOutcome>();
@@ -55,7 +57,7 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
   // This local's own log entries, for the tables whose change log exists (remoteChangeLog.ts).
   const hasLog = probed.map(({ pair, cursor }) => cursor !== undefined && changeLogListed(db, pair) === true);
   const ownLogged = await Promise.all(probed.map(({ baselineTable }, i) => (hasLog[i] ? ownLoggedRef(db, baselineTable) : undefined)));
-  probed.forEach(({ pair, cursor }, i) => {
+  probed.forEach(({ pair, cursor, scheme }, i) => {
     const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
     const fp = rowFp(pair, 'remote', scheme, 'r');
     const summary = cursor ? 'CAST(NULL AS HUGEINT)' : `CAST(${combineFps(pair, scheme, fp)} AS HUGEINT)`;
@@ -77,9 +79,9 @@ export async function probeRemote(db: Database, targets: ProbeTarget[], scheme: 
   // Locally, all tables in one statement: per table the count and summary against the baseline's;
   // every fingerprint the cursor showed must be a baseline row's (looked up from the few rows shown:
   // the baseline is scanned, not joined).
-  const f = baselineRowFp(scheme);
-  const compared = probed.map(({ pair, baselineTable, cursor }, i) => {
+  const compared = probed.map(({ pair, baselineTable, cursor, scheme }, i) => {
     const baseline = baselineRef(baselineTable);
+    const f = baselineRowFp(scheme);
     const keyless = pair.key.length === 0;
     const baselineSummary = cursor ? 'NULL' : keyless ? combineFps(pair, scheme, f, 'n') : combineFps(pair, scheme, f);
     return `SELECT ${i} AS t, s.n = coalesce(b.n, 0) AND s.m = 0 AND s.s IS NOT DISTINCT FROM b.s

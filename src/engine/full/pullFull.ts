@@ -64,9 +64,10 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
       await db.run(`UPDATE ${local} AS t SET ${extra.map((c, i) => `${c} = e.x${i}`).join(', ')} FROM ${TEMP.extra} e WHERE ${kMatchUser(pair, 'local', 't', 'e')}`);
       await db.run(`DROP TABLE ${TEMP.extra}`);
     }
-    // The rows just copied have the remote's types when the table is new or typed alike: hash them there.
+    // The rows just copied have the remote's types when the table is new or typed alike: a remote this
+    // process reads (a file, whose rows it hashes itself) is hashed there.
     const sameTypes = !localInfo || pair.columns.every((c) => localInfo.columns.find((l) => l.name === c.local)?.type === c.type);
-    const baselineTable = await writeBaseline(db, pair, options.scheme, sameTypes ? 'remote' : 'local');
+    const baselineTable = await writeBaseline(db, pair, options.scheme, sameTypes && db.remote.fingerprints === 'engine' ? 'remote' : 'local');
     const rowsDeleted = localInfo ? await countRemoved(db, pair, baselineTable) : 0;
     const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.policy ?? 'full-sync', options.runId) : 0;
     const watermark = options.cursor ? await maxValue(db, local, options.cursor.column) : null;

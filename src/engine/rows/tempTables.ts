@@ -7,6 +7,8 @@ export const TEMP = {
   // Finding changes (compare/)
   /** Every probed table's remote row count, fingerprint summary and change-log position (remoteProbe.ts). */
   probe: 'temp.sync_probe',
+  /** Hashes the remote's server computed for a few rows of each table (serverHashes.ts). */
+  hash_sample: 'temp.sync_hash_sample',
   /** Local changes since the baseline: (k…, lh, bh); lh NULL = deleted locally, bh NULL = inserted. */
   ld: 'temp.sync_ld',
   /** Local keys and row hashes of a large table, hashed once (localDelta.ts). */

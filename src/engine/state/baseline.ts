@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
-import { writeHashProbe } from './hashProbe.js';
+import { writeHashProbe } from './hashes/hashProbe.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import { TEMP } from '../rows/tempTables.js';
 import type { FingerprintScheme } from '../../remote/remote.js';

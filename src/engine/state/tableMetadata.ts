@@ -3,7 +3,7 @@ import { quoteIdent } from '../../db/quote.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { columnSignature } from './baseline.js';
-import { topUpHashProbe } from './hashProbe.js';
+import { topUpHashProbe } from './hashes/hashProbe.js';
 import { METADATA_TABLE } from './internalNames.js';
 import { readStateVersion } from './stateTables.js';
 

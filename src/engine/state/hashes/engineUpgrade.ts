@@ -1,15 +1,10 @@
-import type { Database } from '../../db/database.js';
-import { qualify } from '../../db/quote.js';
-import { columnSignature } from './baseline.js';
-import { engineRowHash } from '../rows/fingerprint.js';
-import { rowFp } from '../rows/fingerprintScheme.js';
-import type { FingerprintScheme } from '../../remote/remote.js';
-import { probeHashesAgree, writeHashProbe } from './hashProbe.js';
-import { STATE_SCHEMA } from './internalNames.js';
-import { keyInUser, kList, kMatch, kSelect, rowsSelect } from '../rows/keySql.js';
-import { type TablePair, localRef } from '../catalog/tablePair.js';
-import { recordEngineVersion, type TableMetadata } from './tableMetadata.js';
-import { TEMP } from '../rows/tempTables.js';
+import type { Database } from '../../../db/database.js';
+import { columnSignature } from '../baseline.js';
+import type { FingerprintScheme } from '../../../remote/remote.js';
+import { probeHashesAgree } from './hashProbe.js';
+import { refillFingerprints } from './refillFingerprints.js';
+import type { TablePair } from '../../catalog/tablePair.js';
+import { recordEngineVersion, type TableMetadata } from '../tableMetadata.js';
 
 /** What became of a baseline written by another DuckDB release. */
 export type BaselineAdoption =
@@ -33,7 +28,7 @@ export type BaselineAdoption =
  * 2. Otherwise, a baseline that keeps the canonical fingerprint `f` (MotherDuck remotes, whose
  *    server runs its own DuckDB release) is rehashed in one pass over the local rows: each row
  *    whose canonical fingerprint still equals the baseline's gets this release's hash, from the
- *    local row or, for rows changed locally, from the remote row read by key (see rehash below).
+ *    local row or, for rows changed locally, from the remote row read by key (refillFingerprints.ts).
  * 3. Otherwise (file remotes keep only hash(), and canonical fingerprints cost ~15× more to keep)
  *    the baseline is unusable: the table is pulled in full and local versions it replaces are kept
  *    in dewey_sync_conflicts, as for any table without a baseline.
@@ -75,49 +70,6 @@ export async function adoptBaseline(
     };
   }
   if (dryRun) return { kind: 'rehashed', from, note: `a sync first rehashes the baseline written by DuckDB ${from} (one pass over the rows); its changes are planned after that` };
-  await record(await rehash(db, pair, scheme, baselineTable));
+  await record(await refillFingerprints(db, pair, baselineTable, 'h'));
   return { kind: 'rehashed', from, note: `baseline written by DuckDB ${from} rehashed for ${engineVersion} (one pass over the rows)` };
-}
-
-/**
- * Gives every baseline row whose version is still known this release's hash, by its canonical
- * fingerprint: from the local row when the local side still holds the baseline's version, else from
- * the remote row (read by key, only for rows changed locally) when the remote still does. A row
- * changed on both sides keeps its old hash: it matches neither side, as a row changed on both sides
- * should. Remote rows are hashed here, never where they are stored (another release may run there).
- */
-async function rehash(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string): Promise<() => Promise<void>> {
-  const baseline = qualify(STATE_SCHEMA, baselineTable);
-  const local = localRef(db, pair);
-  const h = engineRowHash(
-    pair.columns.map((c) => c.local),
-    't',
-  );
-  const f = rowFp(pair, 'local', scheme, 't');
-  if (!pair.key.length) {
-    // Keyless tables are compared by the canonical fingerprint itself; the hash only counts rows.
-    return async () => {
-      await db.run(`UPDATE ${baseline} b SET h = x.h FROM (SELECT DISTINCT ${h} AS h, ${f} AS f FROM ${local} t) x WHERE b.f = x.f`);
-      await writeHashProbe(db, pair, baselineTable);
-    };
-  }
-  const versions = (rows: string): string => `SELECT ${kSelect(pair, 'local', 't')}, ${h} AS h, ${f} AS f FROM ${rows} t`;
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.rehash_l} AS ${versions(local)}`);
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${TEMP.rehash_keys} AS SELECT ${kList(pair, 'b')} FROM ${baseline} b
-      WHERE NOT EXISTS (SELECT 1 FROM ${TEMP.rehash_l} x WHERE ${kMatch(pair, 'b', 'x')} AND x.f = b.f)`,
-  );
-  await db.withRemote(true, () =>
-    db.run(
-      `CREATE OR REPLACE TEMP TABLE ${TEMP.rehash_rrows} AS SELECT ${rowsSelect(pair)} FROM ${qualify(db.remote.catalog, pair.remote.schema, pair.remote.table)} r
-        WHERE ${keyInUser(pair, 'remote', 'r', TEMP.rehash_keys)}`,
-    ),
-  );
-  return async () => {
-    for (const rows of [TEMP.rehash_l, `(${versions(TEMP.rehash_rrows)})`]) {
-      await db.run(`UPDATE ${baseline} b SET h = x.h FROM ${rows} x WHERE ${kMatch(pair, 'b', 'x')} AND b.f = x.f`);
-    }
-    await writeHashProbe(db, pair, baselineTable);
-    for (const t of [TEMP.rehash_l, TEMP.rehash_keys, TEMP.rehash_rrows]) await db.run(`DROP TABLE ${t}`);
-  };
 }

@@ -1,9 +1,9 @@
-import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
-import { engineRowHash } from '../rows/fingerprint.js';
-import { STATE_SCHEMA, tableExists } from './internalNames.js';
-import { kMatch, kSelect } from '../rows/keySql.js';
-import { type TablePair, localRef } from '../catalog/tablePair.js';
+import type { Database } from '../../../db/database.js';
+import { qualify, quoteIdent } from '../../../db/quote.js';
+import { engineRowHash } from '../../rows/fingerprint.js';
+import { STATE_SCHEMA, tableExists } from '../internalNames.js';
+import { kMatch, kSelect } from '../../rows/keySql.js';
+import { type TablePair, localRef } from '../../catalog/tablePair.js';
 
 /**
  * The hash probe of a baseline: a few of the table's rows, kept with their exact column types, and
