@@ -53,6 +53,8 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
     const started = performance.now();
     const roundTrips = db.remoteStatements;
     try {
+      // Its baseline could not be given the fingerprints the server's hashes call for (baselineScheme.ts).
+      if (chosen.failed) throw chosen.failed;
       // Every step is idempotent, so a table whose remote could not be reached (a network error) is
       // synced again from the start, the remote attached anew.
       const synced = await db.retryingRemote(pair.name, () => syncTable(db, pair, discovery.localTables.get(pair.name), { ...options, scheme: chosen.scheme }));

@@ -4,7 +4,7 @@ import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { Database } from '../db/database.js';
 import { checkDatabaseFile } from '../db/databaseFile.js';
 import { DatabaseNotFoundError } from '../errors.js';
-import { parseRemote, type FingerprintScheme } from '../remote/remote.js';
+import { parseRemote, type RemoteFingerprints } from '../remote/remote.js';
 import { readStateVersion } from '../engine/state/stateTables.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 
@@ -17,11 +17,13 @@ export interface CommonOptions extends ConfigOverrides {
   logger?: Logger | undefined;
   /**
    * How rows are fingerprinted across the two sides. Default: by the remote's kind (`engine`, DuckDB's
-   * hash(), for a file remote read by this process; `canonical`, version-stable md5, for MotherDuck).
-   * `canonical` on a file remote runs the MotherDuck code path on a local file (tests); a change of
-   * scheme makes the next sync rebuild the baselines with a full pull.
+   * hash(), for a file remote read by this process; `checked` for MotherDuck: hash() where the server
+   * hashes a table's rows as this client does, version-stable md5s where it does not). `canonical`
+   * compares every table by md5s (on a file remote: the MotherDuck code path on a local file, for
+   * tests); a change between `engine` and `canonical` makes the next sync rebuild the baselines with a
+   * full pull.
    */
-  fingerprints?: FingerprintScheme | undefined;
+  fingerprints?: RemoteFingerprints | undefined;
 }
 
 export function resolveConfig(options: CommonOptions): ResolvedConfig {
@@ -49,7 +51,7 @@ export function checkDatabaseFiles(config: ResolvedConfig, when: 'now' | 'later'
 export interface OpenOptions {
   /** Open an in-memory stand-in when the local file does not exist (read-only operations). */
   localMayBeAbsent?: boolean;
-  fingerprints?: FingerprintScheme | undefined;
+  fingerprints?: RemoteFingerprints | undefined;
 }
 
 /**

@@ -83,6 +83,27 @@ describe("the server's hashes, checked per table each run", () => {
     await assertExactSync(synced, other(synced), /hashes rows differently/);
   });
 
+  test('the network failing while a baseline is being given canonical fingerprints: that table fails alone, unchanged; the next sync converts it', async () => {
+    const synced = await syncedPair(root, {});
+    await editBothSides(synced);
+    // Statements reaching the server: the attach, the listing, the hash check, then the first table's rows.
+    const failing = await synced.sync({ remote: remoteUri(synced.remote, 'mdemu', 'hashes=other&fail_at=4'), mode: 'incremental', maxRetries: 0 });
+    assert.equal(failing.ok, false);
+    assert.deepEqual(
+      failing.tables.map((t) => [t.name, t.status, t.errorCode ?? null]),
+      [
+        ['items', 'error', 'E_REMOTE_UNAVAILABLE'],
+        ['plain', 'ok', null],
+        ['tags', 'ok', null],
+      ],
+    );
+    assert.deepEqual(await baselineSchemes(synced), { ...CANONICAL, items: [false, 'engine'] });
+    const next = await synced.syncOk(other(synced));
+    assert.deepEqual(counts(next, 'items'), { status: 'ok', pulled: 2, pushed: 3, deleted: 1, conflicts: 1 });
+    assert.deepEqual(await baselineSchemes(synced), CANONICAL);
+    assert.deepEqual(await rows(synced.local, 'items'), await rows(synced.remote, 'items'));
+  });
+
   test('dry run: a baseline that needs canonical fingerprints is left as it was, and the plan says so', async () => {
     const synced = await syncedPair(root, {});
     const before = await query(synced.local, 'SELECT table_name, column_signature FROM dewey_sync_metadata ORDER BY 1');

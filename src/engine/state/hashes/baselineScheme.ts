@@ -1,4 +1,5 @@
 import type { Database } from '../../../db/database.js';
+import { toSyncError, type SyncError } from '../../../errors.js';
 import type { Logger } from '../../../log/logger.js';
 import type { FingerprintScheme, RemoteFingerprints } from '../../../remote/remote.js';
 import type { Discovery } from '../../catalog/discoverTables.js';
@@ -18,6 +19,8 @@ export interface TableScheme {
   blocked?: string;
   /** What was done to the baseline, for the table's warnings. */
   note?: string;
+  /** Why the table cannot be synced this run (its baseline could not be given canonical fingerprints). */
+  failed?: SyncError;
 }
 
 /** The scheme a recorded column signature names (baseline.ts columnSignature). */
@@ -95,14 +98,19 @@ export async function chooseSchemes(
       schemes.set(pair.name, { scheme: recorded, blocked: `${why}: a sync first gives the baseline version-stable fingerprints (one pass over the rows); its changes are planned after that` });
       continue;
     }
-    const write = await db.retryingRemote(pair.name, () => refillFingerprints(db, pair, baselineTable, 'f'));
-    await db.transaction(async () => {
-      await write();
-      await dropJournal(db, baselineTable);
-      await dropKeylessJournal(db, baselineTable);
-      await recordBaselineColumns(db, pair, 'canonical', baselineTable);
-    });
-    schemes.set(pair.name, { scheme: 'canonical', note: `${why}: the baseline was given version-stable fingerprints (one pass over the rows)` });
+    try {
+      const write = await db.retryingRemote(pair.name, () => refillFingerprints(db, pair, baselineTable, 'f'));
+      await db.transaction(async () => {
+        await write();
+        await dropJournal(db, baselineTable);
+        await dropKeylessJournal(db, baselineTable);
+        await recordBaselineColumns(db, pair, 'canonical', baselineTable);
+      });
+      schemes.set(pair.name, { scheme: 'canonical', note: `${why}: the baseline was given version-stable fingerprints (one pass over the rows)` });
+    } catch (error) {
+      // The baseline is as it was (one local transaction): this table waits for the next run, the others go on.
+      schemes.set(pair.name, { scheme: recorded, failed: toSyncError(error) });
+    }
   }
   return schemes;
 }
