@@ -53,7 +53,7 @@ async function main(): Promise<number> {
     warmup: args.warmup,
     fresh: args.fresh,
     workDir: args.workDir,
-    remote: (path) => (args.remoteKind === 'mdemu' ? `mdemu:${path}` : path),
+    remote: (path) => (args.remoteKind === 'file' ? path : `mdemu:${path}${args.remoteKind === 'mdemu-other' ? '?hashes=other' : ''}`),
     repoRoot,
     log: (m) => console.error(`[bench] ${m}`),
   };

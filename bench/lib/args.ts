@@ -12,7 +12,7 @@ export interface BenchArgs {
   fresh: boolean;
   workDir: string;
   /** How the stand-in cloud file is given to duckdb-sync: a file remote, or the MotherDuck emulator. */
-  remoteKind: 'file' | 'mdemu';
+  remoteKind: 'file' | 'mdemu' | 'mdemu-other';
   list: boolean;
   help: boolean;
 }
@@ -30,8 +30,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup <n>       untimed rounds first (page cache, lazy loading); default ${DEFAULT_WARMUP}
   --fresh            regenerate cached input files
   --work-dir <dir>   cache and scratch folder; default <tmp>/duckdb-sync-bench
-  --remote-kind <k>  file (a file remote, hash() fingerprints) or mdemu (the MotherDuck
-                     emulator: the MotherDuck code path on the same file); default file
+  --remote-kind <k>  file (a file remote, hash() fingerprints), mdemu (the MotherDuck
+                     emulator: the MotherDuck code path on the same file), or mdemu-other (the
+                     emulator as a server whose DuckDB hashes rows differently: canonical md5
+                     fingerprints once the first incremental sync finds it); default file
   --list             list the scenarios and exit
   -h, --help         this text
 
@@ -78,7 +80,7 @@ export function parseCount(text: string, flag: string, least = 1): number {
   return n;
 }
 
-function parseRemoteKind(text: string): 'file' | 'mdemu' {
-  if (text === 'file' || text === 'mdemu') return text;
-  throw new Error(`--remote-kind: expected file or mdemu, got "${text}"`);
+function parseRemoteKind(text: string): BenchArgs['remoteKind'] {
+  if (text === 'file' || text === 'mdemu' || text === 'mdemu-other') return text;
+  throw new Error(`--remote-kind: expected file, mdemu or mdemu-other, got "${text}"`);
 }
