@@ -9,7 +9,7 @@ import { hashProbeWanting } from './state/hashes/hashProbe.js';
 import { keylessJournalExists } from './state/keylessPushJournal.js';
 import { journalPending } from './state/pushJournal.js';
 import { readTableMetadata } from './state/tableMetadata.js';
-import type { TableScheme } from './state/hashes/baselineScheme.js';
+import type { TableScheme } from './chooseSchemes.js';
 import type { SyncTablesOptions } from './syncTables.js';
 
 /** A table with nothing to do: unchanged on both sides since its baseline. */

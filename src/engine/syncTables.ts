@@ -6,11 +6,11 @@ import { emptyTableResult, type TableResult } from './result.js';
 import { syncTable, type TableSyncContext } from './syncTable.js';
 import { recordUnchangedTables, writeTableFailure } from './state/tableMetadata.js';
 import { probeTables } from './probeTables.js';
-import { chooseSchemes } from './state/hashes/baselineScheme.js';
+import { chooseSchemes } from './chooseSchemes.js';
 import type { RemoteFingerprints } from '../remote/remote.js';
 
 export interface SyncTablesOptions extends Omit<TableSyncContext, 'scheme'> {
-  /** The remote's fingerprint schemes; each table's is chosen before the tables (baselineScheme.ts). */
+  /** The remote's fingerprint schemes; each table's is chosen before the tables (chooseSchemes.ts). */
   fingerprints: RemoteFingerprints;
   logger: Logger;
   signal?: AbortSignal | undefined;
@@ -53,7 +53,7 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
     const started = performance.now();
     const roundTrips = db.remoteStatements;
     try {
-      // Its baseline could not be given the fingerprints the server's hashes call for (baselineScheme.ts).
+      // Its baseline could not be given the fingerprints the server's hashes call for (chooseSchemes.ts).
       if (chosen.failed) throw chosen.failed;
       // Every step is idempotent, so a table whose remote could not be reached (a network error) is
       // synced again from the start, the remote attached anew.

@@ -17,7 +17,7 @@ export type FingerprintScheme = 'engine' | 'canonical';
  * A remote's fingerprint schemes: one scheme for every table, or `checked` (MotherDuck, whose server
  * may run another DuckDB release): each run checks per table whether the server hashes its rows as
  * this client does, and uses `engine` where it does, `canonical` where it does not
- * (engine/state/baselineScheme.ts).
+ * (engine/chooseSchemes.ts).
  */
 export type RemoteFingerprints = FingerprintScheme | 'checked';
 

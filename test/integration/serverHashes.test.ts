@@ -1,7 +1,7 @@
 // remote kinds: chosen here — a server that runs another DuckDB release exists only on the MotherDuck path (the emulator's hashes=other).
 /**
  * MotherDuck's server may run another DuckDB release than the client, whose hash() may differ
- * (baselineScheme.ts, serverHashes.ts). Each run checks per table whether the server hashes rows
+ * (chooseSchemes.ts, serverHashes.ts). Each run checks per table whether the server hashes rows
  * as this client does: where it does, baselines keep only the hash and rows are compared by it;
  * where it does not, the baseline is given canonical fingerprints in one pass and rows are compared
  * by those. The emulator's `hashes=other` plays a server whose hash() differs.

@@ -13,7 +13,7 @@ export interface ProbeTarget {
   pair: TablePair;
   baselineTable: string;
   cursor: CursorState | undefined;
-  /** How the table's fingerprints compare across the sides this run (baselineScheme.ts). */
+  /** How the table's fingerprints compare across the sides this run (chooseSchemes.ts). */
   scheme: FingerprintScheme;
 }
 

@@ -21,7 +21,7 @@ import { writeHashProbe } from './hashProbe.js';
  *
  * Used when this client's DuckDB release hashes differently from the one that wrote the baseline
  * (engineUpgrade.ts: `h` from `f`), and when a MotherDuck server hashes differently from this
- * client (baselineScheme.ts: `f` from `h`). Reads now (the remote must be attached); returns the
+ * client (chooseSchemes.ts: `f` from `h`). Reads now (the remote must be attached); returns the
  * writes, to run inside the caller's local transaction.
  */
 export async function refillFingerprints(db: Database, pair: TablePair, baselineTable: string, wanted: 'h' | 'f'): Promise<() => Promise<void>> {

@@ -1,16 +1,16 @@
-import type { Database } from '../../../db/database.js';
-import { toSyncError, type SyncError } from '../../../errors.js';
-import type { Logger } from '../../../log/logger.js';
-import type { FingerprintScheme, RemoteFingerprints } from '../../../remote/remote.js';
-import type { Discovery } from '../../catalog/discoverTables.js';
-import type { Direction } from '../../result.js';
-import { checkServerHashes, type HashCheckTarget } from '../../compare/serverHashes.js';
-import { baselineRef, columnSignature } from '../baseline.js';
-import { STATE_SCHEMA, tableExists } from '../internalNames.js';
-import { dropKeylessJournal, keylessJournalExists } from '../keylessPushJournal.js';
-import { dropJournal, journalPending } from '../pushJournal.js';
-import { refillFingerprints } from './refillFingerprints.js';
-import { readTableMetadata, recordBaselineColumns, type TableMetadata } from '../tableMetadata.js';
+import type { Database } from '../db/database.js';
+import { toSyncError, type SyncError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { FingerprintScheme, RemoteFingerprints } from '../remote/remote.js';
+import type { Discovery } from './catalog/discoverTables.js';
+import type { Direction } from './result.js';
+import { checkServerHashes, type HashCheckTarget } from './compare/serverHashes.js';
+import { baselineRef, columnSignature } from './state/baseline.js';
+import { STATE_SCHEMA, tableExists } from './state/internalNames.js';
+import { dropKeylessJournal, keylessJournalExists } from './state/keylessPushJournal.js';
+import { dropJournal, journalPending } from './state/pushJournal.js';
+import { refillFingerprints } from './state/hashes/refillFingerprints.js';
+import { readTableMetadata, recordBaselineColumns, type TableMetadata } from './state/tableMetadata.js';
 
 /** The fingerprint scheme a table is compared with in this run. */
 export interface TableScheme {
