@@ -5,11 +5,10 @@ import type { FingerprintScheme, RemoteFingerprints } from '../remote/remote.js'
 import type { Discovery } from './catalog/discoverTables.js';
 import type { Direction } from './result.js';
 import { checkServerHashes, type HashCheckTarget } from './compare/serverHashes.js';
-import { baselineRef, columnSignature } from './state/baseline.js';
-import { STATE_SCHEMA, tableExists } from './state/internalNames.js';
+import { baselineExists, columnSignature } from './state/baseline.js';
 import { dropKeylessJournal, keylessJournalExists } from './state/keylessPushJournal.js';
 import { dropJournal, journalPending } from './state/pushJournal.js';
-import { refillFingerprints } from './state/hashes/refillFingerprints.js';
+import { dropCanonicalFingerprints, refillFingerprints } from './state/hashes/refillFingerprints.js';
 import { readTableMetadata, recordBaselineColumns, type TableMetadata } from './state/tableMetadata.js';
 
 /** The fingerprint scheme a table is compared with in this run. */
@@ -74,7 +73,7 @@ export async function chooseSchemes(
     // A keyed push reads the remote versions of its rows and hashes them here: no server hash is compared.
     if (pair.key.length && options.direction === 'push') continue;
     if (meta.columnSignature !== columnSignature(pair, recorded) || meta.engineVersion !== options.engineVersion) continue;
-    if (await tableExists(db, STATE_SCHEMA, meta.baselineTable)) candidates.push({ pair, baselineTable: meta.baselineTable, recorded });
+    if (await baselineExists(db, meta.baselineTable)) candidates.push({ pair, baselineTable: meta.baselineTable, recorded });
   }
   if (!candidates.length) return schemes;
   const verdicts = await db.retryingRemote("checking the server's hashes", () => db.withRemote(true, () => checkServerHashes(db, candidates)));
@@ -87,7 +86,7 @@ export async function chooseSchemes(
       // A canonical baseline is correct whatever the server runs: it stays while a push is pending, and in a dry run.
       if (options.dryRun || (await journalPending(db, baselineTable)) || (await keylessJournalExists(db, baselineTable))) continue;
       await db.transaction(async () => {
-        await db.run(`ALTER TABLE ${baselineRef(baselineTable)} DROP COLUMN f`);
+        await dropCanonicalFingerprints(db, baselineTable);
         await recordBaselineColumns(db, pair, 'engine', baselineTable);
       });
       schemes.set(pair.name, { scheme: 'engine' });

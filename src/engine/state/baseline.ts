@@ -116,7 +116,7 @@ export async function usableBaseline(
   engineVersion: string,
 ): Promise<string | undefined> {
   if (!meta?.baselineTable || meta.columnSignature !== columnSignature(pair, scheme) || meta.engineVersion !== engineVersion) return undefined;
-  return (await tableExists(db, STATE_SCHEMA, meta.baselineTable)) ? meta.baselineTable : undefined;
+  return (await baselineExists(db, meta.baselineTable)) ? meta.baselineTable : undefined;
 }
 
 /**
@@ -162,6 +162,11 @@ export async function moveKeylessBaseline(db: Database, pair: TablePair, scheme:
               QUALIFY row_number() OVER (PARTITION BY __f) = 1) x ON x.__f = p.f
       WHERE p.bn = 0 AND p.new_b > 0`,
   );
+}
+
+/** Whether the baseline table exists. */
+export async function baselineExists(db: Database, baselineTable: string): Promise<boolean> {
+  return tableExists(db, STATE_SCHEMA, baselineTable);
 }
 
 /** The baseline table, qualified, for the comparisons that read it. */

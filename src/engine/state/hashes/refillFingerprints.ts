@@ -75,3 +75,8 @@ export async function refillFingerprints(db: Database, pair: TablePair, baseline
     for (const t of [TEMP.rehash_l, TEMP.rehash_keys, TEMP.rehash_rrows]) await db.run(`DROP TABLE IF EXISTS ${t}`);
   };
 }
+
+/** Drops a baseline's canonical fingerprints (inside the caller's local transaction): its table is compared by hash() again. */
+export async function dropCanonicalFingerprints(db: Database, baselineTable: string): Promise<void> {
+  await db.run(`ALTER TABLE ${qualify(STATE_SCHEMA, baselineTable)} DROP COLUMN IF EXISTS f`);
+}
