@@ -2,6 +2,7 @@ import type { Database } from '../db/database.js';
 import { toSyncError, type SyncError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { FingerprintScheme, RemoteFingerprints } from '../remote/remote.js';
+import { cursorState } from './catalog/cursor.js';
 import type { Discovery } from './catalog/discoverTables.js';
 import type { Direction } from './result.js';
 import { checkServerHashes, type HashCheckTarget } from './compare/serverHashes.js';
@@ -73,7 +74,7 @@ export async function chooseSchemes(
     // A keyed push reads the remote versions of its rows and hashes them here: no server hash is compared.
     if (pair.key.length && options.direction === 'push') continue;
     if (meta.columnSignature !== columnSignature(pair, recorded) || meta.engineVersion !== options.engineVersion) continue;
-    if (await baselineExists(db, meta.baselineTable)) candidates.push({ pair, baselineTable: meta.baselineTable, recorded });
+    if (await baselineExists(db, meta.baselineTable)) candidates.push({ pair, baselineTable: meta.baselineTable, recorded, cursor: cursorState(pair, meta) });
   }
   if (!candidates.length) return schemes;
   const verdicts = await db.retryingRemote("checking the server's hashes", () => db.withRemote(true, () => checkServerHashes(db, candidates)));

@@ -75,6 +75,17 @@ export function cursorProbe(cursor: CursorState, alias: string, param: string): 
   return { past: `${col} > ${watermark}`, window: `((${col} >= ${windowStart(cursor, watermark)} AND ${col} <= ${watermark}) OR ${col} IS NULL)` };
 }
 
+/**
+ * WHERE condition on remote rows (alias `alias`) whose cursor says they did not move since the last
+ * sync: before the window a sync re-reads. The watermark is parameter `param`. Null without a
+ * watermark. A hint only (a cursor can be left alone by a writer): for choosing rows likely to be
+ * unchanged, never for deciding what changed.
+ */
+export function cursorBefore(cursor: CursorState, alias: string, param: string): string | null {
+  if (cursor.watermark === null) return null;
+  return `${alias}.${quoteIdent(cursor.remoteColumn)} < ${windowStart(cursor, `CAST(${param} AS ${cursor.type})`)}`;
+}
+
 /** Where re-reading starts: the watermark minus the lag window for times, the watermark itself for numbers. */
 function windowStart(cursor: CursorState, watermark: string): string {
   return TIME_TYPES.test(cursor.type) ? `${watermark} - INTERVAL ${CURSOR_LAG_SECONDS} SECOND` : watermark;

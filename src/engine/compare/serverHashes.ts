@@ -1,5 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
+import { cursorBefore, type CursorState } from '../catalog/cursor.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { TEMP } from '../rows/tempTables.js';
@@ -18,6 +19,8 @@ export type ServerHashes = 'agree' | 'differ' | 'unknown';
 export interface HashCheckTarget {
   pair: TablePair;
   baselineTable: string;
+  /** The table's cursor: the sample is taken among rows it says did not move since the last sync. */
+  cursor: CursorState | undefined;
 }
 
 /**
@@ -28,21 +31,24 @@ export interface HashCheckTarget {
  * client computed. A row unchanged since the last sync hashes to its baseline entry only when both
  * releases hash alike (64-bit hashes do not meet by chance), so one found is `agree`. None found
  * among a sample, with rows in the baseline, is `differ`: another hash function, or every sampled
- * row changed on the remote since the last sync; either way canonical fingerprints are correct.
- * The remote must be attached.
+ * row changed on the remote since the last sync; either way canonical fingerprints are correct. A
+ * table with a cursor is sampled among the rows its cursor says did not move, so that a cloud that
+ * rewrote the table's first rows is not taken for another hash function. The remote must be attached.
  */
 export async function checkServerHashes(db: Database, targets: HashCheckTarget[]): Promise<Map<string, ServerHashes>> {
   const found = new Map<string, ServerHashes>();
   if (!targets.length) return found;
-  const sampled = targets.map(({ pair }, i) => {
+  const params: string[] = [];
+  const sampled = targets.map(({ pair, cursor }, i) => {
     const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
     const h = engineRowHash(
       pair.columns.map((c) => c.remote),
       'r',
     );
-    return `SELECT ${i} AS t, h FROM (SELECT ${h} AS h FROM ${remote} r LIMIT ${SAMPLE_ROWS})`;
+    const unmoved = cursor?.watermark ? cursorBefore(cursor, 'r', `$${params.push(cursor.watermark)}`) : null;
+    return `SELECT ${i} AS t, h FROM (SELECT ${h} AS h FROM ${remote} r${unmoved ? ` WHERE ${unmoved}` : ''} LIMIT ${SAMPLE_ROWS})`;
   });
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.hash_sample} AS ${sampled.join('\nUNION ALL\n')}`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.hash_sample} AS ${sampled.join('\nUNION ALL\n')}`, params);
   const counted = targets.map(({ baselineTable }, i) => {
     const baseline = baselineRef(baselineTable);
     return `SELECT ${i} AS t, (SELECT count(*) FROM ${TEMP.hash_sample} WHERE t = ${i}) AS n,
