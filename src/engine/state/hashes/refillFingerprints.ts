@@ -33,9 +33,6 @@ export async function refillFingerprints(db: Database, pair: TablePair, baseline
     't',
   );
   const f = rowFp(pair, 'local', 'canonical', 't');
-  const addColumn = async (): Promise<void> => {
-    if (wanted === 'f') await db.run(`ALTER TABLE ${baseline} ADD COLUMN IF NOT EXISTS f UBIGINT`);
-  };
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   if (!pair.key.length) {
     const versions = (rows: string): string => `(SELECT DISTINCT ${h} AS h, ${f} AS f FROM ${rows} t)`;
@@ -48,11 +45,15 @@ export async function refillFingerprints(db: Database, pair: TablePair, baseline
       if (fromRemote) await db.withRemote(true, () => db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.rehash_rrows} AS SELECT ${rowsSelect(pair)} FROM ${remote} r`));
     }
     return async () => {
-      await addColumn();
-      const sources = wanted === 'f' ? [TEMP.rehash_l, ...(fromRemote ? [versions(TEMP.rehash_rrows)] : [])] : [versions(local)];
-      for (const rows of sources) await db.run(`UPDATE ${baseline} b SET ${wanted} = x.${wanted} FROM ${rows} x WHERE b.${known} = x.${known}`);
-      // A keyless baseline's columns are (h, f, n) in this order: rows are inserted by position.
-      if (wanted === 'f') await db.run(`CREATE OR REPLACE TABLE ${baseline} AS SELECT h, f, n FROM ${baseline}`);
+      if (wanted === 'f') {
+        // Rebuilt rather than altered: a keyless baseline's columns are (h, f, n) in this order (rows are inserted by position).
+        const found = fromRemote ? `(SELECT * FROM ${TEMP.rehash_l} UNION ALL SELECT * FROM ${versions(TEMP.rehash_rrows)})` : TEMP.rehash_l;
+        await db.run(
+          `CREATE OR REPLACE TABLE ${baseline} AS SELECT b.h, x.f, b.n FROM ${baseline} b LEFT JOIN (SELECT h, any_value(f) AS f FROM ${found} GROUP BY h) x ON x.h = b.h`,
+        );
+      } else {
+        await db.run(`UPDATE ${baseline} b SET h = x.h FROM ${versions(local)} x WHERE b.f = x.f`);
+      }
       await writeHashProbe(db, pair, baselineTable);
       for (const t of [TEMP.rehash_l, TEMP.rehash_rrows]) await db.run(`DROP TABLE IF EXISTS ${t}`);
     };
@@ -67,7 +68,7 @@ export async function refillFingerprints(db: Database, pair: TablePair, baseline
     db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.rehash_rrows} AS SELECT ${rowsSelect(pair)} FROM ${remote} r WHERE ${keyInUser(pair, 'remote', 'r', TEMP.rehash_keys)}`),
   );
   return async () => {
-    await addColumn();
+    if (wanted === 'f') await db.run(`ALTER TABLE ${baseline} ADD COLUMN IF NOT EXISTS f UBIGINT`);
     for (const rows of [TEMP.rehash_l, `(${versions(TEMP.rehash_rrows)})`]) {
       await db.run(`UPDATE ${baseline} b SET ${wanted} = x.${wanted} FROM ${rows} x WHERE ${kMatch(pair, 'b', 'x')} AND b.${known} = x.${known}`);
     }
