@@ -208,3 +208,16 @@ export class NotADatabaseError extends SyncError {
     super('E_NOT_A_DATABASE', message, 2, { hint });
   }
 }
+
+/**
+ * DuckDB could not do a step within its memory limit (a primary key index being written must fit
+ * in memory: it cannot spill). The step rolled back. Exit 1.
+ */
+export class OutOfMemoryError extends SyncError {
+  constructor(message: string, cause?: unknown) {
+    super('E_OUT_OF_MEMORY', message, 1, {
+      hint: 'raise the memory limit (--memory-limit 4GB, memoryLimit in the config), or leave it "auto" (the default), which syncs such a table again with DuckDB\'s own limit',
+      cause,
+    });
+  }
+}

@@ -27,7 +27,7 @@ export function addGlobalOptions(cmd: Command): Command {
     .option('--log-dir <dir>', 'folder for daily log files (default: logs)')
     .addOption(new Option('--max-retries <n>', 'retries when a database file is locked (default: 5)').argParser(intIn(0, 100)))
     .addOption(new Option('--retry-delay <ms>', 'first retry delay in milliseconds, doubled each retry (default: 250)').argParser(intIn(1, 600_000)))
-    .option('--memory-limit <size>', 'memory DuckDB may use before it spills to temp files, e.g. 600MB, 2GB, or "default" for DuckDB\'s own (env DUCKDB_SYNC_MEMORY_LIMIT; default: 600MB)');
+    .option('--memory-limit <size>', 'memory DuckDB may use before it spills to temp files: "auto" (600MB; a table that does not fit is synced again with DuckDB\'s own limit), "auto:1GB", a fixed size such as 2GB, or "default" for DuckDB\'s own, 80% of RAM (env DUCKDB_SYNC_MEMORY_LIMIT; default: auto)');
 }
 
 /** Parses an integer option within bounds (commander reports the error, exit 2). */

@@ -82,7 +82,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
 /** A memory limit from a flag or the environment, checked as the config file's is (exit 2 with a hint). */
 function memoryLimit(value: string): string {
   if (!MEMORY_LIMIT_PATTERN.test(value.trim())) {
-    throw new ConfigError(`invalid memory limit: ${value}`, 'give a size such as 600MB or 2GB, or "default" for DuckDB\'s own (80% of the memory)');
+    throw new ConfigError(`invalid memory limit: ${value}`, 'give "auto" (600MB, raised for a table that needs more), "auto:1GB", a fixed size such as 2GB, or "default" for DuckDB\'s own (80% of the memory)');
   }
   return value.trim();
 }

@@ -19,7 +19,7 @@ export interface ResolvedConfig {
   conflictRetentionDays: number;
   maxRetries: number;
   retryDelayMs: number;
-  /** Memory DuckDB may use before it spills to temp files next to the local file; `default`: DuckDB's own. */
+  /** Memory DuckDB may use before it spills to temp files next to the local file: `auto`, `auto:<size>`, a size, or `default` (DuckDB's own). */
   memoryLimit: string;
   tables: Record<string, TableSettings>;
   /** The config file that was read, if any. */
@@ -38,6 +38,10 @@ export const DEFAULTS = {
   maxRetries: 5,
   retryDelayMs: 250,
   conflictRetentionDays: 90,
-  /** Measured (issue 22): at 20M rows a sync takes the same time with 600MB as without a limit (±5%), in a third to a half of the memory. */
-  memoryLimit: '600MB',
+  /**
+   * 600MB, raised to DuckDB's own for a table that does not fit (db/memoryLimit.ts). Measured (issue 22): at 20M rows a
+   * sync takes the same time with 600MB as without a limit (±5%), in a third to a half of the memory; but a primary key
+   * index being written cannot spill, and a full pull of a 20M-row keyed table can need more.
+   */
+  memoryLimit: 'auto',
 };

@@ -4,7 +4,9 @@ import { cronExpressionError } from './cronExpression.js';
 import { CONFLICT_POLICIES, SYNC_MODES } from './choices.js';
 
 /** A DuckDB memory size (`600MB`, `1.5GB`, `512MiB`) or `default` (DuckDB's own: 80% of the machine's memory). */
-export const MEMORY_LIMIT_PATTERN = /^(default|\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB))$/i;
+const SIZE = String.raw`\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)`;
+/** `memoryLimit`: a size, `default`, or `auto` / `auto:<size>` (starts there, raised for a step that needs more: db/memoryLimit.ts). */
+export const MEMORY_LIMIT_PATTERN = new RegExp(`^(default|auto|auto:\\s*${SIZE}|${SIZE})$`, 'i');
 
 export { CONFLICT_POLICIES, SYNC_MODES, type ConflictPolicy, type SyncMode } from './choices.js';
 
@@ -23,7 +25,7 @@ let cached: ConfigFileSchema | undefined;
 function buildConfigFileSchema() {
   const require = createRequire(import.meta.url);
   const { z } = require('zod') as typeof Zod;
-  const memoryLimitSchema = z.string().regex(MEMORY_LIMIT_PATTERN, 'expected a size such as 600MB or 2GB, or "default"');
+  const memoryLimitSchema = z.string().regex(MEMORY_LIMIT_PATTERN, 'expected "auto", a size such as 600MB or 2GB, or "default"');
 
   /** Settings for one table, keyed in the config by its local name (`emails` or `schema.table`). */
   const tableSettingsSchema = z
@@ -78,7 +80,7 @@ function buildConfigFileSchema() {
       logDir: z.string().min(1).optional(),
       /** Folder of duckdb-sync's cache; default $XDG_CACHE_HOME/duckdb-sync or ~/.cache/duckdb-sync. */
       cacheDir: z.string().min(1).optional(),
-      /** Memory DuckDB may use before it spills to temp files (`600MB`, `2GB`, or `default`: DuckDB's own, 80% of RAM); default 600MB. */
+      /** Memory DuckDB may use before it spills to temp files (`auto`: 600MB, raised for a table that needs more; `auto:1GB`; a fixed size `2GB`; `default`: DuckDB's own, 80% of RAM); default auto. */
       memoryLimit: memoryLimitSchema.optional(),
       /** Only these tables (local names); default: every user table. */
       include: z.array(z.string().min(1)).optional(),

@@ -3,13 +3,14 @@ import { DatabaseError, RemoteUnavailableError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Remote } from '../remote/remote.js';
 import { openLocal } from './openLocal.js';
-import { quoteIdent, quoteLiteral } from './quote.js';
+import { quoteIdent } from './quote.js';
+import { MemoryLimit } from './failures/memoryLimit.js';
 import { KnownRemoteTables } from './knownRemoteTables.js';
 import { AlterCheckpoints } from './alterCheckpoints.js';
 import { RemoteTraffic } from './remoteTraffic.js';
-import { withRetry } from './withRetry.js';
+import { withRetry } from './failures/withRetry.js';
 import type { DatabaseOptions, QueryProgress } from './databaseOptions.js';
-import { wrapError } from './wrapError.js';
+import { wrapError } from './failures/wrapError.js';
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 
@@ -33,6 +34,8 @@ export class Database {
   private readonly traffic: RemoteTraffic;
   /** The remote's tables as discovery listed them (knownRemoteTables.ts). */
   readonly remoteTables = new KnownRemoteTables();
+  /** DuckDB's memory_limit, raised for a step that needs it when it is `auto` (memoryLimit.ts). */
+  readonly memory: MemoryLimit;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -42,6 +45,7 @@ export class Database {
     readonly localCatalog: string,
   ) {
     this.traffic = new RemoteTraffic(options.remote, options.logger);
+    this.memory = new MemoryLimit(options.memoryLimit, async (sql) => Object.values((await this.all(sql))[0] ?? {})[0], options.logger);
     this.alters = new AlterCheckpoints(options.remote?.catalog, () => this.checkpoint(), options.logger);
   }
 
@@ -61,7 +65,7 @@ export class Database {
       await db.run('SET enable_progress_bar = true');
       await db.run('SET enable_progress_bar_print = false');
       // Above it DuckDB evicts the blocks it read and spills to temp files next to the local file.
-      if (options.memoryLimit && options.memoryLimit.toLowerCase() !== 'default') await db.run(`SET memory_limit = ${quoteLiteral(options.memoryLimit)}`);
+      await db.memory.apply();
       return db;
     } catch (error) {
       connection.closeSync();

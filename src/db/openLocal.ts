@@ -7,8 +7,8 @@ import { checkDatabaseFile, newerStorageError } from './databaseFile.js';
 import { duckdb } from './duckdbApi.js';
 import { fileCatalogName } from './fileCatalogName.js';
 import { quoteIdent, quoteLiteral } from './quote.js';
-import { withRetry } from './withRetry.js';
-import { wrapError } from './wrapError.js';
+import { withRetry } from './failures/withRetry.js';
+import { wrapError } from './failures/wrapError.js';
 
 /** Catalog names DuckDB keeps for itself: a local file named like one is attached under another name. */
 const RESERVED_CATALOGS = new Set(['memory', 'system', 'temp', 'main']);

@@ -57,7 +57,10 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
       if (chosen.failed) throw chosen.failed;
       // Every step is idempotent, so a table whose remote could not be reached (a network error) is
       // synced again from the start, the remote attached anew.
-      const synced = await db.retryingRemote(pair.name, () => syncTable(db, pair, discovery.localTables.get(pair.name), { ...options, scheme: chosen.scheme }));
+      // A table that runs out of an `auto` memory limit is synced again with DuckDB's own (memoryLimit.ts).
+      const synced = await db.memory.withHeadroom(pair.name, () =>
+        db.retryingRemote(pair.name, () => syncTable(db, pair, discovery.localTables.get(pair.name), { ...options, scheme: chosen.scheme })),
+      );
       const result = chosen.note ? { ...synced, warnings: [chosen.note, ...(synced.warnings ?? [])] } : synced;
       for (const w of result.warnings ?? []) options.logger.warn(`${pair.name}: ${w}`);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -1,4 +1,4 @@
-import { backoffDelay } from '../db/withRetry.js';
+import { backoffDelay } from '../db/failures/withRetry.js';
 import type { SyncResult } from '../engine/result.js';
 import { PushError, toSyncError, type SyncError } from '../errors.js';
 import type { Logger } from '../log/logger.js';

@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
 import { duckdb } from '../db/duckdbApi.js';
 import type { Row, SqlParams } from '../db/database.js';
-import { wrapError } from '../db/wrapError.js';
+import { wrapError } from '../db/failures/wrapError.js';
 import { ALL_TABLES, MARK_DIRTY_SQL } from '../engine/state/dirtyMarks.js';
 import { displayName } from '../engine/catalog/catalog.js';
 import { DatabaseError, SyncError, UsageError } from '../errors.js';

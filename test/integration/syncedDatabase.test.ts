@@ -95,7 +95,7 @@ test('first open pulls the remote; writes are marked, and flush() puts them on t
   ]);
 });
 
-test('memoryLimit reaches DuckDB: 600MB by default, the given size, or DuckDB\'s own with "default"', async () => {
+test('memoryLimit reaches DuckDB: 600MB by default (auto), the given size, the start of auto:<size>, or DuckDB\'s own with "default"', async () => {
   const limit = async (memoryLimit?: string): Promise<string> => {
     const files = await newFiles();
     const db = await open(files, memoryLimit ? { memoryLimit } : {});
@@ -108,6 +108,7 @@ test('memoryLimit reaches DuckDB: 600MB by default, the given size, or DuckDB\'s
   };
   assert.match(await limit(), /^(572\.2 MiB|600\.0 MB)$/);
   assert.match(await limit('300MB'), /^(286\.1 MiB|300\.0 MB)$/);
+  assert.match(await limit('auto:300MB'), /^(286\.1 MiB|300\.0 MB)$/);
   assert.doesNotMatch(await limit('default'), /^(572\.2 MiB|600\.0 MB)$/);
 });
 

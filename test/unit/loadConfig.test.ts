@@ -119,10 +119,10 @@ describe('loadConfig precedence: flag > env > file > default', () => {
     assert.deepEqual(c.exclude, []);
     assert.deepEqual(c.tables, {});
     assert.equal(c.configPath, undefined);
-    assert.equal(c.memoryLimit, '600MB');
+    assert.equal(c.memoryLimit, 'auto');
   });
 
-  test('memoryLimit: flag > DUCKDB_SYNC_MEMORY_LIMIT > file > 600MB; a value that is not a size is refused (exit 2)', () => {
+  test('memoryLimit: flag > DUCKDB_SYNC_MEMORY_LIMIT > file > auto; a value that is not a size is refused (exit 2)', () => {
     const dir = freshDir();
     const path = write(dir, 'c.json', JSON.stringify({ memoryLimit: '2GB' }));
     const load = (env: NodeJS.ProcessEnv, memoryLimit?: string): string =>
@@ -130,6 +130,11 @@ describe('loadConfig precedence: flag > env > file > default', () => {
     assert.equal(load({}), '2GB');
     assert.equal(load({ DUCKDB_SYNC_MEMORY_LIMIT: '1.5GiB' }), '1.5GiB');
     assert.equal(load({ DUCKDB_SYNC_MEMORY_LIMIT: '1.5GiB' }, 'default'), 'default');
+    assert.equal(load({}, 'auto'), 'auto');
+    assert.equal(load({}, 'AUTO:1.5GB'), 'AUTO:1.5GB');
+    assert.equal(load({ DUCKDB_SYNC_MEMORY_LIMIT: 'auto: 800MB' }), 'auto: 800MB');
+    assertConfigError(() => load({}, 'auto:'), /invalid memory limit: auto:/);
+    assertConfigError(() => load({}, 'auto:lots'), /invalid memory limit: auto:lots/);
     assertConfigError(() => load({}, 'lots'), /invalid memory limit: lots/);
     assertConfigError(() => load({ DUCKDB_SYNC_MEMORY_LIMIT: '12' }), /invalid memory limit: 12/);
     const bad = write(dir, 'bad.json', JSON.stringify({ memoryLimit: '2 gallons' }));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { asLockError } from '../../src/db/lockError.js';
-import { backoffDelay, withRetry } from '../../src/db/withRetry.js';
+import { asLockError } from '../../src/db/failures/lockError.js';
+import { backoffDelay, withRetry } from '../../src/db/failures/withRetry.js';
 import { LockError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
 

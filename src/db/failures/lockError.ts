@@ -1,4 +1,4 @@
-import { LockError } from '../errors.js';
+import { LockError } from '../../errors.js';
 
 const LOCK_PATTERN = /Could not set lock on file "([^"]+)": Conflicting lock is held in (.*?) \(PID (\d+)\)/;
 

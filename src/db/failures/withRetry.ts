@@ -1,5 +1,5 @@
-import { RemoteUnavailableError, type SyncError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
+import { RemoteUnavailableError, type SyncError } from '../../errors.js';
+import type { Logger } from '../../log/logger.js';
 import { asLockError } from './lockError.js';
 
 export interface RetryOptions {
