@@ -29,7 +29,7 @@ export const SCALE_TARGETS = {
   incrementalPeakBytes: GiB,
 };
 
-type StepId = 'copy' | 'full' | 'nochange' | 'floor1' | 'pull1' | 'push' | 'floor2' | 'pull2' | 'exec';
+type StepId = 'copy' | 'full' | 'nochange' | 'floor1' | 'pull1' | 'push' | 'floor2' | 'pull2' | 'exec' | 'nightly';
 
 const LABELS: Record<StepId, string> = {
   copy: 'COPY FROM DATABASE (new file)',
@@ -41,6 +41,7 @@ const LABELS: Record<StepId, string> = {
   floor2: `cursor floor, ${formatInt(CHANGES)} cloud changes again`,
   pull2: `incremental pull, ${formatInt(CHANGES)} cloud changes (change log on the remote)`,
   exec: 'exec of a one-row UPDATE (pushed)',
+  nightly: `full sync again (the nightly job), ${formatInt(CHANGES)} cloud changes`,
 };
 
 interface SyncDoc {
@@ -52,7 +53,8 @@ interface SyncDoc {
  * each step against a floor measured in the same run: COPY FROM DATABASE → full sync → no-change
  * incremental → 2,000 cloud changes pulled (against the cursor floor: the least any cursor pull can do)
  * → 2,000 updates by another DuckDB client pushed → 2,000 cloud changes pulled again (now a change log
- * exists on the remote) → `exec` of a one-row write. Each chain starts from a fresh copy of the input.
+ * exists on the remote) → `exec` of a one-row write → the nightly full sync after 2,000 more cloud
+ * changes. Each chain starts from a fresh copy of the input.
  */
 export const scaleScenario: Scenario = {
   name: 'scale',
@@ -122,6 +124,9 @@ export const scaleScenario: Scenario = {
       await floor('floor2', '2031-01-01');
       await step('pull2', sync('--mode', 'incremental', '--json'), expect('rowsPulled', CHANGES));
       await step('exec', [cli, 'exec', '--json', '--local', local, '--remote', ctx.remote(remote), `UPDATE ${ORDERS_TABLE} SET note = 'exec ${round}' WHERE id = 42`]);
+      // The nightly full sync of the same table: written as the difference (full/replaceByDifference.ts).
+      await cloudChange('2032-01-01', 13 + round);
+      await step('nightly', sync('--mode', 'full', '--json'), expect('rowsPulled', CHANGES));
     }
     for (const f of [remote, local, scratch]) removeDatabaseFile(f);
 
@@ -147,6 +152,8 @@ export const scaleScenario: Scenario = {
         ratio('pull, change log / cursor floor', wall('pull2') / wall('floor2'), T.pullOverFloor),
         ratio('push of 2,000 updates / full sync', wall('push') / wall('full'), T.pushOverFull),
         ratio('exec of one row / full sync', wall('exec') / wall('full'), T.execOverFull),
+        ratio('nightly full sync of the synced table / COPY FROM DATABASE', wall('nightly') / wall('copy'), T.fullOverCopy),
+        ratio('nightly full sync peak RSS / COPY peak RSS', peak('nightly') / peak('copy'), T.fullPeakOverCopyPeak),
         { name: 'peak RSS of the incremental steps (max)', value: worstPeak, unit: 'bytes', max: T.incrementalPeakBytes, pass: worstPeak <= T.incrementalPeakBytes },
       ],
       notes: [

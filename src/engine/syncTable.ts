@@ -18,6 +18,7 @@ import { syncKeyedTable } from './merge/syncKeyedTable.js';
 import { type TablePair, localRef } from './catalog/tablePair.js';
 import { readOneTableMetadata, recordBaselineColumns, type TableMetadata } from './state/tableMetadata.js';
 import { pushNewTable } from './full/pushNewTable.js';
+import type { WrittenKeys } from './compare/localDelta.js';
 
 export interface TableSyncContext {
   mode: SyncMode;
@@ -32,6 +33,8 @@ export interface TableSyncContext {
   localUnchanged?: ReadonlySet<string> | undefined;
   /** Receives the tables whose local content equals their baseline after this sync. */
   settled?: Set<string> | undefined;
+  /** Tables known to equal their baselines but at the keys of rows written through duckdb-sync, by lower-case name (tracking/keyedWrites.ts). */
+  localChangedKeys?: ReadonlyMap<string, WrittenKeys> | undefined;
   /** What the probe before the tables found of each one's remote side (remoteProbe.ts); incremental syncs only. */
   remoteProbes?: ReadonlyMap<string, ProbeOutcome> | undefined;
 }
@@ -129,14 +132,15 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
         errorCode: 'E_NO_BASELINE',
       };
     }
-    if (ctx.dryRun) return db.withRemote(true, () => planFullTable(db, pair, localInfo));
+    if (ctx.dryRun) return db.withRemote(true, () => planFullTable(db, pair, localInfo, ctx.scheme));
     if (adoption?.kind === 'unusable') return fullPull(adoption.note);
     return fullPull(localInfo && ctx.mode === 'incremental' ? 'no usable baseline (first sync, or a schema change): pulled in full' : undefined);
   }
 
   const localColumns = localInfo?.columns.map((c) => c.name) ?? [];
   const localUnchanged = ctx.localUnchanged?.has(pair.name);
-  const merge = { baselineTable, scheme: ctx.scheme, cursor, policy, engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: ctx.dryRun, localColumns, localUnchanged };
+  const localChangedAt = ctx.localChangedKeys?.get(pair.name.toLowerCase());
+  const merge = { baselineTable, scheme: ctx.scheme, cursor, policy, engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: ctx.dryRun, localColumns, localUnchanged, localChangedAt };
   const syncChanges = async (direction: Direction, remoteScope: RemoteScope = 'all'): Promise<TableResult> => {
     const remoteProbe = remoteScope === 'all' && !schemaNote ? ctx.remoteProbes?.get(pair.name) : undefined;
     const synced = await changeSyncFor(pair)(db, pair, { ...merge, direction, remoteScope, remoteProbe });
@@ -149,7 +153,7 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   if (ctx.mode === 'incremental') return noted(await syncChanges(ctx.direction, ctx.direction === 'push' ? 'localChanges' : 'all'));
   if (ctx.dryRun) {
     const pushed = ctx.direction === 'pull' ? undefined : await syncChanges('push', 'localChanges');
-    const pulled = await db.withRemote(true, () => planFullTable(db, pair, localInfo));
+    const pulled = await db.withRemote(true, () => planFullTable(db, pair, localInfo, ctx.scheme));
     return { ...pulled, rowsPushed: pushed?.rowsPushed ?? 0, conflicts: pushed?.conflicts ?? 0 };
   }
   if (ctx.direction === 'pull') return noted(await fullPull());

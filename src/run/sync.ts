@@ -13,6 +13,7 @@ import { purgeResolvedConflicts } from '../engine/state/conflictLog.js';
 import { SettledStore } from '../engine/state/settledStore.js';
 import { ensureStateTables } from '../engine/state/stateTables.js';
 import { silentLogger, type Logger } from '../log/logger.js';
+import type { WrittenKeys } from '../engine/compare/localDelta.js';
 import { resolveConfig, withDatabase, type CommonOptions } from './session.js';
 
 /** What to sync and how, once the databases are open. */
@@ -42,11 +43,13 @@ export interface SyncOptions extends CommonOptions, SyncRunOptions {
 }
 
 /** What a sync knows about local tables before comparing them, and learns for the next one. */
-interface LocalTracking {
+export interface LocalTracking {
   /** Tables known to equal their baselines (the file is as the last sync left it). */
   localUnchanged: ReadonlySet<string>;
   /** Receives the tables that equal their baselines after this sync. */
   settled: Set<string>;
+  /** Tables known to equal their baselines but at these keys, by lower-case name (tracking/keyedWrites.ts). */
+  localChangedKeys?: ReadonlyMap<string, WrittenKeys>;
 }
 
 /**
@@ -132,6 +135,7 @@ async function syncWithMarks(
       onProgress: options.onProgress,
       signal: options.signal,
       localUnchanged: tracking?.localUnchanged,
+      localChangedKeys: tracking?.localChangedKeys,
       settled: tracking?.settled,
     });
   const { tables, objects } = withObjects

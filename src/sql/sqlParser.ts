@@ -1,4 +1,5 @@
 import { asRecord, tableRefFromAst, type TableRef } from './tableRef.js';
+import { readRowWrite, type RowWrite } from './rowWrite.js';
 
 /**
  * What the DuckDB-dialect parser reads in one statement. `write`: the statement changes table
@@ -6,7 +7,7 @@ import { asRecord, tableRefFromAst, type TableRef } from './tableRef.js';
  * write-shaped but its targets cannot be read from the AST.
  */
 export type ParsedStatement =
-  | { kind: 'write'; targets: TableRef[] | 'unknown' }
+  | { kind: 'write'; targets: TableRef[] | 'unknown'; row?: RowWrite }
   | { kind: 'begin' | 'commit' | 'rollback' }
   | { kind: 'other' };
 
@@ -14,6 +15,8 @@ export type ParsedStatement =
 export interface SqlParser {
   /** One entry per statement, in order; undefined when the text does not parse. */
   parse(sql: string): ParsedStatement[] | undefined;
+  /** The text of its statements without trailing comments, blanks and semicolons; undefined when it does not tokenize. */
+  trimmed(sql: string): string | undefined;
 }
 
 /** The parts of @polyglot-sql/sdk used here, bound to the DuckDB dialect. */
@@ -50,7 +53,7 @@ export function loadSqlParser(): Promise<SqlParser> {
         parse: (sql) => attempt(() => sdk.parse(sql, dialect)),
         tokenize: (sql) => attempt(() => sdk.tokenize(sql, dialect)),
       };
-      return { parse: (sql) => parseText(polyglot, sql) };
+      return { parse: (sql) => parseText(polyglot, sql), trimmed: (sql) => trimmedText(polyglot, sql) };
     },
     (err: unknown) => {
       loading = undefined;
@@ -86,6 +89,11 @@ function parseText(polyglot: Polyglot, sql: string): ParsedStatement[] | undefin
     out.push(parsed);
   }
   return out;
+}
+
+function trimmedText(polyglot: Polyglot, sql: string): string | undefined {
+  const last = readTokens(polyglot.tokenize(sql))?.filter((t) => t.type !== 'SEMICOLON').at(-1);
+  return last ? Array.from(sql).slice(0, last.end).join('') : undefined;
 }
 
 /** The statement spelled by `tokens`, when the parser reads exactly one statement there. */
@@ -184,7 +192,11 @@ function classify(node: unknown): ParsedStatement {
     case 'insert':
     case 'update':
     case 'delete':
-      return write([body.table]);
+    {
+      const parsed = write([body.table]);
+      const row = parsed.kind === 'write' ? readRowWrite(kind, body) : undefined;
+      return parsed.kind === 'write' && row ? { ...parsed, row } : parsed;
+    }
     case 'merge':
       return write([tableOf(body.this)]);
     case 'copy':

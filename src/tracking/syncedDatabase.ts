@@ -19,6 +19,8 @@ import { loadSqlParser } from '../sql/sqlParser.js';
 import { DirtyTracker } from './dirtyTracker.js';
 import { Pusher } from './pusher.js';
 import { TrackedConnection, type StatementResult } from './trackedConnection.js';
+import { KeyedWrites } from './keyedWrites.js';
+import { SettledStore } from '../engine/state/settledStore.js';
 
 export interface SyncedDatabaseOptions extends CommonOptions {
   /** Push written tables in the background (default true). Off: only flush() and close() push. */
@@ -66,14 +68,23 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
   private constructor(
     private readonly db: Database,
     private readonly tracked: TrackedConnection,
-    /** A DuckDB connection of its own for advanced use; its writes are found by the next sync's comparison. */
-    readonly connection: DuckDBConnection,
+    private readonly advanced: DuckDBConnection,
     private readonly pusher: Pusher,
     private readonly tracker: DirtyTracker,
+    private readonly keyed: KeyedWrites,
     readonly config: ResolvedConfig,
     private readonly autoSync: boolean,
   ) {
     super();
+  }
+
+  /**
+   * A DuckDB connection of its own for advanced use; its writes are found by the next sync's
+   * comparison. Once it is used, every push compares whole tables (its writes say nothing of their rows).
+   */
+  get connection(): DuckDBConnection {
+    this.keyed.untracked();
+    return this.advanced;
   }
 
   /** @internal use openSyncedDatabase() */
@@ -110,11 +121,13 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
       // The pusher reports to the SyncedDatabase built below.
       const self: { db?: SyncedDatabase } = {};
       const tracker = new DirtyTracker();
+      // The file is held open from here: the tables the last sync left settled are still so (keyedWrites.ts).
+      const keyed = new KeyedWrites(isNew ? [] : new SettledStore(config.cacheDir, logger).unchangedTables(config.local));
       const autoSync = options.autoSync !== false;
       const pusher = new Pusher({
         push: () => {
           tracker.readingMarks();
-          return runSync(db, config, logger, { mode: 'incremental', direction: 'push', onlyDirty: true });
+          return trackedSync(db, config, keyed, { mode: 'incremental', direction: 'push', onlyDirty: true });
         },
         ...delays,
         retry: autoSync,
@@ -128,10 +141,10 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
           if (self.db && self.db.listenerCount('error') > 0) self.db.emit('error', error);
         },
       });
-      const tracked = await TrackedConnection.create(app, parser, tracker, () => {
+      const tracked = await TrackedConnection.create(app, parser, tracker, keyed, () => {
         if (autoSync) pusher.schedule();
       });
-      const synced = new SyncedDatabase(db, tracked, advanced, pusher, tracker, config, autoSync);
+      const synced = new SyncedDatabase(db, tracked, advanced, pusher, tracker, keyed, config, autoSync);
       self.db = synced;
       // Tables written before the last process ended (even if it was killed) are pushed now.
       if (autoSync && (await readDirtyMarks(db)).length) pusher.schedule();
@@ -180,7 +193,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
     const result = await this.tracked.exclusive(() =>
       this.pusher.exclusive(() => {
         this.tracker.readingMarks();
-        return runSync(this.db, this.config, this.db.logger, { mode: 'incremental', ...options });
+        return trackedSync(this.db, this.config, this.keyed, { mode: 'incremental', ...options });
       }),
     );
     this.emitConflicts(result);
@@ -200,6 +213,8 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
   async restoreConflicts(ids: number[]): Promise<ConflictView[]> {
     this.assertOpen();
     const restored = await this.tracked.exclusive(() => this.pusher.exclusive(() => restoreConflictsIn(this.db, ids)));
+    // Rows written outside the tracked connection.
+    this.keyed.forgetAll();
     if (this.autoSync) this.pusher.schedule();
     return restored;
   }
@@ -230,7 +245,11 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
     await this.tracked.idle();
     await this.pusher.close();
     this.tracked.close();
-    this.connection.closeSync();
+    this.advanced.closeSync();
+    // Tables known to equal their baselines are recorded with the file's stamp: the next sync or
+    // open need not compare them (a checkpoint first, so that the stamp is the closed file's).
+    const settled = this.keyed.settledTables();
+    if (settled.length && (await this.db.checkpoint().then(() => true, () => false))) new SettledStore(this.config.cacheDir, this.db.logger).record(this.config.local, settled);
     await this.db.close();
     if (error) throw error;
   }
@@ -256,4 +275,17 @@ function delayOption(options: SyncedDatabaseOptions, name: 'debounceMs' | 'maxPu
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 0 || value > 86_400_000) throw new UsageError(`invalid ${name}: ${String(value)}`, `give whole milliseconds from 0 to 86400000 (default ${fallback})`);
   return value;
+}
+
+/** A sync that compares the tables known to differ only at written keys at those keys, and then updates what is known (keyedWrites.ts). */
+async function trackedSync(db: Database, config: ResolvedConfig, keyed: KeyedWrites, options: SyncRunOptions): Promise<SyncResult> {
+  const localChangedKeys = keyed.take();
+  const settled = new Set<string>();
+  let result: SyncResult | undefined;
+  try {
+    result = await runSync(db, config, db.logger, options, { localUnchanged: new Set(), settled, localChangedKeys });
+    return result;
+  } finally {
+    keyed.synced(result ? result.tables.map((t) => t.name) : [...localChangedKeys.keys()], settled);
+  }
 }

@@ -9,6 +9,8 @@ import type { SqlParser } from '../sql/sqlParser.js';
 import { statementEffect, type StatementEffect } from '../sql/statementEffect.js';
 import type { TableRef } from '../sql/tableRef.js';
 import type { DirtyTracker } from './dirtyTracker.js';
+import type { KeyedWrites, WrittenKeys } from './keyedWrites.js';
+import { prepareReturningKeys, readReturnedKeys } from './returningKeys.js';
 import { SerialQueue } from './serialQueue.js';
 import { StatementError } from './statementError.js';
 
@@ -49,6 +51,8 @@ export class TrackedConnection {
   private readonly marksInTransaction = new Set<string>();
   /** Local tables by lower-case display name (DuckDB matches names case-insensitively). */
   private readonly localTables = new Map<string, string>();
+  /** Primary key columns of the local tables that have one, by lower-case display name. */
+  private readonly primaryKeys = new Map<string, string[]>();
   private readonly tempTables = new Set<string>();
   private currentSchema = 'main';
   private readonly parsed = new Map<string, ReturnType<SqlParser['parse']>>();
@@ -58,13 +62,14 @@ export class TrackedConnection {
     private readonly parser: SqlParser,
     private readonly localCatalog: string,
     private readonly tracker: DirtyTracker,
+    private readonly keyed: KeyedWrites,
     private readonly onWrite: (tables: string[]) => void,
   ) {}
 
-  static async create(connection: DuckDBConnection, parser: SqlParser, tracker: DirtyTracker, onWrite: (tables: string[]) => void): Promise<TrackedConnection> {
+  static async create(connection: DuckDBConnection, parser: SqlParser, tracker: DirtyTracker, keyed: KeyedWrites, onWrite: (tables: string[]) => void): Promise<TrackedConnection> {
     const reader = await connection.runAndReadAll('SELECT current_database() AS c');
     const [row] = reader.getRowObjectsJS() as Array<{ c: string }>;
-    const tracked = new TrackedConnection(connection, parser, row?.c ?? 'memory', tracker, onWrite);
+    const tracked = new TrackedConnection(connection, parser, row?.c ?? 'memory', tracker, keyed, onWrite);
     await tracked.readCurrentSchema();
     await tracked.readTables();
     return tracked;
@@ -114,12 +119,15 @@ export class TrackedConnection {
     const results: StatementResult[] = [];
     for (let i = 0; i < count; i++) {
       try {
+        const statement = parsed?.length === count ? parsed[i] : undefined;
+        // A lone INSERT/UPDATE/DELETE of a keyed table says which rows it wrote (keyedWrites.ts).
+        const keyed = count === 1 ? await prepareReturningKeys(this.connection, this.parser, sql, statement, (targets) => this.primaryKeyOf(targets)) : undefined;
         // Prepared one by one: a statement may use what the previous one created.
-        const prepared = await extracted.prepare(i);
+        const prepared = keyed?.prepared ?? (await extracted.prepare(i));
         try {
           if (params !== undefined) prepared.bind(params);
-          const effect = statementEffect(prepared.statementType, parsed?.length === count ? parsed[i] : undefined);
-          results.push(await this.runOne(prepared, effect, keepRows || i === count - 1));
+          const effect = statementEffect(prepared.statementType, statement);
+          results.push(await this.runOne(prepared, effect, keepRows || i === count - 1, keyed?.columns));
           // USE (typed SET) may change the current schema.
           if (prepared.statementType === Statement.SET) await this.readCurrentSchema();
         } finally {
@@ -133,13 +141,14 @@ export class TrackedConnection {
     return results;
   }
 
-  private async runOne(prepared: DuckDBPreparedStatement, effect: StatementEffect, keepRows: boolean): Promise<StatementResult> {
+  private async runOne(prepared: DuckDBPreparedStatement, effect: StatementEffect, keepRows: boolean, keyColumns?: string[]): Promise<StatementResult> {
     // BEGIN, COMMIT, ROLLBACK, and the transaction pieces DuckDB splits IMPORT DATABASE into.
     const controlsTransaction = effect.kind === 'begin' || effect.kind === 'commit' || effect.kind === 'rollback' || prepared.statementType === Statement.TRANSACTION;
     let succeeded = false;
     let result: StatementResult;
+    let keys: WrittenKeys | undefined;
     try {
-      result = await this.read(prepared, effect.kind, keepRows);
+      ({ result, keys } = keyColumns ? await readReturnedKeys(prepared, keepRows, keyColumns) : { result: await this.read(prepared, effect.kind, keepRows), keys: undefined });
       succeeded = true;
     } finally {
       if (controlsTransaction) await this.transactionChanged(succeeded && effect.kind !== 'rollback');
@@ -150,6 +159,9 @@ export class TrackedConnection {
     // A table not found was perhaps created through another connection: read the catalog again.
     if (first.unknown) await this.readTables();
     const marked = first.unknown ? this.markNames(effect.tables).names : first.names;
+    // Committed (or inside a transaction that may commit): what is known of the tables' changes.
+    if (marked.includes(ALL_TABLES)) this.keyed.forgetAll();
+    else for (const t of marked) this.keyed.wrote(t, keys);
     if (!marked.length) return result;
     if (this.inTransaction) {
       // The application's transaction: the marks commit (or roll back) with its writes.
@@ -192,6 +204,12 @@ export class TrackedConnection {
     const reader = await prepared.runAndReadAll();
     const rows = keepRows ? (reader.getRowObjectsJS() as Row[]) : [];
     return { kind, columns: keepRows ? reader.columnNames() : [], rows, rowsChanged: reader.rowsChanged, marked: [] };
+  }
+
+  /** The primary key columns of the one local table `targets` name, if it has one. */
+  private primaryKeyOf(targets: TableRef[]): string[] | undefined {
+    const [name, ...more] = this.markNames(targets).names;
+    return name === undefined || more.length ? undefined : this.primaryKeys.get(name.toLowerCase());
   }
 
   private async mark(tables: string[]): Promise<void> {
@@ -242,6 +260,11 @@ export class TrackedConnection {
       if (r.temp) this.tempTables.add(r.t.toLowerCase());
       else this.localTables.set(displayName(r.s, r.t).toLowerCase(), displayName(r.s, r.t));
     }
+    const keys = await this.connection.runAndReadAll(
+      "SELECT schema_name AS s, table_name AS t, constraint_column_names AS k FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()",
+    );
+    this.primaryKeys.clear();
+    for (const r of keys.getRowObjectsJS() as Array<{ s: string; t: string; k: string[] }>) this.primaryKeys.set(displayName(r.s, r.t).toLowerCase(), r.k);
   }
 
   private parse(sql: string): ReturnType<SqlParser['parse']> {

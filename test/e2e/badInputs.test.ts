@@ -52,7 +52,7 @@ const CASES: BadInput[] = [
     exit: 2,
     code: 'E_CONFIG',
     message: /invalid memory limit: lots$/,
-    hint: /600MB or 2GB/,
+    hint: /"auto".*a fixed size such as 2GB/,
     local: 'existing',
   },
   {

@@ -130,7 +130,8 @@ describe('SIGKILL during a full sync', () => {
     assert.equal(meta.status, 'ok');
     assert.equal(meta.last_sync_mode, 'full');
     assert.equal(Number(meta.row_count), Number(newContent.rows), `${label}: metadata row count is the new one`);
-    assert.equal(Number(meta.rows_pulled), Number(newContent.rows));
+    // Written as the difference: every row of the old content differed, none of the new one does.
+    assert.equal(Number(meta.rows_pulled), from === 'old' ? Number(newContent.rows) : 0);
     assert.equal(Number(meta.rows_deleted), from === 'old' ? ROWS - Number(newContent.rows) : 0);
     assert.ok(String(meta.last_sync_time) > String(oldState.meta?.last_sync_time), `${label}: a newer last sync time`);
     assert.equal(state.baselineRows, Number(newContent.rows), `${label}: baseline of the new content`);
@@ -204,9 +205,11 @@ describe('SIGKILL during a full sync', () => {
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { ok: boolean; tables: Array<{ name: string; status: string; rowsPulled: number }> };
     assert.equal(doc.ok, true);
+    // Written as the difference (full/replaceByDifference.ts): every row of the old content differs from
+    // the new (v changed), none of the new content does.
     assert.deepEqual(
       doc.tables.map((t) => [t.name, t.status, t.rowsPulled]),
-      [['t', 'ok', Number(newContent.rows)]],
+      [['t', 'ok', lastOutcome === 'new' ? 0 : Number(newContent.rows)]],
     );
     assert.equal(await assertWholeOldOrNew('after a clean sync', lastOutcome), 'new');
     const v = await runCli(['verify', '--local', local, '--remote', remoteArg, '--log-dir', join(dir, 'logs')], { env: cleanEnv() });

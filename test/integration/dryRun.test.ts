@@ -65,7 +65,7 @@ test('dry run with a synced local file: counts local rows to delete, changes not
   assert.deepEqual(
     r.tables.map((t) => [t.name, t.status, t.rowsPulled, t.rowsDeleted]),
     [
-      ['items', 'planned', 5, 3], // ids 5, 100, 101 are not on the remote
+      ['items', 'planned', 2, 3], // rows 1 (changed locally) and 6 (new) are written; ids 5, 100, 101 are not on the remote
       ['log', 'planned', 3, 2], // one surplus 'a' and the 'z'
     ],
   );

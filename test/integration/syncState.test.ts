@@ -104,10 +104,12 @@ describe('state recorded by a full sync', () => {
          FROM dewey_sync_metadata ORDER BY table_name`,
     );
     const common = { status: 'ok', error_message: null, last_sync_mode: 'full', last_direction: 'pull', rows_deleted: '0', synced: true, succeeded: true, has_version: true };
+    // The last full sync found the keyed tables equal to the remote's and wrote none of their rows
+    // (full/replaceByDifference.ts); a table without a key is copied whole.
     assert.deepEqual(rows, [
-      { table_name: 'app.pairs', remote_table: 'app.pairs', row_count: '2', rows_pulled: '2', ...common },
+      { table_name: 'app.pairs', remote_table: 'app.pairs', row_count: '2', rows_pulled: '0', ...common },
       { table_name: 'clicks', remote_table: 'main.clicks', row_count: '5', rows_pulled: '5', ...common },
-      { table_name: 'users', remote_table: 'main.users', row_count: '3', rows_pulled: '3', ...common },
+      { table_name: 'users', remote_table: 'main.users', row_count: '3', rows_pulled: '0', ...common },
     ]);
   });
 

@@ -237,16 +237,38 @@ describe('loadSqlParser', () => {
   test('parses several statements in order', () => {
     assert.deepEqual(parser.parse('SELECT 1; INSERT INTO a VALUES (1); UPDATE b SET x = 1'), [
       { kind: 'other' },
-      { kind: 'write', targets: [{ name: 'a' }] },
-      { kind: 'write', targets: [{ name: 'b' }] },
+      { kind: 'write', targets: [{ name: 'a' }], row: { kind: 'insert', assigned: [] } },
+      { kind: 'write', targets: [{ name: 'b' }], row: { kind: 'update', assigned: [{ name: 'x', quoted: false }] } },
     ]);
+  });
+
+  test('a plain INSERT/UPDATE/DELETE is told apart (its rows can be returned), with the columns an UPDATE sets', () => {
+    const row = (sql: string): unknown => {
+      const [s] = parser.parse(sql) ?? [];
+      return s?.kind === 'write' ? s.row : 'not a write';
+    };
+    assert.deepEqual(row('UPDATE t SET a = 1, "Id" = 2 WHERE id = 3'), { kind: 'update', assigned: [{ name: 'a', quoted: false }, { name: 'Id', quoted: true }] });
+    assert.deepEqual(row('DELETE FROM s.t WHERE id = $1'), { kind: 'delete', assigned: [] });
+    assert.deepEqual(row('INSERT OR REPLACE INTO t SELECT 1'), { kind: 'insert', assigned: [] });
+    // Not plain: its own RETURNING, an ON CONFLICT clause, TRUNCATE (typed DELETE by DuckDB).
+    assert.equal(row('UPDATE t SET a = 1 RETURNING id'), undefined);
+    assert.equal(row('DELETE FROM t RETURNING *'), undefined);
+    assert.equal(row('INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING'), undefined);
+    assert.equal(row('INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET a = 2'), undefined);
+    assert.equal(row('TRUNCATE t'), undefined);
+  });
+
+  test('trimmed: the text without trailing comments, blanks and semicolons', () => {
+    assert.equal(parser.trimmed("UPDATE t SET a = 'x;' -- note\n ;; "), "UPDATE t SET a = 'x;'");
+    assert.equal(parser.trimmed('DELETE FROM "t 😀" /* c */;'), 'DELETE FROM "t 😀"');
+    assert.equal(parser.trimmed('-- nothing'), undefined);
   });
 
   test('falls back to statement by statement, keeping strings and quoted names whole', () => {
     assert.deepEqual(parser.parse(`SELECT 'a;b 😀'; END WORK; INSERT INTO "x;""y" VALUES (';'); ABORT TRANSACTION`), [
       { kind: 'other' },
       { kind: 'commit' },
-      { kind: 'write', targets: [{ name: 'x;"y' }] },
+      { kind: 'write', targets: [{ name: 'x;"y' }], row: { kind: 'insert', assigned: [] } },
       { kind: 'rollback' },
     ]);
   });

@@ -1,86 +1,72 @@
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { Database } from '../../db/database.js';
 import { engineRowHash } from '../rows/fingerprint.js';
-import { keysNeverNull, kList, kMatch, kMatchUser, kSelect } from '../rows/keySql.js';
+import { keyInInternal, keyInUser, kList, kMatchUser } from '../rows/keySql.js';
+import { BUCKETED_FROM_ROWS, comparedByBuckets, hashedDifference, hashLocalRows, localHashesSql } from '../rows/hashedDifference.js';
 import { combineFps } from '../rows/fingerprintScheme.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
 
-/** Below this many baseline rows, the local rows are joined with the baseline at once. */
-const BUCKETED_FROM_ROWS = 1_000_000;
-/** Rows per key bucket aimed at (buckets are numbered by the top bits of the key's hash). */
-const ROWS_PER_BUCKET = 512;
+/** The primary key values of rows written through duckdb-sync, as DuckDB returned them (exact types): tracking/keyedWrites.ts. */
+export interface WrittenKeys {
+  /** The table's primary key columns (local names, in key order). */
+  columns: string[];
+  types: DuckDBType[];
+  rows: DuckDBValue[][];
+}
 
 /**
  * Local changes since the baseline, whoever made them (ARCHITECTURE.md decision 3): compares every local
  * row's hash with the baseline. Creates `TEMP.ld(k…, lh, bh)`: lh NULL = deleted locally,
  * bh NULL = inserted locally. Returns the number of changed keys.
  *
- * Large tables with a primary key are compared in two steps. The local keys and row hashes are
- * computed once (hashing every row is unavoidable); then per key bucket (~512 rows each, by the top
- * bits of the key's hash) the row count and the XOR of the rehashed row hashes are compared with
- * the baseline's (rehashed: DuckDB combines column hashes by multiply-and-XOR, so a plain XOR of
- * row hashes cancels out when two rows of a bucket get the same new value in the same column),
- * and rows are joined only in the buckets that differ, unless they are more than half: a table
- * with few changes is not joined with its whole baseline (5M rows, 16,384 buckets, after hashing:
- * one change 0.10 s instead of 0.35 s for the whole join, 5,000 scattered changes 0.23 s instead
- * of 0.33 s; the number of buckets itself barely matters).
+ * Hashing every local row is unavoidable; large keyed tables hash them once into `TEMP.lh` and
+ * compare key-bucket summaries with the baseline's before joining rows (hashedDifference.ts).
  */
 export async function computeLocalDelta(db: Database, pair: TablePair, baselineTable: string, bucketedFromRows = BUCKETED_FROM_ROWS): Promise<number> {
-  const local = localRef(db, pair);
   const baseline = baselineRef(baselineTable);
-  const h = engineRowHash(
-    pair.columns.map((c) => c.local),
-    't',
-  );
-  const k = pair.key.map((_k, i) => `coalesce(l.k${i}, b.k${i}) AS k${i}`).join(', ');
-  const delta = async (localRows: string, baselineRows: string): Promise<number> => {
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${TEMP.ld} AS
-         WITH l AS (${localRows}), b AS (${baselineRows})
-         SELECT ${k}, l.h AS lh, b.h AS bh FROM l FULL JOIN b ON ${kMatch(pair, 'l', 'b')}
-          WHERE l.h IS DISTINCT FROM b.h`,
-    );
-    const [row] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${TEMP.ld}`);
-    return Number(row?.n ?? 0);
-  };
-  const localRows = `SELECT ${kSelect(pair, 'local', 't')}, ${h} AS h FROM ${local} t`;
+  const localRows = localHashesSql(db, pair);
   const [size] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${baseline}`);
   const rows = Number(size?.n ?? 0);
-  if (!comparedByBuckets(pair, rows, bucketedFromRows)) return delta(localRows, `SELECT * FROM ${baseline}`);
-
-  const bits = bucketBits(rows);
-  const bucket = (alias: string): string => `(hash(${kList(pair, alias)}) >> ${64 - bits})`;
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.lh} AS ${localRows}`);
+  const names: [string, string] = ['lh', 'bh'];
+  if (!comparedByBuckets(pair, rows, bucketedFromRows)) return hashedDifference(db, pair, { a: `(${localRows})`, b: baseline, names }, TEMP.ld, rows, bucketedFromRows);
+  await hashLocalRows(db, pair);
   try {
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${TEMP.ldb} AS
-         WITH l AS (SELECT ${bucket('l')} AS bucket, count(*) AS n, bit_xor(hash(l.h)) AS x FROM ${TEMP.lh} l GROUP BY ALL),
-              b AS (SELECT ${bucket('b')} AS bucket, count(*) AS n, bit_xor(hash(b.h)) AS x FROM ${baseline} b GROUP BY ALL)
-         SELECT coalesce(l.bucket, b.bucket) AS bucket FROM l FULL JOIN b ON l.bucket = b.bucket
-          WHERE l.n IS DISTINCT FROM b.n OR l.x IS DISTINCT FROM b.x`,
-    );
-    const [differing] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${TEMP.ldb}`);
-    // Changes spread over many buckets: one join of everything costs less than filtering first.
-    if (Number(differing?.n ?? 0) > 2 ** bits / 2) return await delta(`SELECT * FROM ${TEMP.lh}`, `SELECT * FROM ${baseline}`);
-    const inBuckets = (alias: string): string => `${bucket(alias)} IN (SELECT bucket FROM ${TEMP.ldb})`;
-    return await delta(`SELECT * FROM ${TEMP.lh} l WHERE ${inBuckets('l')}`, `SELECT * FROM ${baseline} b WHERE ${inBuckets('b')}`);
+    return await hashedDifference(db, pair, { a: TEMP.lh, b: baseline, names }, TEMP.ld, rows, bucketedFromRows);
   } finally {
     await db.run(`DROP TABLE IF EXISTS ${TEMP.lh}`);
   }
 }
 
 /**
- * Whether a keyed table of `rows` baseline rows is compared by key buckets first (computeLocalDelta).
- * Keys that may repeat (named in the config) could cancel out in a bucket's XOR: joined directly.
+ * `TEMP.ld` for a table known to equal its baseline but at the given keys (the rows written
+ * through duckdb-sync since it was last settled, tracking/keyedWrites.ts): only those keys'
+ * local rows and baseline entries are compared. False when the keys are not the pair's key
+ * columns (then the table is compared whole).
  */
-export function comparedByBuckets(pair: TablePair, rows: number, bucketedFromRows = BUCKETED_FROM_ROWS): boolean {
-  return pair.key.length > 0 && rows >= bucketedFromRows && keysNeverNull(pair);
-}
-
-/** Bits of the bucket number: about ROWS_PER_BUCKET rows per bucket (2^12 … 2^24 buckets). */
-export function bucketBits(rows: number): number {
-  return Math.min(24, Math.max(12, Math.ceil(Math.log2(Math.max(1, rows) / ROWS_PER_BUCKET))));
+export async function computeLocalDeltaAt(db: Database, pair: TablePair, baselineTable: string, keys: WrittenKeys): Promise<number | false> {
+  if (keys.rows.length && (keys.columns.length !== pair.key.length || keys.columns.some((c, i) => c.toLowerCase() !== pair.key[i]?.toLowerCase()))) return false;
+  const columns = pair.key.map((_k, i) => `k${i} ${keys.types[i]?.toString() ?? 'VARCHAR'}`);
+  if (!keys.rows.length) return noLocalDelta(db, pair, baselineTable);
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.known_keys} (${columns.join(', ')})`);
+  // Appended with their exact types (a parameter list would need them spelled out).
+  const appender = await db.connection.createAppender(TEMP.known_keys.replace(/^temp\./, ''), 'main', 'temp');
+  try {
+    for (const row of keys.rows) {
+      row.forEach((value, i) => appender.appendValue(value, keys.types[i]));
+      appender.endRow();
+    }
+  } finally {
+    appender.closeSync();
+  }
+  const local = `(${localHashesSql(db, pair)} WHERE ${keyInUser(pair, 'local', 't', TEMP.known_keys)})`;
+  const baseline = `(SELECT * FROM ${baselineRef(baselineTable)} b WHERE ${keyInInternal(pair, 'b', TEMP.known_keys)})`;
+  try {
+    return await hashedDifference(db, pair, { a: local, b: baseline, names: ['lh', 'bh'] }, TEMP.ld, 0);
+  } finally {
+    await db.run(`DROP TABLE IF EXISTS ${TEMP.known_keys}`);
+  }
 }
 
 /**

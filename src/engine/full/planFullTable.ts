@@ -1,12 +1,28 @@
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import type { TableInfo } from '../catalog/catalog.js';
-import { canonicalRowFingerprint } from '../rows/fingerprint.js';
+import { canonicalRowFingerprint, engineRowHash } from '../rows/fingerprint.js';
+import { kMatch, kSelect } from '../rows/keySql.js';
+import type { FingerprintScheme } from '../../remote/remote.js';
+import { replacesByDifference } from './replaceByDifference.js';
 import { emptyTableResult, type TableResult } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 
 /** What a full pull of one table would do, without changing anything (the remote must be attached). */
-export async function planFullTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined): Promise<TableResult> {
+export async function planFullTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined, scheme: FingerprintScheme): Promise<TableResult> {
+  if (localInfo && replacesByDifference(pair, localInfo, scheme)) {
+    // Written as the difference (replaceByDifference.ts): the keys whose rows differ.
+    const hashes = (side: 'local' | 'remote', from: string): string =>
+      `SELECT ${kSelect(pair, side, 't')}, ${engineRowHash(
+        pair.columns.map((c) => (side === 'local' ? c.local : c.remote)),
+        't',
+      )} AS h FROM ${from} t`;
+    const [d] = await db.all<{ pulled: bigint; deleted: bigint }>(
+      `SELECT count(*) FILTER (WHERE r.h IS NOT NULL AND l.h IS DISTINCT FROM r.h) AS pulled, count(*) FILTER (WHERE r.h IS NULL) AS deleted
+         FROM (${hashes('local', localRef(db, pair))}) l FULL JOIN (${hashes('remote', qualify(db.remote.catalog, pair.remote.schema, pair.remote.table))}) r ON ${kMatch(pair, 'l', 'r')}`,
+    );
+    return { ...emptyTableResult(pair.name, 'planned'), rowsPulled: Number(d?.pulled ?? 0), rowsDeleted: Number(d?.deleted ?? 0), warnings: ['replaces the local content'] };
+  }
   const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(db.remote.catalog, pair.remote.schema, pair.remote.table)}`);
   return {
     ...emptyTableResult(pair.name, 'planned'),

@@ -13,6 +13,8 @@ import type { TableResult } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { readOneTableMetadata, recordTableSuccess } from '../state/tableMetadata.js';
 import { TEMP } from '../rows/tempTables.js';
+import { replaceByDifference, replacesByDifference } from './replaceByDifference.js';
+import { hashLocalRows } from '../rows/hashedDifference.js';
 
 export interface PullProgress {
   table: string;
@@ -44,35 +46,50 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
   const pairCols = new Set(pair.columns.map((c) => c.local));
   const extra = pair.key.length && localInfo ? localInfo.columns.filter((c) => !pairCols.has(c.name)).map((c) => quoteIdent(c.name)) : [];
 
+  const onProgress = options.onProgress;
+  const insert = (sql: string): Promise<number> => (onProgress ? db.runWithProgress(sql, undefined, (p) => onProgress({ table: pair.name, ...p })) : db.run(sql));
   return db.transaction(async () => {
+    const byDifference = localInfo !== undefined && replacesByDifference(pair, localInfo, options.scheme);
     const warnings = await ensureLocalTable(db, pair, localInfo);
-    // What the table held, to count the rows that the remote no longer has.
+    // A remote this process reads (a file, whose rows it hashes itself) gives the baseline's hashes
+    // when the rows copied have its types (a new table, or one typed alike).
+    const hashedHere = db.remote.fingerprints === 'engine' && (!localInfo || pair.columns.every((c) => localInfo.columns.find((l) => l.name === c.local)?.type === c.type));
+    let rowsPulled: number;
+    let rowsDeleted = 0;
+    let rowCount: number;
+    let baselineTable: string;
     if (localInfo) {
       const baseline = await usableBaseline(db, pair, options.scheme, await readOneTableMetadata(db, pair.name), options.engineVersion);
-      await snapshotLocalChanges(db, pair, baseline);
-      await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.old_rows} AS SELECT ${identity(pair)} FROM ${local}`);
-      // Columns only the local side has keep their values (by key) through the replace.
-      if (extra.length) await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.extra} AS SELECT ${kSelect(pair, 'local')}, ${extra.map((c, i) => `${c} AS x${i}`).join(', ')} FROM ${local}`);
-      await db.run(`DELETE FROM ${local}`);
+      await snapshotLocalChanges(db, pair, baseline, byDifference ? await hashLocalRows(db, pair) : undefined);
     }
-    const insertSql = `INSERT INTO ${local} (${localCols}) SELECT ${remoteCols} FROM ${remote}`;
-    const onProgress = options.onProgress;
-    const rowsPulled = onProgress
-      ? await db.runWithProgress(insertSql, undefined, (p) => onProgress({ table: pair.name, ...p }))
-      : await db.run(insertSql);
-    if (extra.length) {
-      await db.run(`UPDATE ${local} AS t SET ${extra.map((c, i) => `${c} = e.x${i}`).join(', ')} FROM ${TEMP.extra} e WHERE ${kMatchUser(pair, 'local', 't', 'e')}`);
-      await db.run(`DROP TABLE ${TEMP.extra}`);
+    if (byDifference) {
+      ({ rowsPulled, rowsDeleted, rowCount } = await replaceByDifference(db, pair, TEMP.lh, extra, insert));
+      await db.run(`DROP TABLE ${TEMP.lh}`);
+      baselineTable = await writeBaseline(db, pair, options.scheme, hashedHere ? { hashed: TEMP.fr } : 'local');
+      await db.run(`DROP TABLE ${TEMP.fr}`);
+    } else {
+      if (localInfo) {
+        // What the table held, to count the rows that the remote no longer has.
+        await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.old_rows} AS SELECT ${identity(pair)} FROM ${local}`);
+        // Columns only the local side has keep their values (by key) through the replace.
+        if (extra.length) await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.extra} AS SELECT ${kSelect(pair, 'local')}, ${extra.map((c, i) => `${c} AS x${i}`).join(', ')} FROM ${local}`);
+        await db.run(`DELETE FROM ${local}`);
+      }
+      rowsPulled = await insert(`INSERT INTO ${local} (${localCols}) SELECT ${remoteCols} FROM ${remote}`);
+      rowCount = rowsPulled;
+      if (extra.length) {
+        await db.run(`UPDATE ${local} AS t SET ${extra.map((c, i) => `${c} = e.x${i}`).join(', ')} FROM ${TEMP.extra} e WHERE ${kMatchUser(pair, 'local', 't', 'e')}`);
+        await db.run(`DROP TABLE ${TEMP.extra}`);
+      }
+      baselineTable = await writeBaseline(db, pair, options.scheme, hashedHere ? 'remote' : 'local');
+      if (localInfo) {
+        rowsDeleted = await countRemoved(db, pair, baselineTable);
+        await db.run(`DROP TABLE IF EXISTS ${TEMP.old_rows}`);
+      }
     }
-    // The rows just copied have the remote's types when the table is new or typed alike: a remote this
-    // process reads (a file, whose rows it hashes itself) is hashed there.
-    const sameTypes = !localInfo || pair.columns.every((c) => localInfo.columns.find((l) => l.name === c.local)?.type === c.type);
-    const baselineTable = await writeBaseline(db, pair, options.scheme, sameTypes && db.remote.fingerprints === 'engine' ? 'remote' : 'local');
-    const rowsDeleted = localInfo ? await countRemoved(db, pair, baselineTable) : 0;
     const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.policy ?? 'full-sync', options.runId) : 0;
     const watermark = options.cursor ? await maxValue(db, local, options.cursor.column) : null;
     const logSeq = options.cursor ? await currentLogSeq(db, pair) : null;
-    if (localInfo) await db.run(`DROP TABLE IF EXISTS ${TEMP.old_rows}`);
     await recordTableSuccess(db, pair, options.scheme, options.engineVersion, {
       mode: 'full',
       direction: 'pull',
@@ -80,7 +97,7 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
       rowsPushed: 0,
       rowsDeleted,
       conflicts,
-      rowCount: rowsPulled,
+      rowCount,
       cursorColumn: options.cursor?.column ?? null,
       watermark,
       logSeq,

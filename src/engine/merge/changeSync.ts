@@ -1,3 +1,4 @@
+import type { WrittenKeys } from '../compare/localDelta.js';
 import type { ConflictPolicy } from '../../config/schema.js';
 import type { Database } from '../../db/database.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
@@ -38,6 +39,8 @@ export interface ChangeSyncContext {
   localColumns: string[];
   /** The local table is known to equal its baseline (the file is as the last sync left it): not compared. */
   localUnchanged?: boolean;
+  /** The local table is known to equal its baseline but at these keys (written through duckdb-sync): only they are compared. */
+  localChangedAt?: WrittenKeys | undefined;
 }
 
 /** A table's outcome, with what the engine needs beyond the reported result. */

@@ -5,7 +5,7 @@ import { recordConflicts } from '../state/conflictLog.js';
 import { moveBaselineKeys } from '../state/baseline.js';
 import type { CursorState } from '../catalog/cursor.js';
 import { kJson } from '../rows/keySql.js';
-import { computeLocalDelta, noLocalDelta, snapshotChangedRows } from '../compare/localDelta.js';
+import { computeLocalDelta, computeLocalDeltaAt, noLocalDelta, snapshotChangedRows } from '../compare/localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';
 import { clearJournal, discountOwnPushes, journalLocalChanges, journalPending } from '../state/pushJournal.js';
 import { logPushedKeys, recordOwnLogged } from '../state/remoteChangeLog.js';
@@ -35,7 +35,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
   let loggedSeq: number | undefined;
   // Local changes first; before they may reach the remote, they are journaled (see pushJournal.ts).
   const localChanges = await db.transaction(async () => {
-    const changed = ctx.localUnchanged ? await noLocalDelta(db, pair, ctx.baselineTable) : await computeLocalDelta(db, pair, ctx.baselineTable);
+    const changed = ctx.localUnchanged ? await noLocalDelta(db, pair, ctx.baselineTable) : await localDelta(db, pair, ctx);
     if (changed && writesRemote) {
       await journalLocalChanges(db, pair, ctx.baselineTable);
       // The versions pushed are those compared: writes made meanwhile (library) wait for the next push.
@@ -112,4 +112,14 @@ async function newerWatermark(db: Database, cursor: CursorState, maxRead: string
   if (cursor.watermark === null) return maxRead;
   const [row] = await db.all<{ w: string }>(`SELECT CAST(greatest(CAST($1 AS ${cursor.type}), CAST($2 AS ${cursor.type})) AS VARCHAR) AS w`, [cursor.watermark, maxRead]);
   return row?.w ?? maxRead;
+}
+
+/** Local changes: at the keys written through duckdb-sync when only those can differ, else the whole table compared. */
+async function localDelta(db: Database, pair: TablePair, ctx: ChangeSyncContext): Promise<number> {
+  const known = ctx.localChangedAt ? await computeLocalDeltaAt(db, pair, ctx.baselineTable, ctx.localChangedAt) : false;
+  if (known !== false) {
+    db.logger.debug(`${pair.name}: compared at the ${ctx.localChangedAt?.rows.length ?? 0} key(s) written through duckdb-sync since it was last settled`);
+    return known;
+  }
+  return computeLocalDelta(db, pair, ctx.baselineTable);
 }

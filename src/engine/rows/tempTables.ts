@@ -13,10 +13,12 @@ export const TEMP = {
   ld: 'temp.sync_ld',
   /** Local keys and row hashes of a large table, hashed once (localDelta.ts). */
   lh: 'temp.sync_lh',
-  /** Key buckets whose local summary differs from the baseline's. */
-  ldb: 'temp.sync_ldb',
+  /** Key buckets whose summaries differ between two hashed tables (hashedDifference.ts). */
+  buckets: 'temp.sync_buckets',
   /** Local versions of the changed rows, taken in the transaction that compared them (what a push sends). */
   lrows: 'temp.sync_lrows',
+  /** Keys of the rows written through duckdb-sync since the table was settled (compare/localDelta.ts computeLocalDeltaAt). */
+  known_keys: 'temp.sync_known_keys',
   /** Keys changed locally (and journaled by a push cut short): their remote versions are always read. */
   lkeys: 'temp.sync_lkeys',
   /** Remote rows read (under local column names). */
@@ -45,6 +47,9 @@ export const TEMP = {
   // Full copies and schema changes (full/, catalog/)
   /** The local table's identities before a full pull replaces it (to count removed rows). */
   old_rows: 'temp.sync_old_rows',
+  /** A full pull by difference (replaceByDifference.ts): the remote's keys and row hashes, and the keys that differ. */
+  fr: 'temp.sync_fr',
+  fd: 'temp.sync_fd',
   /** Values of local-only columns, kept by key through a full pull. */
   extra: 'temp.sync_extra',
   /** Values of added columns, by key, to fill them on the other side. */

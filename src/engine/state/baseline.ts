@@ -59,15 +59,21 @@ function baselineSelect(pair: TablePair, scheme: FingerprintScheme, side: 'local
  * Rebuilds the baseline from the local table's current content (inside the caller's transaction).
  * `from: 'remote'` reads the same rows from a file remote instead, right after they were copied
  * with identical column types: the same hashes, but DuckDB scans the committed remote table on
- * every thread, while the uncommitted local rows are scanned on one.
+ * every thread, while the uncommitted local rows are scanned on one. `from: { hashed }`: a table of
+ * the keys and row hashes (k…, h) computed already, for a keyed table under the engine scheme.
  */
-export async function writeBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, from: 'local' | 'remote' = 'local'): Promise<string> {
+export async function writeBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, from: 'local' | 'remote' | { hashed: string } = 'local'): Promise<string> {
   const name = baselineTableName(pair);
-  const side = from === 'remote' && scheme === 'engine' ? 'remote' : 'local';
-  const source = side === 'remote' ? qualify(db.remote.catalog, pair.remote.schema, pair.remote.table) : localRef(db, pair);
-  await db.run(
-    `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme, side)} FROM ${source} t${pair.key.length ? '' : ' GROUP BY ALL'}`,
-  );
+  if (typeof from === 'object' && pair.key.length && scheme === 'engine') {
+    // Keys and row hashes computed already (k…, h): the baseline's columns exactly.
+    await db.run(`CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${kList(pair)}, h FROM ${from.hashed}`);
+  } else {
+    const side = from === 'remote' && scheme === 'engine' ? 'remote' : 'local';
+    const source = side === 'remote' ? qualify(db.remote.catalog, pair.remote.schema, pair.remote.table) : localRef(db, pair);
+    await db.run(
+      `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme, side)} FROM ${source} t${pair.key.length ? '' : ' GROUP BY ALL'}`,
+    );
+  }
   await writeHashProbe(db, pair, name);
   // A new baseline knows every version the local holds: nothing pushed earlier is pending any more.
   await dropJournal(db, name);

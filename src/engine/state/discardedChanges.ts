@@ -5,6 +5,8 @@ import { CONFLICTS_TABLE, STATE_SCHEMA } from './internalNames.js';
 import { NEXT_CONFLICT_ID } from './conflictLog.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
+import { keyInUser } from '../rows/keySql.js';
+import { hashedDifference, hashLocalRows } from '../rows/hashedDifference.js';
 
 /**
  * A full sync replaces the local content with the remote's. Local changes made since the last
@@ -16,22 +18,27 @@ import { TEMP } from '../rows/tempTables.js';
 const SNAPSHOT = TEMP.local_changes;
 const ROW_HASH = '__duckdb_sync_h';
 
-/** Local rows that differ from the baseline; without a usable baseline, every local row. */
-export async function snapshotLocalChanges(db: Database, pair: TablePair, baselineTable: string | undefined): Promise<void> {
+/**
+ * Local rows that differ from the baseline; without a usable baseline, every local row.
+ * `localHashes`: for keyed tables, a table of the local keys and row hashes (k…, h) when the caller
+ * made one already (rows/hashedDifference.ts hashLocalRows), else it is made here.
+ */
+export async function snapshotLocalChanges(db: Database, pair: TablePair, baselineTable: string | undefined, localHashes?: string): Promise<void> {
   const local = localRef(db, pair);
   const cols = pair.columns.map((c) => c.local);
   const h = engineRowHash(cols);
   const rowJson = jsonOf(cols);
   const baseline = baselineTable ? qualify(STATE_SCHEMA, baselineTable) : undefined;
   if (pair.key.length) {
-    const keys = pair.key.map((k, i) => `${quoteIdent(k)} AS k${i}`).join(', ');
-    const match = (a: string, b: string): string => pair.key.map((_k, i) => `${a}.k${i} IS NOT DISTINCT FROM ${b}.k${i}`).join(' AND ');
-    const changedKeys = baseline
-      ? `SELECT l.* FROM l WHERE NOT EXISTS (SELECT 1 FROM ${baseline} b WHERE ${match('b', 'l')} AND b.h = l.h)
-         UNION ALL
-         SELECT ${pair.key.map((_k, i) => `b.k${i}`).join(', ')}, NULL FROM ${baseline} b WHERE NOT EXISTS (SELECT 1 FROM l WHERE ${match('b', 'l')})`
-      : 'SELECT * FROM l';
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.changed_keys} AS WITH l AS (SELECT ${keys}, ${h} AS h FROM ${local}) ${changedKeys}`);
+    const hashed = localHashes ?? (await hashLocalRows(db, pair));
+    if (baseline) {
+      const [size] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${baseline}`);
+      // (k…, h, bh): h NULL = deleted locally.
+      await hashedDifference(db, pair, { a: hashed, b: baseline, names: ['h', 'bh'] }, TEMP.changed_keys, Number(size?.n ?? 0));
+    } else {
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.changed_keys} AS SELECT * FROM ${hashed}`);
+    }
+    if (!localHashes) await db.run(`DROP TABLE ${hashed}`);
     // Keys deleted locally (h NULL) find no local row. The join is on the key alone: one more
     // condition made DuckDB plan a nested-loop join (minutes at 250k rows instead of 0.1 s).
     await db.run(
@@ -66,7 +73,7 @@ export async function recordDiscardedChanges(db: Database, pair: TablePair, poli
     written = await db.run(
       `INSERT INTO ${quoteIdent(CONFLICTS_TABLE)} (id, table_name, key_json, local_version, remote_version, copies, policy, winner, run_id)
        SELECT ${NEXT_CONFLICT_ID}, $1, c.key_json, c.v, CASE WHEN t.${ROW_HASH} IS NULL THEN NULL ELSE ${jsonOf(cols)('t')} END, 1, $3, 'remote', $2
-         FROM ${SNAPSHOT} c LEFT JOIN (SELECT *, ${h} AS ${ROW_HASH} FROM ${local}) t ON ${match}
+         FROM ${SNAPSHOT} c LEFT JOIN (SELECT *, ${h} AS ${ROW_HASH} FROM ${local} x WHERE ${keyInUser(pair, 'local', 'x', SNAPSHOT)}) t ON ${match}
         WHERE t.${ROW_HASH} IS DISTINCT FROM c.h`,
       [pair.name, runId ?? null, policy],
     );

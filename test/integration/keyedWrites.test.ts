@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Logger } from '../../src/log/logger.js';
+import { openSyncedDatabase, type SyncedDatabase } from '../../src/tracking/syncedDatabase.js';
+import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
+import { tempDir } from '../helpers/tempDir.js';
+import { newPair, type Pair } from './incrementalSupport.js';
+
+/**
+ * Issue 22: a push of rows written through duckdb-sync compares only their keys when the table
+ * was settled (the local file as the last sync left it) and every write since said which rows it
+ * wrote (`RETURNING <key>`, tracking/keyedWrites.ts). Any other write makes the table compared
+ * whole again: each case here ends with both sides equal (verify), so a key missed would fail it.
+ */
+
+const root = tempDir();
+const KEYED = /items: compared at the (\d+) key\(s\) written through duckdb-sync/;
+
+/** A synced pair (a sync that recorded the local file's stamp), and a library handle on it with its debug log. */
+async function opened(): Promise<{ p: Pair; db: SyncedDatabase; log: string[] }> {
+  const p = newPair(root);
+  await exec(
+    p.remote,
+    'CREATE TABLE items (id INTEGER PRIMARY KEY, name VARCHAR, qty INTEGER)',
+    "INSERT INTO items SELECT i, 'item ' || i, i FROM range(1, 101) t(i)",
+    'CREATE TABLE notes (body VARCHAR)',
+    "INSERT INTO notes VALUES ('a')",
+  );
+  await p.syncOk({ mode: 'full' });
+  const log: string[] = [];
+  const logger: Logger = { debug: (m) => log.push(m), info: (m) => log.push(m), warn: (m) => log.push(m), error: (m) => log.push(m) };
+  const db = await openSyncedDatabase({ local: p.local, remote: remoteUri(p.remote), cwd: p.dir, env: { DUCKDB_SYNC_CACHE_DIR: `${p.dir}/cache` }, autoSync: false, logger });
+  return { p, db, log };
+}
+
+/** Flushes; returns how many keys the push compared items at (undefined: compared whole). */
+async function flushed(db: SyncedDatabase, log: string[]): Promise<number | undefined> {
+  log.length = 0;
+  const result = await db.flush();
+  assert.equal(result.ok, true, JSON.stringify(result.tables));
+  const keyed = log.map((m) => KEYED.exec(m)).find(Boolean);
+  return keyed ? Number(keyed[1]) : undefined;
+}
+
+test('writes that say which rows they wrote are pushed by comparing those keys only', async () => {
+  const { p, db, log } = await opened();
+  try {
+    assert.equal(await db.run("UPDATE items SET name = 'renamed' WHERE id IN (1, 2, 3)"), 3);
+    assert.deepEqual(await db.all("UPDATE items SET qty = 0 WHERE id = 4"), [{ Count: 1n }]);
+    await db.run('DELETE FROM items WHERE id = $1', [5]);
+    await db.run("INSERT INTO items VALUES (500, 'new', 1) -- a trailing comment;");
+    await db.run("INSERT OR REPLACE INTO items VALUES (6, 'replaced', 6)");
+    // An UPDATE that matches nothing and one that leaves a row as it was: known keys, no change.
+    await db.run("UPDATE items SET name = 'x' WHERE id = 9999");
+    await db.run('UPDATE items SET qty = qty WHERE id = 7');
+    assert.equal(await flushed(db, log), 8);
+
+    // Settled again by that push: the next write is compared at its key alone.
+    await db.run("UPDATE items SET name = 'again' WHERE id = 10");
+    assert.equal(await flushed(db, log), 1);
+  } finally {
+    await db.close();
+  }
+  // Both sides equal (read once the library let go of them): a key a push missed would show here.
+  await p.verifyOk();
+});
+
+test('an UPDATE of a key column, a statement among several, TRUNCATE: the table is compared whole, and stays so until settled', async () => {
+  const { p, db, log } = await opened();
+  try {
+    // RETURNING would give the new key only: the old one (gone) must still be deleted on the remote.
+    await db.run('UPDATE items SET id = id + 1000 WHERE id = 1');
+    assert.equal(await flushed(db, log), undefined);
+    // Settled by that push: keyed again.
+    await db.run("UPDATE items SET name = 'k' WHERE id = 2");
+    assert.equal(await flushed(db, log), 1);
+
+    await db.run("UPDATE items SET name = 'one' WHERE id = 3; UPDATE items SET name = 'two' WHERE id = 4");
+    assert.equal(await flushed(db, log), undefined);
+
+    await db.run('TRUNCATE items');
+    assert.equal(await flushed(db, log), undefined);
+  } finally {
+    await db.close();
+  }
+  // Both sides equal (read once the library let go of them): a key a push missed would show here.
+  await p.verifyOk();
+});
+
+test('a write through the untracked connection: every later push compares whole tables', async () => {
+  const { p, db, log } = await opened();
+  try {
+    await db.connection.run("UPDATE items SET name = 'untracked' WHERE id = 1");
+    await db.run("UPDATE items SET name = 'tracked' WHERE id = 2");
+    assert.equal(await flushed(db, log), undefined);
+    await db.run("UPDATE items SET name = 'tracked again' WHERE id = 3");
+    assert.equal(await flushed(db, log), undefined);
+  } finally {
+    await db.close();
+  }
+  // Both sides equal (read once the library let go of them): a key a push missed would show here.
+  await p.verifyOk();
+});
+
+test('a local file written since the last sync: its tables are compared whole, and what the other program wrote is pushed', async () => {
+  const p = newPair(root);
+  await exec(p.remote, 'CREATE TABLE items (id INTEGER PRIMARY KEY, name VARCHAR, qty INTEGER)', "INSERT INTO items SELECT i, 'item ' || i, i FROM range(1, 101) t(i)");
+  await p.syncOk({ mode: 'full' });
+  // Another program, while no duckdb-sync process holds the file.
+  await exec(p.local, "UPDATE items SET name = 'by another program' WHERE id = 50");
+  const log: string[] = [];
+  const logger: Logger = { debug: (m) => log.push(m), info: () => undefined, warn: () => undefined, error: () => undefined };
+  const db = await openSyncedDatabase({ local: p.local, remote: remoteUri(p.remote), cwd: p.dir, env: { DUCKDB_SYNC_CACHE_DIR: `${p.dir}/cache` }, autoSync: false, logger });
+  try {
+    await db.run("UPDATE items SET name = 'through the library' WHERE id = 1");
+    assert.equal(await flushed(db, log), undefined);
+  } finally {
+    await db.close();
+  }
+  const [row] = await query(p.remote, 'SELECT name FROM items WHERE id = 50');
+  assert.equal(row?.name, 'by another program');
+  // Both sides equal (read once the library let go of them): a key a push missed would show here.
+  await p.verifyOk();
+});
+
+test('closing records the settled tables: the next process compares at its written keys from the start', async () => {
+  const { p, db, log } = await opened();
+  await db.run("UPDATE items SET name = 'first process' WHERE id = 1");
+  assert.equal(await flushed(db, log), 1);
+  await db.close();
+  const again = await openSyncedDatabase({ local: p.local, remote: remoteUri(p.remote), cwd: p.dir, env: { DUCKDB_SYNC_CACHE_DIR: `${p.dir}/cache` }, autoSync: false, logger: { debug: (m) => log.push(m), info: () => undefined, warn: () => undefined, error: () => undefined } });
+  try {
+    await again.run("UPDATE items SET name = 'second process' WHERE id = 2");
+    assert.equal(await flushed(again, log), 1);
+  } finally {
+    await again.close();
+  }
+  await p.verifyOk();
+});
