@@ -3,14 +3,13 @@ import { duckdb } from '../db/duckdbApi.js';
 import type { Row, SqlParams } from '../db/database.js';
 import { wrapError } from '../db/failures/wrapError.js';
 import { ALL_TABLES, MARK_DIRTY_SQL } from '../engine/state/dirtyMarks.js';
-import { displayName } from '../engine/catalog/catalog.js';
 import { DatabaseError, SyncError, UsageError } from '../errors.js';
 import type { SqlParser } from '../sql/sqlParser.js';
 import { statementEffect, type StatementEffect } from '../sql/statementEffect.js';
-import type { TableRef } from '../sql/tableRef.js';
 import type { DirtyTracker } from './dirtyTracker.js';
 import type { KeyedWrites, WrittenKeys } from './keyedWrites.js';
 import { prepareReturningKeys, readReturnedKeys } from './returningKeys.js';
+import { SessionTables } from './sessionTables.js';
 import { SerialQueue } from './serialQueue.js';
 import { StatementError } from './statementError.js';
 
@@ -49,30 +48,21 @@ export class TrackedConnection {
   private markStatement: DuckDBPreparedStatement | undefined;
   private inTransaction = false;
   private readonly marksInTransaction = new Set<string>();
-  /** Local tables by lower-case display name (DuckDB matches names case-insensitively). */
-  private readonly localTables = new Map<string, string>();
-  /** Primary key columns of the local tables that have one, by lower-case display name. */
-  private readonly primaryKeys = new Map<string, string[]>();
-  private readonly tempTables = new Set<string>();
-  private currentSchema = 'main';
+  /** What the writes of the application's open transaction told of their rows, told to `keyed` once it commits. */
+  private keysInTransaction: Array<[string, WrittenKeys | undefined]> = [];
   private readonly parsed = new Map<string, ReturnType<SqlParser['parse']>>();
 
   private constructor(
     private readonly connection: DuckDBConnection,
     private readonly parser: SqlParser,
-    private readonly localCatalog: string,
+    private readonly tables: SessionTables,
     private readonly tracker: DirtyTracker,
     private readonly keyed: KeyedWrites,
     private readonly onWrite: (tables: string[]) => void,
   ) {}
 
   static async create(connection: DuckDBConnection, parser: SqlParser, tracker: DirtyTracker, keyed: KeyedWrites, onWrite: (tables: string[]) => void): Promise<TrackedConnection> {
-    const reader = await connection.runAndReadAll('SELECT current_database() AS c');
-    const [row] = reader.getRowObjectsJS() as Array<{ c: string }>;
-    const tracked = new TrackedConnection(connection, parser, row?.c ?? 'memory', tracker, keyed, onWrite);
-    await tracked.readCurrentSchema();
-    await tracked.readTables();
-    return tracked;
+    return new TrackedConnection(connection, parser, await SessionTables.read(connection), tracker, keyed, onWrite);
   }
 
   /** Runs the statements of `sql` in order; stops at the first error (earlier statements stay done). */
@@ -121,7 +111,7 @@ export class TrackedConnection {
       try {
         const statement = parsed?.length === count ? parsed[i] : undefined;
         // A lone INSERT/UPDATE/DELETE of a keyed table says which rows it wrote (keyedWrites.ts).
-        const keyed = count === 1 ? await prepareReturningKeys(this.connection, this.parser, sql, statement, (targets) => this.primaryKeyOf(targets)) : undefined;
+        const keyed = count === 1 ? await prepareReturningKeys(this.connection, this.parser, sql, statement, (targets) => this.tables.primaryKeyOf(targets)) : undefined;
         // Prepared one by one: a statement may use what the previous one created.
         const prepared = keyed?.prepared ?? (await extracted.prepare(i));
         try {
@@ -129,7 +119,7 @@ export class TrackedConnection {
           const effect = statementEffect(prepared.statementType, statement);
           results.push(await this.runOne(prepared, effect, keepRows || i === count - 1, keyed?.columns));
           // USE (typed SET) may change the current schema.
-          if (prepared.statementType === Statement.SET) await this.readCurrentSchema();
+          if (prepared.statementType === Statement.SET) await this.tables.readCurrentSchema();
         } finally {
           prepared.destroySync();
         }
@@ -154,14 +144,16 @@ export class TrackedConnection {
       if (controlsTransaction) await this.transactionChanged(succeeded && effect.kind !== 'rollback');
     }
     if (effect.kind !== 'write') return result;
-    if (SCHEMA_STATEMENTS.has(prepared.statementType)) await this.readTables();
-    const first = this.markNames(effect.tables);
+    if (SCHEMA_STATEMENTS.has(prepared.statementType)) await this.tables.readTables();
+    const first = this.tables.localNames(effect.tables);
     // A table not found was perhaps created through another connection: read the catalog again.
-    if (first.unknown) await this.readTables();
-    const marked = first.unknown ? this.markNames(effect.tables).names : first.names;
+    if (first.unknown) await this.tables.readTables();
+    const marked = first.unknown ? this.tables.localNames(effect.tables).names : first.names;
     // Committed (or inside a transaction that may commit): what is known of the tables' changes.
-    if (marked.includes(ALL_TABLES)) this.keyed.forgetAll();
-    else for (const t of marked) this.keyed.wrote(t, keys);
+    const told: Array<[string, WrittenKeys | undefined]> = marked.map((t) => [t, keys]);
+    // A write of an open transaction is told once it commits: a push meanwhile does not see it.
+    if (this.inTransaction) this.keysInTransaction.push(...told);
+    else this.tellKeys(told);
     if (!marked.length) return result;
     if (this.inTransaction) {
       // The application's transaction: the marks commit (or roll back) with its writes.
@@ -189,6 +181,14 @@ export class TrackedConnection {
     return { ...result, marked };
   }
 
+  /** Tells `keyed` what committed writes said of their rows (ALL_TABLES: anything may differ). */
+  private tellKeys(told: Array<[string, WrittenKeys | undefined]>): void {
+    for (const [table, keys] of told) {
+      if (table === ALL_TABLES) this.keyed.forgetAll();
+      else this.keyed.wrote(table, keys);
+    }
+  }
+
   /** After a statement that may open or end a transaction: asks DuckDB which it did. */
   private async transactionChanged(mayHaveCommitted: boolean): Promise<void> {
     const was = this.inTransaction;
@@ -197,6 +197,8 @@ export class TrackedConnection {
       // The marks of the transaction's writes are durable now (or rolled back with them).
       if (mayHaveCommitted && this.marksInTransaction.size) this.onWrite([...this.marksInTransaction]);
       this.marksInTransaction.clear();
+      if (mayHaveCommitted) this.tellKeys(this.keysInTransaction);
+      this.keysInTransaction = [];
     }
   }
 
@@ -206,65 +208,12 @@ export class TrackedConnection {
     return { kind, columns: keepRows ? reader.columnNames() : [], rows, rowsChanged: reader.rowsChanged, marked: [] };
   }
 
-  /** The primary key columns of the one local table `targets` name, if it has one. */
-  private primaryKeyOf(targets: TableRef[]): string[] | undefined {
-    const [name, ...more] = this.markNames(targets).names;
-    return name === undefined || more.length ? undefined : this.primaryKeys.get(name.toLowerCase());
-  }
-
   private async mark(tables: string[]): Promise<void> {
     this.markStatement ??= await this.connection.prepare(MARK_DIRTY_SQL);
     for (const table of tables) {
       this.markStatement.bindVarchar(1, table);
       await this.markStatement.run();
     }
-  }
-
-  /**
-   * Local display names of the written tables that are tables of the local database (temporary
-   * tables, tables of other catalogs, and tables dropped by the statement are not pushed).
-   */
-  private markNames(tables: TableRef[] | 'all'): { names: string[]; unknown: boolean } {
-    if (tables === 'all') return { names: [ALL_TABLES], unknown: false };
-    const names = new Set<string>();
-    let unknown = false;
-    for (const t of tables) {
-      if (t.temporary) continue;
-      const catalog = t.catalog?.toLowerCase();
-      if (catalog !== undefined && catalog !== this.localCatalog.toLowerCase()) continue;
-      let schema = t.schema ?? this.currentSchema;
-      if (catalog === undefined && t.schema !== undefined) {
-        const s = t.schema.toLowerCase();
-        // `x.t` names schema x of the current catalog, or the default schema of catalog x.
-        if (s === 'temp') continue;
-        if (s === this.localCatalog.toLowerCase()) schema = 'main';
-      }
-      // An unqualified name finds a temporary table first.
-      if (t.schema === undefined && this.tempTables.has(t.name.toLowerCase())) continue;
-      const name = displayName(schema, t.name);
-      const found = this.localTables.get(name.toLowerCase());
-      if (found === undefined) unknown = true;
-      else names.add(found);
-    }
-    return { names: [...names], unknown };
-  }
-
-  /** Reads the names of the local database's tables and of the session's temporary tables. */
-  private async readTables(): Promise<void> {
-    const reader = await this.connection.runAndReadAll(
-      'SELECT database_name AS c, schema_name AS s, table_name AS t, "temporary" AS temp FROM duckdb_tables() WHERE "temporary" OR database_name = current_database()',
-    );
-    this.localTables.clear();
-    this.tempTables.clear();
-    for (const r of reader.getRowObjectsJS() as Array<{ s: string; t: string; temp: boolean }>) {
-      if (r.temp) this.tempTables.add(r.t.toLowerCase());
-      else this.localTables.set(displayName(r.s, r.t).toLowerCase(), displayName(r.s, r.t));
-    }
-    const keys = await this.connection.runAndReadAll(
-      "SELECT schema_name AS s, table_name AS t, constraint_column_names AS k FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()",
-    );
-    this.primaryKeys.clear();
-    for (const r of keys.getRowObjectsJS() as Array<{ s: string; t: string; k: string[] }>) this.primaryKeys.set(displayName(r.s, r.t).toLowerCase(), r.k);
   }
 
   private parse(sql: string): ReturnType<SqlParser['parse']> {
@@ -284,10 +233,5 @@ export class TrackedConnection {
       // An aborted transaction refuses every statement until ROLLBACK: still a transaction.
       return true;
     }
-  }
-
-  private async readCurrentSchema(): Promise<void> {
-    const reader = await this.connection.runAndReadAll('SELECT current_schema() AS s');
-    this.currentSchema = String(reader.getRows()[0]?.[0] ?? 'main');
   }
 }

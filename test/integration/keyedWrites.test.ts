@@ -88,6 +88,29 @@ test('an UPDATE of a key column, a statement among several, TRUNCATE: the table 
   await p.verifyOk();
 });
 
+test('a write inside a transaction counts once it commits: a push while the transaction is open does not settle it', async () => {
+  const { p, db, log } = await opened();
+  try {
+    await db.run("UPDATE items SET name = 'committed' WHERE id = 2");
+    await db.run('BEGIN');
+    await db.run("UPDATE items SET name = 'in the transaction' WHERE id = 1");
+    // This push sees the committed write only (the transaction's is not visible to it yet).
+    assert.equal(await flushed(db, log), 1);
+    await db.run('COMMIT');
+    assert.equal(await flushed(db, log), 1);
+    await db.run('BEGIN');
+    await db.run("UPDATE items SET name = 'rolled back' WHERE id = 3");
+    await db.run('ROLLBACK');
+    await db.run("UPDATE items SET name = 'after the rollback' WHERE id = 4");
+    assert.equal(await flushed(db, log), 1);
+  } finally {
+    await db.close();
+  }
+  const [row] = await query(p.remote, 'SELECT name FROM items WHERE id = 1');
+  assert.equal(row?.name, 'in the transaction');
+  await p.verifyOk();
+});
+
 test('a write through the untracked connection: every later push compares whole tables', async () => {
   const { p, db, log } = await opened();
   try {

@@ -6,14 +6,13 @@ import type { TableInfo } from '../catalog/catalog.js';
 import type { CursorState } from '../catalog/cursor.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
-import { kMatchUser, kSelect } from '../rows/keySql.js';
 import { ensureLocalTable } from '../catalog/localSchema.js';
 import { currentLogSeq } from '../state/remoteChangeLog.js';
 import type { TableResult } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { readOneTableMetadata, recordTableSuccess } from '../state/tableMetadata.js';
 import { TEMP } from '../rows/tempTables.js';
-import { replaceByDifference, replacesByDifference } from './replaceByDifference.js';
+import { replaceByDifference, replacesByDifference, restoreExtraColumns, saveExtraColumns, type Difference } from './replaceByDifference.js';
 import { hashLocalRows } from '../rows/hashedDifference.js';
 
 export interface PullProgress {
@@ -40,12 +39,9 @@ export interface PullFullOptions {
  */
 export async function pullFullTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined, options: PullFullOptions): Promise<TableResult> {
   const local = localRef(db, pair);
-  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
-  const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
-  const remoteCols = pair.columns.map((c) => quoteIdent(c.remote)).join(', ');
   const pairCols = new Set(pair.columns.map((c) => c.local));
+  // Columns only the local side has keep their values (by key) through the replace.
   const extra = pair.key.length && localInfo ? localInfo.columns.filter((c) => !pairCols.has(c.name)).map((c) => quoteIdent(c.name)) : [];
-
   const onProgress = options.onProgress;
   const insert = (sql: string): Promise<number> => (onProgress ? db.runWithProgress(sql, undefined, (p) => onProgress({ table: pair.name, ...p })) : db.run(sql));
   return db.transaction(async () => {
@@ -54,39 +50,13 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
     // A remote this process reads (a file, whose rows it hashes itself) gives the baseline's hashes
     // when the rows copied have its types (a new table, or one typed alike).
     const hashedHere = db.remote.fingerprints === 'engine' && (!localInfo || pair.columns.every((c) => localInfo.columns.find((l) => l.name === c.local)?.type === c.type));
-    let rowsPulled: number;
-    let rowsDeleted = 0;
-    let rowCount: number;
-    let baselineTable: string;
     if (localInfo) {
       const baseline = await usableBaseline(db, pair, options.scheme, await readOneTableMetadata(db, pair.name), options.engineVersion);
       await snapshotLocalChanges(db, pair, baseline, byDifference ? await hashLocalRows(db, pair) : undefined);
     }
-    if (byDifference) {
-      ({ rowsPulled, rowsDeleted, rowCount } = await replaceByDifference(db, pair, TEMP.lh, extra, insert));
-      await db.run(`DROP TABLE ${TEMP.lh}`);
-      baselineTable = await writeBaseline(db, pair, options.scheme, hashedHere ? { hashed: TEMP.fr } : 'local');
-      await db.run(`DROP TABLE ${TEMP.fr}`);
-    } else {
-      if (localInfo) {
-        // What the table held, to count the rows that the remote no longer has.
-        await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.old_rows} AS SELECT ${identity(pair)} FROM ${local}`);
-        // Columns only the local side has keep their values (by key) through the replace.
-        if (extra.length) await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.extra} AS SELECT ${kSelect(pair, 'local')}, ${extra.map((c, i) => `${c} AS x${i}`).join(', ')} FROM ${local}`);
-        await db.run(`DELETE FROM ${local}`);
-      }
-      rowsPulled = await insert(`INSERT INTO ${local} (${localCols}) SELECT ${remoteCols} FROM ${remote}`);
-      rowCount = rowsPulled;
-      if (extra.length) {
-        await db.run(`UPDATE ${local} AS t SET ${extra.map((c, i) => `${c} = e.x${i}`).join(', ')} FROM ${TEMP.extra} e WHERE ${kMatchUser(pair, 'local', 't', 'e')}`);
-        await db.run(`DROP TABLE ${TEMP.extra}`);
-      }
-      baselineTable = await writeBaseline(db, pair, options.scheme, hashedHere ? 'remote' : 'local');
-      if (localInfo) {
-        rowsDeleted = await countRemoved(db, pair, baselineTable);
-        await db.run(`DROP TABLE IF EXISTS ${TEMP.old_rows}`);
-      }
-    }
+    const { rowsPulled, rowsDeleted, rowCount, baselineTable } = byDifference
+      ? await replaceByDifference(db, pair, TEMP.lh, extra, insert, () => writeBaseline(db, pair, options.scheme, hashedHere ? { hashed: TEMP.fr } : 'local'))
+      : await replaceWhole(db, pair, localInfo !== undefined, extra, insert, () => writeBaseline(db, pair, options.scheme, hashedHere ? 'remote' : 'local'));
     const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.policy ?? 'full-sync', options.runId) : 0;
     const watermark = options.cursor ? await maxValue(db, local, options.cursor.column) : null;
     const logSeq = options.cursor ? await currentLogSeq(db, pair) : null;
@@ -108,6 +78,38 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
     }
     return { name: pair.name, status: 'ok', rowsPulled, rowsPushed: 0, rowsDeleted, conflicts, ...(warnings.length ? { warnings } : {}) };
   });
+}
+
+/**
+ * Deletes every local row (when the table held rows) and copies every remote row; columns only the
+ * local side has keep their values by key. `baseline` writes the new baseline.
+ */
+async function replaceWhole(
+  db: Database,
+  pair: TablePair,
+  existed: boolean,
+  extra: string[],
+  insert: (sql: string) => Promise<number>,
+  baseline: () => Promise<string>,
+): Promise<Difference> {
+  const local = localRef(db, pair);
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  if (existed) {
+    // What the table held, to count the rows that the remote no longer has.
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.old_rows} AS SELECT ${identity(pair)} FROM ${local}`);
+    if (extra.length) await saveExtraColumns(db, pair, extra);
+    await db.run(`DELETE FROM ${local}`);
+  }
+  const cols = (side: 'local' | 'remote'): string => pair.columns.map((c) => quoteIdent(side === 'local' ? c.local : c.remote)).join(', ');
+  const rowsPulled = await insert(`INSERT INTO ${local} (${cols('local')}) SELECT ${cols('remote')} FROM ${remote}`);
+  if (extra.length) await restoreExtraColumns(db, pair, extra);
+  const baselineTable = await baseline();
+  let rowsDeleted = 0;
+  if (existed) {
+    rowsDeleted = await countRemoved(db, pair, baselineTable);
+    await db.run(`DROP TABLE IF EXISTS ${TEMP.old_rows}`);
+  }
+  return { rowsPulled, rowsDeleted, rowCount: rowsPulled, baselineTable };
 }
 
 /** Key columns for keyed tables, the row hash otherwise: what identifies a row. */

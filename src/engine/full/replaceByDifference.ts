@@ -28,6 +28,8 @@ export interface Difference {
   rowsDeleted: number;
   /** Rows the table holds now (the remote's). */
   rowCount: number;
+  /** The new baseline. */
+  baselineTable: string;
 }
 
 /** Whether a full pull into this existing local table is written as the difference. */
@@ -39,11 +41,18 @@ export function replacesByDifference(pair: TablePair, localInfo: TableInfo, sche
 /**
  * Replaces the local table's content with the remote's by difference (in the caller's local
  * transaction, the remote attached). `localHashes`: the local keys and row hashes (k…, h), made by
- * compare/localDelta.ts hashLocalRows. Leaves the remote's keys and row hashes in `TEMP.fr`
- * (k…, h), the new baseline's rows. `extra`: quoted local-only columns, kept by key for the rows
- * rewritten. `insert` runs the INSERT (with progress).
+ * rows/hashedDifference.ts hashLocalRows (dropped here). `extra`: quoted local-only columns, kept
+ * by key for the rows rewritten. `insert` runs the INSERT (with progress). `baseline` writes the new
+ * baseline while the remote's keys and row hashes are in `TEMP.fr` (k…, h), its rows exactly.
  */
-export async function replaceByDifference(db: Database, pair: TablePair, localHashes: string, extra: string[], insert: (sql: string) => Promise<number>): Promise<Difference> {
+export async function replaceByDifference(
+  db: Database,
+  pair: TablePair,
+  localHashes: string,
+  extra: string[],
+  insert: (sql: string) => Promise<number>,
+  baseline: () => Promise<string>,
+): Promise<Difference> {
   const local = localRef(db, pair);
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const rh = engineRowHash(
@@ -58,21 +67,30 @@ export async function replaceByDifference(db: Database, pair: TablePair, localHa
     `SELECT count(*) FILTER (WHERE rh IS NULL) AS gone, count(*) FILTER (WHERE lh IS NOT NULL AND rh IS NOT NULL) AS changed FROM ${TEMP.fd}`,
   );
   const changed = Number(counts?.changed ?? 0);
-  if (extra.length && changed) {
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${TEMP.extra} AS SELECT ${kSelect(pair, 'local', 't')}, ${extra.map((c, i) => `t.${c} AS x${i}`).join(', ')} FROM ${local} t
-        WHERE ${keyInUser(pair, 'local', 't', TEMP.fd, 'p.lh IS NOT NULL AND p.rh IS NOT NULL')}`,
-    );
-  }
+  const keepExtra = extra.length > 0 && changed > 0;
+  if (keepExtra) await saveExtraColumns(db, pair, extra, keyInUser(pair, 'local', 't', TEMP.fd, 'p.lh IS NOT NULL AND p.rh IS NOT NULL'));
   await db.run(`DELETE FROM ${local} t WHERE ${keyInUser(pair, 'local', 't', TEMP.fd, 'p.lh IS NOT NULL')}`);
   const cols = (side: 'local' | 'remote'): string => pair.columns.map((c) => quoteIdent(side === 'local' ? c.local : c.remote)).join(', ');
   const rowsPulled = await insert(
     `INSERT INTO ${local} (${cols('local')}) SELECT ${cols('remote')} FROM ${remote} t WHERE ${keyInUser(pair, 'remote', 't', TEMP.fd, 'p.rh IS NOT NULL')}`,
   );
-  if (extra.length && changed) {
-    await db.run(`UPDATE ${local} AS t SET ${extra.map((c, i) => `${c} = e.x${i}`).join(', ')} FROM ${TEMP.extra} e WHERE ${kMatchUser(pair, 'local', 't', 'e')}`);
-    await db.run(`DROP TABLE ${TEMP.extra}`);
-  }
+  if (keepExtra) await restoreExtraColumns(db, pair, extra);
   await db.run(`DROP TABLE ${TEMP.fd}`);
-  return { rowsPulled, rowsDeleted: Number(counts?.gone ?? 0), rowCount };
+  await db.run(`DROP TABLE ${localHashes}`);
+  const baselineTable = await baseline();
+  await db.run(`DROP TABLE ${TEMP.fr}`);
+  return { rowsPulled, rowsDeleted: Number(counts?.gone ?? 0), rowCount, baselineTable };
+}
+
+/** Keeps the values of the local-only columns `extra` (quoted) of the local rows `where` selects (alias `t`), by key. */
+export async function saveExtraColumns(db: Database, pair: TablePair, extra: string[], where = 'true'): Promise<void> {
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE ${TEMP.extra} AS SELECT ${kSelect(pair, 'local', 't')}, ${extra.map((c, i) => `t.${c} AS x${i}`).join(', ')} FROM ${localRef(db, pair)} t WHERE ${where}`,
+  );
+}
+
+/** Gives the rows saveExtraColumns kept their values back, by key. */
+export async function restoreExtraColumns(db: Database, pair: TablePair, extra: string[]): Promise<void> {
+  await db.run(`UPDATE ${localRef(db, pair)} AS t SET ${extra.map((c, i) => `${c} = e.x${i}`).join(', ')} FROM ${TEMP.extra} e WHERE ${kMatchUser(pair, 'local', 't', 'e')}`);
+  await db.run(`DROP TABLE ${TEMP.extra}`);
 }
