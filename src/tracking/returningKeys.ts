@@ -6,10 +6,10 @@ import { MAX_KNOWN_KEYS, type WrittenKeys } from './keyedWrites.js';
 import type { StatementResult } from './trackedConnection.js';
 
 /**
- * The statement with `RETURNING <primary key>` appended, prepared, when it is a lone INSERT,
- * UPDATE or DELETE (no RETURNING or ON CONFLICT of its own) of a local table with a primary key
- * (`primaryKeyOf`), and not an UPDATE that sets a key column (whose old key would not be
- * returned). Undefined otherwise, or when the text does not prepare so (it then runs as written).
+ * The statement with `RETURNING <primary key>` appended, prepared, when it is a lone plain INSERT or
+ * DELETE (sql/rowWrite.ts: not UPDATE, whose RETURNING DuckDB 1.5.6 can apply twice) of a local table
+ * with a primary key (`primaryKeyOf`). Undefined otherwise, or when the text does not prepare so (it
+ * then runs as written).
  */
 export async function prepareReturningKeys(
   connection: DuckDBConnection,
@@ -21,9 +21,6 @@ export async function prepareReturningKeys(
   if (statement?.kind !== 'write' || !statement.row || statement.targets === 'unknown') return undefined;
   const key = primaryKeyOf(statement.targets);
   if (!key) return undefined;
-  // Column names match whatever their case, quoted or not.
-  const keyed = new Set(key.map((k) => k.toLowerCase()));
-  if (statement.row.assigned.some((c) => keyed.has(c.name.toLowerCase()))) return undefined;
   const text = parser.trimmed(sql);
   if (text === undefined) return undefined;
   try {

@@ -237,19 +237,21 @@ describe('loadSqlParser', () => {
   test('parses several statements in order', () => {
     assert.deepEqual(parser.parse('SELECT 1; INSERT INTO a VALUES (1); UPDATE b SET x = 1'), [
       { kind: 'other' },
-      { kind: 'write', targets: [{ name: 'a' }], row: { kind: 'insert', assigned: [] } },
-      { kind: 'write', targets: [{ name: 'b' }], row: { kind: 'update', assigned: [{ name: 'x', quoted: false }] } },
+      { kind: 'write', targets: [{ name: 'a' }], row: { kind: 'insert' } },
+      { kind: 'write', targets: [{ name: 'b' }] },
     ]);
   });
 
-  test('a plain INSERT/UPDATE/DELETE is told apart (its rows can be returned), with the columns an UPDATE sets', () => {
+  test('a plain INSERT or DELETE is told apart (its rows can be returned); an UPDATE or an upsert is not', () => {
     const row = (sql: string): unknown => {
       const [s] = parser.parse(sql) ?? [];
       return s?.kind === 'write' ? s.row : 'not a write';
     };
-    assert.deepEqual(row('UPDATE t SET a = 1, "Id" = 2 WHERE id = 3'), { kind: 'update', assigned: [{ name: 'a', quoted: false }, { name: 'Id', quoted: true }] });
-    assert.deepEqual(row('DELETE FROM s.t WHERE id = $1'), { kind: 'delete', assigned: [] });
-    assert.deepEqual(row('INSERT OR REPLACE INTO t SELECT 1'), { kind: 'insert', assigned: [] });
+    assert.deepEqual(row('DELETE FROM s.t WHERE id = $1'), { kind: 'delete' });
+    assert.deepEqual(row("INSERT INTO t SELECT 1, 'x'"), { kind: 'insert' });
+    // UPDATE: DuckDB 1.5.6 can apply an UPDATE … RETURNING twice (sql/rowWrite.ts).
+    assert.equal(row('UPDATE t SET a = 1 WHERE id = 3'), undefined);
+    assert.equal(row('INSERT OR REPLACE INTO t SELECT 1'), undefined);
     // Not plain: its own RETURNING, an ON CONFLICT clause, TRUNCATE (typed DELETE by DuckDB).
     assert.equal(row('UPDATE t SET a = 1 RETURNING id'), undefined);
     assert.equal(row('DELETE FROM t RETURNING *'), undefined);
@@ -268,7 +270,7 @@ describe('loadSqlParser', () => {
     assert.deepEqual(parser.parse(`SELECT 'a;b 😀'; END WORK; INSERT INTO "x;""y" VALUES (';'); ABORT TRANSACTION`), [
       { kind: 'other' },
       { kind: 'commit' },
-      { kind: 'write', targets: [{ name: 'x;"y' }], row: { kind: 'insert', assigned: [] } },
+      { kind: 'write', targets: [{ name: 'x;"y' }], row: { kind: 'insert' } },
       { kind: 'rollback' },
     ]);
   });
