@@ -48,8 +48,13 @@ export interface LocalTracking {
   localUnchanged: ReadonlySet<string>;
   /** Receives the tables that equal their baselines after this sync. */
   settled: Set<string>;
-  /** Tables known to equal their baselines but at these keys, by lower-case name (tracking/keyedWrites.ts). */
-  localChangedKeys?: ReadonlyMap<string, WrittenKeys>;
+  /**
+   * Called once, right after the dirty marks are read (before anything is compared); returns the
+   * tables known to equal their baselines but at the keys given, by lower-case name
+   * (tracking/keyedWrites.ts). Every write whose mark this sync reads has told its keys by then
+   * (a write tells them before its mark commits).
+   */
+  marksRead?: () => ReadonlyMap<string, WrittenKeys>;
 }
 
 /**
@@ -90,12 +95,13 @@ export async function runSync(db: Database, config: ResolvedConfig, logger: Logg
   if (readOnly && options.direction === 'push' && !options.dryRun) throw new ReadOnlyRemoteError(db.remote.uri, readOnly);
   // Marks are read before any table is compared: every write they stand for is seen by this sync.
   const marks = options.dryRun ? [] : await readDirtyMarks(db);
+  const localChangedKeys = tracking?.marksRead?.();
   const roundTrips = db.remoteStatements;
-  if (!options.onlyDirty) return syncWithMarks(db, config, logger, options, marks, tracking, roundTrips);
+  if (!options.onlyDirty) return syncWithMarks(db, config, logger, options, marks, tracking, localChangedKeys, roundTrips);
   const mode = options.mode ?? config.mode;
   if (!marks.length) return { ok: true, mode, direction: options.direction ?? 'both', dryRun: false, tables: [], objects: [], durationMs: 0, remoteRoundTrips: 0 };
   // A push of the few marked tables attaches the remote once for all its steps.
-  const result = await db.holdRemote(() => syncWithMarks(db, config, logger, options, marks, tracking, roundTrips));
+  const result = await db.holdRemote(() => syncWithMarks(db, config, logger, options, marks, tracking, localChangedKeys, roundTrips));
   // The push's round trips include releasing a file remote.
   return { ...result, remoteRoundTrips: db.remoteStatements - roundTrips };
 }
@@ -107,6 +113,7 @@ async function syncWithMarks(
   options: SyncRunOptions,
   marks: DirtyMark[],
   tracking: LocalTracking | undefined,
+  localChangedKeys: ReadonlyMap<string, WrittenKeys> | undefined,
   roundTripsBefore: number,
 ): Promise<SyncResult> {
   const mode = options.mode ?? config.mode;
@@ -135,7 +142,7 @@ async function syncWithMarks(
       onProgress: options.onProgress,
       signal: options.signal,
       localUnchanged: tracking?.localUnchanged,
-      localChangedKeys: tracking?.localChangedKeys,
+      localChangedKeys,
       settled: tracking?.settled,
     });
   const { tables, objects } = withObjects

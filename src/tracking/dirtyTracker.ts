@@ -3,15 +3,17 @@ import { ALL_TABLES } from '../engine/state/dirtyMarks.js';
 /**
  * Which tables have a committed dirty mark that no sync has read yet: a further write to such a
  * table needs no mark of its own, since the sync that reads the mark compares the table after
- * the write. `readingMarks()` is called before every sync reads the marks; a mark counts as
- * unread only while no sync started reading since just before it was written.
+ * the write (at keys it takes after reading the marks). `marksRead()` is called the moment a sync
+ * has read the marks (not before: a mark written while it reads them may be among those it reads,
+ * and clears); a mark counts as unread only while no sync finished reading since just before it
+ * was written.
  */
 export class DirtyTracker {
   private epoch = 0;
   private readonly marked = new Map<string, number>();
 
-  /** A sync is about to read (and later clear) the marks. */
-  readingMarks(): void {
+  /** A sync has just read the marks (and will clear those it read). */
+  marksRead(): void {
     this.epoch++;
   }
 

@@ -25,6 +25,8 @@ export class KeyedWrites {
   private since: Map<string, TableState> | undefined;
   private forgotSince = false;
   private untrackedSeen = false;
+  /** How many times a sync has taken the keys. */
+  private takes = 0;
   /** Display names by lower-case name, as first seen. */
   private readonly names = new Map<string, string>();
 
@@ -64,6 +66,7 @@ export class KeyedWrites {
    * from now on are also kept apart for synced()).
    */
   take(): ReadonlyMap<string, WrittenKeys> {
+    this.takes++;
     this.since = new Map();
     this.forgotSince = false;
     return new Map(this.tables);
@@ -84,6 +87,11 @@ export class KeyedWrites {
       if (equal.has(name) && !this.untrackedSeen && !this.forgotSince && after !== 'unknown') this.tables.set(name, after);
       else this.tables.delete(name);
     }
+  }
+
+  /** Changes whenever a sync takes the keys: keys told before and after it must be told again after it. */
+  get generation(): number {
+    return this.takes;
   }
 
   /** Tables known to equal their baselines now (no write since they were settled), by display name. */

@@ -19,7 +19,7 @@ import { loadSqlParser } from '../sql/sqlParser.js';
 import { DirtyTracker } from './dirtyTracker.js';
 import { Pusher } from './pusher.js';
 import { TrackedConnection, type StatementResult } from './trackedConnection.js';
-import { KeyedWrites } from './keyedWrites.js';
+import { KeyedWrites, type WrittenKeys } from './keyedWrites.js';
 import { SettledStore } from '../engine/state/settledStore.js';
 
 export interface SyncedDatabaseOptions extends CommonOptions {
@@ -125,10 +125,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
       const keyed = new KeyedWrites(isNew ? [] : new SettledStore(config.cacheDir, logger).unchangedTables(config.local));
       const autoSync = options.autoSync !== false;
       const pusher = new Pusher({
-        push: () => {
-          tracker.readingMarks();
-          return trackedSync(db, config, keyed, { mode: 'incremental', direction: 'push', onlyDirty: true });
-        },
+        push: () => trackedSync(db, config, tracker, keyed, { mode: 'incremental', direction: 'push', onlyDirty: true }),
         ...delays,
         retry: autoSync,
         logger,
@@ -191,10 +188,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
   async sync(options: SyncRunOptions = {}): Promise<SyncResult> {
     this.assertOpen();
     const result = await this.tracked.exclusive(() =>
-      this.pusher.exclusive(() => {
-        this.tracker.readingMarks();
-        return trackedSync(this.db, this.config, this.keyed, { mode: 'incremental', ...options });
-      }),
+      this.pusher.exclusive(() => trackedSync(this.db, this.config, this.tracker, this.keyed, { mode: 'incremental', ...options })),
     );
     this.emitConflicts(result);
     return result;
@@ -277,15 +271,25 @@ function delayOption(options: SyncedDatabaseOptions, name: 'debounceMs' | 'maxPu
   return value;
 }
 
-/** A sync that compares the tables known to differ only at written keys at those keys, and then updates what is known (keyedWrites.ts). */
-async function trackedSync(db: Database, config: ResolvedConfig, keyed: KeyedWrites, options: SyncRunOptions): Promise<SyncResult> {
-  const localChangedKeys = keyed.take();
+/**
+ * A sync that compares the tables known to differ only at written keys at those keys, and then
+ * updates what is known (keyedWrites.ts). What it read of the marks is told the moment it has read
+ * them, not before: a write committed before then needs no mark of its own only if its keys are
+ * among those taken and its table is compared after it (dirtyTracker.ts).
+ */
+async function trackedSync(db: Database, config: ResolvedConfig, tracker: DirtyTracker, keyed: KeyedWrites, options: SyncRunOptions): Promise<SyncResult> {
+  let taken: ReadonlyMap<string, WrittenKeys> | undefined;
   const settled = new Set<string>();
   let result: SyncResult | undefined;
+  const marksRead = (): ReadonlyMap<string, WrittenKeys> => {
+    tracker.marksRead();
+    taken = keyed.take();
+    return taken;
+  };
   try {
-    result = await runSync(db, config, db.logger, options, { localUnchanged: new Set(), settled, localChangedKeys });
+    result = await runSync(db, config, db.logger, options, { localUnchanged: new Set(), settled, marksRead });
     return result;
   } finally {
-    keyed.synced(result ? result.tables.map((t) => t.name) : [...localChangedKeys.keys()], settled);
+    keyed.synced(result ? result.tables.map((t) => t.name) : [...(taken?.keys() ?? [])], settled);
   }
 }

@@ -137,11 +137,16 @@ export class TrackedConnection {
     let succeeded = false;
     let result: StatementResult;
     let keys: WrittenKeys | undefined;
+    // The transaction's keys are told before its COMMIT: once it commits, a push may read its marks
+    // (and clear them) before the COMMIT returns here, and must compare them. Told again after it
+    // when a push took the keys meanwhile (it may have compared them before the rows committed).
+    const taken = effect.kind === 'commit' && this.inTransaction ? this.keyed.generation : undefined;
+    if (taken !== undefined) this.tellKeys(this.keysInTransaction);
     try {
       ({ result, keys } = keyColumns ? await readReturnedKeys(prepared, keepRows, keyColumns) : { result: await this.read(prepared, effect.kind, keepRows), keys: undefined });
       succeeded = true;
     } finally {
-      if (controlsTransaction) await this.transactionChanged(succeeded && effect.kind !== 'rollback');
+      if (controlsTransaction) await this.transactionChanged(succeeded && effect.kind !== 'rollback', taken);
     }
     if (effect.kind !== 'write') return result;
     if (SCHEMA_STATEMENTS.has(prepared.statementType)) await this.tables.readTables();
@@ -189,15 +194,18 @@ export class TrackedConnection {
     }
   }
 
-  /** After a statement that may open or end a transaction: asks DuckDB which it did. */
-  private async transactionChanged(mayHaveCommitted: boolean): Promise<void> {
+  /**
+   * After a statement that may open or end a transaction: asks DuckDB which it did. `taken`: the
+   * keys' generation when they were told before a COMMIT (undefined: not told yet).
+   */
+  private async transactionChanged(mayHaveCommitted: boolean, taken: number | undefined): Promise<void> {
     const was = this.inTransaction;
     this.inTransaction = await this.probeTransaction();
     if (was && !this.inTransaction) {
       // The marks of the transaction's writes are durable now (or rolled back with them).
       if (mayHaveCommitted && this.marksInTransaction.size) this.onWrite([...this.marksInTransaction]);
       this.marksInTransaction.clear();
-      if (mayHaveCommitted) this.tellKeys(this.keysInTransaction);
+      if (mayHaveCommitted && taken !== this.keyed.generation) this.tellKeys(this.keysInTransaction);
       this.keysInTransaction = [];
     }
   }

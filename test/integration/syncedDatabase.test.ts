@@ -246,6 +246,51 @@ test('writes made during a push are picked up by the next one', async () => {
   assert.deepEqual(ids, [1, 2, 100, 101]);
 });
 
+/**
+ * Writes (autocommit, deletes, transactions) while a push starts as soon as a write is seen: every
+ * write lands somewhere in a push (before it reads the marks, between the marks and the comparison,
+ * during it, after it compared), where once a key taken before the marks were read was settled
+ * without being compared, and a row written again during a push moved the baseline to the new
+ * version although the push had sent the old one. Returns the ids the remote should hold.
+ */
+async function raceWritesWithPushes(files: { dir: string; local: string; remote: string }, options: SyncedDatabaseOptions): Promise<number[]> {
+  const db = await open(files, { debounceMs: 0, maxPushDelayMs: 0, ...options });
+  const expected = new Set([1, 2]);
+  try {
+    for (let i = 1000; i < 1150; i++) {
+      if (i % 10 === 0) {
+        await db.run('BEGIN');
+        await db.run('INSERT INTO emails VALUES ($1, $2)', [i, `tx ${i}`]);
+        await db.run('INSERT INTO emails VALUES ($1, $2)', [i + 10_000, `tx ${i}`]);
+        await db.run('COMMIT');
+        expected.add(i).add(i + 10_000);
+      } else if (i % 7 === 0) {
+        await db.run('DELETE FROM emails WHERE id = $1', [i - 1]);
+        expected.delete(i - 1);
+      } else {
+        await db.run('INSERT INTO emails VALUES ($1, $2)', [i, `steady ${i}`]);
+        expected.add(i);
+      }
+      if (i % 3 === 0) await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 5)));
+    }
+  } finally {
+    await db.close();
+  }
+  return [...expected].sort((a, b) => a - b);
+}
+
+test('writes racing continuous background pushes (autocommit, deletes, transactions) all reach the cloud by close()', async () => {
+  const files = await newFiles();
+  const expected = await raceWritesWithPushes(files, {});
+  assert.deepEqual((await rows(files.remote, 'emails')).map((r) => Number(r.id)), expected);
+});
+
+test('the same race with canonical fingerprints (a MotherDuck server that hashes otherwise): the baseline takes the versions pushed', { skip: testRemoteKind() !== 'mdemu' && 'canonical fingerprints are a MotherDuck matter' }, async () => {
+  const files = await newFiles();
+  const expected = await raceWritesWithPushes(files, { fingerprints: 'canonical' });
+  assert.deepEqual((await rows(files.remote, 'emails')).map((r) => Number(r.id)), expected);
+});
+
 test('writes through the raw connection are found by the next sync(), which compares with the baseline', async () => {
   const files = await newFiles();
   const db = await open(files, { autoSync: false });

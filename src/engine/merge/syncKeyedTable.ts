@@ -93,8 +93,10 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
     if (c.conflicts) await recordConflicts(db, pair, ctx.policy, ctx.runId);
     if (ctx.direction !== 'push' && (c.pull || c.deleteLocal)) await applyPull(db, pair, ctx.localColumns.length === pair.columns.length && pair.columns.every((c) => ctx.localColumns.includes(c.local)));
     await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.moved} AS SELECT * FROM ${TEMP.plan} WHERE action IN ('push', 'pull', 'same')`);
-    // New hashes: pulled rows are the remote's versions, pushed and agreed ones the local's.
-    await moveBaselineKeys(db, pair, ctx.scheme, ctx.baselineTable, TEMP.moved, ctx.direction === 'push' ? undefined : `CASE WHEN action = 'pull' THEN rh ELSE lh END`);
+    // New hashes: pulled rows are the remote's versions, pushed and agreed ones the local's as
+    // compared, not as the local table holds them now: a library push runs while the application
+    // writes, and a row written again meanwhile must still differ from the baseline next time.
+    await moveBaselineKeys(db, pair, ctx.scheme, ctx.baselineTable, TEMP.moved, `CASE WHEN action = 'pull' THEN rh ELSE lh END`, ctx.direction === 'push' && snapshot ? TEMP.lrows : undefined);
     await clearJournal(db, pair, ctx.baselineTable, TEMP.moved);
     // The watermark moves only when every remote change up to it was applied locally.
     const caughtUp = ctx.cursor !== undefined && ctx.direction !== 'push' && c.skippedRemote === 0;

@@ -83,8 +83,10 @@ export async function writeBaseline(db: Database, pair: TablePair, scheme: Finge
 }
 
 /**
- * Moves the baseline of the keys listed in `keysTable` (an internal table with k0…kn) to what the
- * local table holds for them now (inside the caller's local transaction).
+ * Moves the baseline of the keys listed in `keysTable` (an internal table with k0…kn) to their new
+ * versions (inside the caller's local transaction): the hashes given, or else the rows of
+ * `pushedRows` for the keys found there (the versions a push sent, snapshotted when they were
+ * compared: the library may have written them again since) and the local table's rows for the others.
  */
 export async function moveBaselineKeys(
   db: Database,
@@ -94,6 +96,8 @@ export async function moveBaselineKeys(
   keysTable: string,
   /** SQL over `keysTable` giving each key's new row hash (NULL: deleted), when known without the local table. */
   hashes?: string,
+  /** A table of local rows (the user's columns) whose versions the new baseline takes, for the keys it holds. */
+  pushedRows?: string,
 ): Promise<void> {
   const baseline = qualify(STATE_SCHEMA, baselineTable);
   const local = localRef(db, pair);
@@ -103,8 +107,11 @@ export async function moveBaselineKeys(
     await db.run(`INSERT INTO ${baseline} SELECT ${kList(pair)}, ${hashes} FROM ${keysTable} WHERE ${hashes} IS NOT NULL`);
     return;
   }
+  const rows = pushedRows
+    ? `(SELECT * FROM ${pushedRows} UNION ALL SELECT * FROM ${local} l WHERE NOT EXISTS (SELECT 1 FROM ${pushedRows} p WHERE ${pair.key.map((k) => `p.${quoteIdent(k)} IS NOT DISTINCT FROM l.${quoteIdent(k)}`).join(' AND ')}))`
+    : local;
   await db.run(
-    `INSERT INTO ${baseline} SELECT ${baselineSelect(pair, scheme)} FROM ${local} t
+    `INSERT INTO ${baseline} SELECT ${baselineSelect(pair, scheme)} FROM ${rows} t
       WHERE ${keyInUser(pair, 'local', 't', keysTable)}`,
   );
 }
