@@ -14,7 +14,7 @@
  * The model reads `items` as an incremental sync does (remoteDelta.ts, design decision 11): a remote
  * row is read when its updated_at is at or after that local's watermark minus the 300 s lag window
  * (everything before the first watermark), when its key was logged in the remote change log by a
- * push since the log sequence number that local last saw, or when its key changed locally since the
+ * push of another local (or by a full sync's) since the log sequence number that local last saw, or when its key changed locally since the
  * baseline (every row about to be pushed is compared with its current remote version, whatever the
  * cursor says). Remote inserts and deletes are found when the remote row count differs from the
  * baseline's plus the new keys read (then the key summaries show every key added or removed). A
@@ -142,7 +142,13 @@ interface CursorModel {
  * The remote change log of items: every push of an items row by a sync logs the pushed keys under
  * the next sequence number (entry i has sequence number i + 1).
  */
-type ChangeLog = Array<ReadonlySet<number>>;
+/**
+ * The remote change log of items: per sequence number, the keys a push logged and the local whose
+ * incremental sync wrote them (`by`), whose later incremental syncs do not read them again
+ * (src/engine/state/remoteChangeLog.ts, recordOwnLogged). A full sync of that local forgets which
+ * entries were its own (its new baseline drops them), so they are read again like anyone's.
+ */
+type ChangeLog = Array<{ keys: ReadonlySet<number>; by: LocalModel | undefined }>;
 
 interface LocalModel {
   content: Content;
@@ -261,7 +267,10 @@ function itemsReadByIncremental(local: LocalModel, remote: Map<number, string>, 
   const logNow = log.length > 0 ? log.length : null;
   const logged = new Set<number>();
   if (logNow !== null && watermark !== null) {
-    for (let seq = Math.max(logSeq ?? 0, 1); seq <= logNow; seq++) for (const k of log[seq - 1] ?? []) logged.add(k);
+    for (let seq = Math.max(logSeq ?? 0, 1); seq <= logNow; seq++) {
+      const entry = log[seq - 1];
+      if (entry && entry.by !== local) for (const k of entry.keys) logged.add(k);
+    }
   }
   const since = watermark === null ? -Infinity : timeMs(watermark) - LAG_MS;
   const read = [...remote].filter(([k, row]) => timeMs(updatedAt(row)) >= since || logged.has(k)).map(([k]) => k);
@@ -313,7 +322,7 @@ function mergeKeyless(local: LocalModel, remote: Content, direction: 'both' | 'p
  */
 function modelSync(local: LocalModel, remote: Content, log: ChangeLog, mode: 'incremental' | 'full', policy: ConflictPolicy): number {
   const logPush = (keys: number[]): void => {
-    if (keys.length) log.push(new Set(keys));
+    if (keys.length) log.push({ keys: new Set(keys), by: mode === 'incremental' ? local : undefined });
   };
   if (mode === 'incremental') {
     const read = itemsReadByIncremental(local, remote.items, log);
@@ -342,6 +351,7 @@ function modelSync(local: LocalModel, remote: Content, log: ChangeLog, mode: 'in
     }
   }
   mergeKeyless(local, remote, 'push');
+  for (const entry of log) if (entry.by === local) entry.by = undefined;
   local.content = cloneContent(remote);
   local.baseline = cloneContent(remote);
   // The full pull takes the table's largest cursor value (null for an empty table) and the log's position.
