@@ -1,5 +1,7 @@
 import { asRecord, tableRefFromAst, type TableRef } from './tableRef.js';
 import { readRowWrite, type RowWrite } from './rowWrite.js';
+import { keyword, readTokens, type Token } from './sqlTokens.js';
+import { updateParts } from './updateParts.js';
 
 /**
  * What the DuckDB-dialect parser reads in one statement. `write`: the statement changes table
@@ -17,6 +19,11 @@ export interface SqlParser {
   parse(sql: string): ParsedStatement[] | undefined;
   /** The text of its statements without trailing comments, blanks and semicolons; undefined when it does not tokenize. */
   trimmed(sql: string): string | undefined;
+  /**
+   * The table reference (`main.t AS x`) and the condition (after WHERE) of a lone `UPDATE … SET …
+   * WHERE …` text, as written; undefined when the text is not so shaped.
+   */
+  updateParts(sql: string): { table: string; condition: string } | undefined;
 }
 
 /** The parts of @polyglot-sql/sdk used here, bound to the DuckDB dialect. */
@@ -25,13 +32,6 @@ interface Polyglot {
   tokenize(sql: string): { success: boolean; tokens?: unknown[] | null };
 }
 
-interface Token {
-  type: string;
-  text: string;
-  /** Offsets in code points, as the SDK reports them. */
-  start: number;
-  end: number;
-}
 
 const OTHER: ParsedStatement = { kind: 'other' };
 const UNKNOWN_WRITE: ParsedStatement = { kind: 'write', targets: 'unknown' };
@@ -53,7 +53,7 @@ export function loadSqlParser(): Promise<SqlParser> {
         parse: (sql) => attempt(() => sdk.parse(sql, dialect)),
         tokenize: (sql) => attempt(() => sdk.tokenize(sql, dialect)),
       };
-      return { parse: (sql) => parseText(polyglot, sql), trimmed: (sql) => trimmedText(polyglot, sql) };
+      return { parse: (sql) => parseText(polyglot, sql), trimmed: (sql) => trimmedText(polyglot, sql), updateParts: (sql) => updateParts(readTokens(polyglot.tokenize(sql)), sql) };
     },
     (err: unknown) => {
       loading = undefined;
@@ -96,6 +96,7 @@ function trimmedText(polyglot: Polyglot, sql: string): string | undefined {
   return last ? Array.from(sql).slice(0, last.end).join('') : undefined;
 }
 
+
 /** The statement spelled by `tokens`, when the parser reads exactly one statement there. */
 function parseOne(polyglot: Polyglot, tokens: Token[], chars: string[]): ParsedStatement | undefined {
   const first = tokens[0];
@@ -106,19 +107,6 @@ function parseOne(polyglot: Polyglot, tokens: Token[], chars: string[]): ParsedS
   return node !== undefined && more.length === 0 ? classify(node) : undefined;
 }
 
-function readTokens(result: { success: boolean; tokens?: unknown[] | null }): Token[] | undefined {
-  if (!result.success || !result.tokens) return undefined;
-  const tokens: Token[] = [];
-  for (const raw of result.tokens) {
-    const t = asRecord(raw);
-    // The SDK's typings say `tokenType`; version 0.12 sends `token_type`.
-    const type = t?.token_type ?? t?.tokenType;
-    const span = asRecord(t?.span);
-    if (typeof type !== 'string' || typeof t?.text !== 'string' || typeof span?.start !== 'number' || typeof span.end !== 'number') return undefined;
-    tokens.push({ type, text: t.text, start: span.start, end: span.end });
-  }
-  return tokens;
-}
 
 /** Token runs between semicolons; empty statements (`;;`) are skipped, as DuckDB does. */
 function splitStatements(tokens: Token[]): Token[][] {
@@ -130,11 +118,6 @@ function splitStatements(tokens: Token[]): Token[][] {
   return pieces.filter((p) => p.length > 0);
 }
 
-/** The upper-cased keyword a token spells; undefined for strings and quoted identifiers. */
-function keyword(t: Token | undefined): string | undefined {
-  if (!t || t.type === 'QUOTED_IDENTIFIER' || t.type.endsWith('STRING')) return undefined;
-  return t.text.toUpperCase();
-}
 
 /** Reads, by their keywords, the DuckDB statements the parser rejects. */
 function byKeywords(polyglot: Polyglot, tokens: Token[], chars: string[]): ParsedStatement | undefined {

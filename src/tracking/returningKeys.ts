@@ -18,7 +18,7 @@ export async function prepareReturningKeys(
   statement: ParsedStatement | undefined,
   primaryKeyOf: (targets: TableRef[]) => string[] | undefined,
 ): Promise<{ prepared: DuckDBPreparedStatement; columns: string[] } | undefined> {
-  if (statement?.kind !== 'write' || !statement.row || statement.targets === 'unknown') return undefined;
+  if (statement?.kind !== 'write' || !statement.row || statement.row.kind === 'update' || statement.targets === 'unknown') return undefined;
   const key = primaryKeyOf(statement.targets);
   if (!key) return undefined;
   const text = parser.trimmed(sql);

@@ -9,6 +9,8 @@ import { statementEffect, type StatementEffect } from '../sql/statementEffect.js
 import type { DirtyTracker } from './dirtyTracker.js';
 import type { KeyedWrites, WrittenKeys } from './keyedWrites.js';
 import { prepareReturningKeys, readReturnedKeys } from './returningKeys.js';
+import { readUpdateKeys } from './updateKeys.js';
+import type { TableRef } from '../sql/tableRef.js';
 import { SessionTables } from './sessionTables.js';
 import { SerialQueue } from './serialQueue.js';
 import { StatementError } from './statementError.js';
@@ -111,13 +113,16 @@ export class TrackedConnection {
       try {
         const statement = parsed?.length === count ? parsed[i] : undefined;
         // A lone INSERT/UPDATE/DELETE of a keyed table says which rows it wrote (keyedWrites.ts).
-        const keyed = count === 1 ? await prepareReturningKeys(this.connection, this.parser, sql, statement, (targets) => this.tables.primaryKeyOf(targets)) : undefined;
+        const primaryKeyOf = (targets: TableRef[]): string[] | undefined => this.tables.primaryKeyOf(targets);
+        const keyed = count === 1 ? await prepareReturningKeys(this.connection, this.parser, sql, statement, primaryKeyOf) : undefined;
         // Prepared one by one: a statement may use what the previous one created.
         const prepared = keyed?.prepared ?? (await extracted.prepare(i));
         try {
           if (params !== undefined) prepared.bind(params);
+          // An UPDATE's keys are read just before it runs (updateKeys.ts).
+          const updating = count === 1 && !keyed ? await readUpdateKeys(this.connection, this.parser, sql, statement, params, primaryKeyOf) : undefined;
           const effect = statementEffect(prepared.statementType, statement);
-          results.push(await this.runOne(prepared, effect, keepRows || i === count - 1, keyed?.columns));
+          results.push(await this.runOne(prepared, effect, keepRows || i === count - 1, keyed?.columns, updating));
           // USE (typed SET) may change the current schema.
           if (prepared.statementType === Statement.SET) await this.tables.readCurrentSchema();
         } finally {
@@ -131,7 +136,11 @@ export class TrackedConnection {
     return results;
   }
 
-  private async runOne(prepared: DuckDBPreparedStatement, effect: StatementEffect, keepRows: boolean, keyColumns?: string[]): Promise<StatementResult> {
+  /**
+   * `keyColumns`: the statement returns its rows' keys (returningKeys.ts); `updating`: the keys an
+   * UPDATE selects, read before it (updateKeys.ts), which stand only if it updates as many rows.
+   */
+  private async runOne(prepared: DuckDBPreparedStatement, effect: StatementEffect, keepRows: boolean, keyColumns?: string[], updating?: WrittenKeys): Promise<StatementResult> {
     // BEGIN, COMMIT, ROLLBACK, and the transaction pieces DuckDB splits IMPORT DATABASE into.
     const controlsTransaction = effect.kind === 'begin' || effect.kind === 'commit' || effect.kind === 'rollback' || prepared.statementType === Statement.TRANSACTION;
     let succeeded = false;
@@ -143,7 +152,11 @@ export class TrackedConnection {
     const taken = effect.kind === 'commit' && this.inTransaction ? this.keyed.generation : undefined;
     if (taken !== undefined) this.tellKeys(this.keysInTransaction);
     try {
-      ({ result, keys } = keyColumns ? await readReturnedKeys(prepared, keepRows, keyColumns) : { result: await this.read(prepared, effect.kind, keepRows), keys: undefined });
+      if (keyColumns) ({ result, keys } = await readReturnedKeys(prepared, keepRows, keyColumns));
+      else {
+        result = await this.read(prepared, effect.kind, keepRows);
+        keys = updating && result.rowsChanged === updating.rows.length ? updating : undefined;
+      }
       succeeded = true;
     } finally {
       if (controlsTransaction) await this.transactionChanged(succeeded && effect.kind !== 'rollback', taken);

@@ -10,7 +10,8 @@ import { newPair, type Pair } from './incrementalSupport.js';
 /**
  * Issue 22: a push of rows written through duckdb-sync compares only their keys when the table
  * was settled (the local file as the last sync left it) and every write since said which rows it
- * wrote (a plain INSERT or DELETE with `RETURNING <key>`, tracking/keyedWrites.ts). Any other write makes the table compared
+ * wrote (a plain INSERT or DELETE with `RETURNING <key>`, a plain UPDATE by the keys its condition
+ * selects just before it runs; tracking/keyedWrites.ts). Any other write makes the table compared
  * whole again: each case here ends with both sides equal (verify), so a key missed would fail it.
  */
 
@@ -63,15 +64,56 @@ test('INSERTs and DELETEs say which rows they wrote: the push compares those key
   await p.verifyOk();
 });
 
-test('an UPDATE, an upsert, a statement among several, TRUNCATE: the table is compared whole, then settled again', async () => {
+test('UPDATEs of non-key columns with a plain condition: their keys are read before they run, in every parameter style', async () => {
   const { p, db, log } = await opened();
   try {
-    await db.run('UPDATE items SET id = id + 1000 WHERE id = 1');
-    assert.equal(await flushed(db, log), undefined);
-    // Settled by that push: keyed again.
-    await db.run('DELETE FROM items WHERE id = 2');
+    assert.equal(await db.run("UPDATE items SET name = 'one' WHERE id = 1"), 1);
+    // $n parameters, the condition's not first; ? parameters after the SET clause's.
+    assert.equal(await db.run('UPDATE items AS x SET name = $1, qty = qty + 1 WHERE x.id = $2', ['two', 2]), 1);
+    assert.equal(await db.run('UPDATE items SET name = ? WHERE id BETWEEN ? AND ? AND qty IS NOT NULL', ['three', 3, 5]), 3);
+    assert.equal(await db.run("UPDATE items SET qty = 0 WHERE id IN (6, 7) OR (name LIKE 'item 9_' AND NOT id <> 95)"), 3);
+    // Matches nothing: known, no change.
+    assert.equal(await db.run('UPDATE items SET qty = 1 WHERE id = $1', [9999]), 0);
+    assert.equal(await flushed(db, log), 8);
+    // Inside a transaction: told at its COMMIT.
+    await db.run('BEGIN');
+    await db.run("UPDATE items SET name = 'in a transaction' WHERE id = 20");
+    await db.run('COMMIT');
     assert.equal(await flushed(db, log), 1);
+  } finally {
+    await db.close();
+  }
+  const remote = await query(p.remote, 'SELECT id, name, qty FROM items WHERE id IN (1, 2, 3, 6, 95, 20) ORDER BY id');
+  assert.deepEqual(remote.map((r) => [r.id, r.name, r.qty]), [[1, 'one', 1], [2, 'two', 3], [3, 'three', 3], [6, 'item 6', 0], [20, 'in a transaction', 20], [95, 'item 95', 0]]);
+  await p.verifyOk();
+});
 
+test('UPDATEs whose rows cannot be told before they run (a function, a subquery, FROM, the key assigned, named parameters): compared whole', async () => {
+  const { p, db, log } = await opened();
+  try {
+    for (const [sql, params] of [
+      ["UPDATE items SET name = 'r' WHERE random() < 2 AND id = 1", undefined],
+      ["UPDATE items SET name = 's' WHERE id = (SELECT min(id) FROM items)", undefined],
+      ["UPDATE items SET name = 'f' FROM notes WHERE items.id = 2 AND notes.body = 'a'", undefined],
+      ['UPDATE items SET id = id + 1000 WHERE id = 3', undefined],
+      ['UPDATE items SET name = $name WHERE id = $id', { name: 'named', id: 4 }],
+      ["UPDATE items SET name = 'all'", undefined],
+    ] as const) {
+      await db.run(sql, params);
+      assert.equal(await flushed(db, log), undefined, sql);
+      // Settled again by that push: keyed again.
+      await db.run("UPDATE items SET qty = 5 WHERE id = 50");
+      assert.equal(await flushed(db, log), 1, sql);
+    }
+  } finally {
+    await db.close();
+  }
+  await p.verifyOk();
+});
+
+test('an upsert, a statement among several, TRUNCATE: the table is compared whole, then settled again', async () => {
+  const { p, db, log } = await opened();
+  try {
     await db.run("INSERT OR REPLACE INTO items VALUES (3, 'replaced', 3)");
     assert.equal(await flushed(db, log), undefined);
     await db.run("INSERT INTO items VALUES (700, 'one', 1); DELETE FROM items WHERE id = 4");

@@ -242,22 +242,39 @@ describe('loadSqlParser', () => {
     ]);
   });
 
-  test('a plain INSERT or DELETE is told apart (its rows can be returned); an UPDATE or an upsert is not', () => {
+  test('a plain INSERT, DELETE or UPDATE is told apart (its rows can be told); an upsert is not', () => {
     const row = (sql: string): unknown => {
       const [s] = parser.parse(sql) ?? [];
       return s?.kind === 'write' ? s.row : 'not a write';
     };
     assert.deepEqual(row('DELETE FROM s.t WHERE id = $1'), { kind: 'delete' });
     assert.deepEqual(row("INSERT INTO t SELECT 1, 'x'"), { kind: 'insert' });
-    // UPDATE: DuckDB 1.5.6 can apply an UPDATE … RETURNING twice (sql/rowWrite.ts).
-    assert.equal(row('UPDATE t SET a = 1 WHERE id = 3'), undefined);
     assert.equal(row('INSERT OR REPLACE INTO t SELECT 1'), undefined);
     // Not plain: its own RETURNING, an ON CONFLICT clause, TRUNCATE (typed DELETE by DuckDB).
-    assert.equal(row('UPDATE t SET a = 1 RETURNING id'), undefined);
     assert.equal(row('DELETE FROM t RETURNING *'), undefined);
     assert.equal(row('INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING'), undefined);
     assert.equal(row('INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET a = 2'), undefined);
     assert.equal(row('TRUNCATE t'), undefined);
+    // An UPDATE: the columns it sets, its parameters; a deterministic condition over its own columns.
+    assert.deepEqual(row('UPDATE t AS x SET A = ?, b = b + ? WHERE x.id = ? AND c IN (1, 2)'), { kind: 'update', setColumns: ['a', 'b'], setPlaceholders: 2, whereNumbered: [] });
+    assert.deepEqual(row("UPDATE t SET a = $1 WHERE id = $2 OR (d BETWEEN 1 AND 3 AND e IS NULL AND f::INT <> -1 AND g LIKE 'x%')"), { kind: 'update', setColumns: ['a'], setPlaceholders: 0, whereNumbered: [2] });
+    for (const sql of [
+      'UPDATE t SET a = 1 RETURNING id',
+      'UPDATE t SET a = 1',
+      'UPDATE t SET a = 1 WHERE ts < now()',
+      'UPDATE t SET a = 1 WHERE ts < current_timestamp',
+      'UPDATE t SET a = 1 WHERE id = (SELECT 1)',
+      'UPDATE t SET a = 1 WHERE id IN (SELECT id FROM u)',
+      'UPDATE t SET a = u.a FROM u WHERE t.id = u.id',
+      'WITH u AS (SELECT 1) UPDATE t SET a = 1 WHERE id = 1',
+      'UPDATE t SET a = 1 WHERE id = $id',
+    ]) assert.equal(row(sql), undefined, sql);
+  });
+
+  test('updateParts: the table and the condition of an UPDATE, as written', () => {
+    assert.deepEqual(parser.updateParts("UPDATE main.\"t 😀\" AS x SET a = (SELECT 1 WHERE true), b = 'WHERE' WHERE x.id = $1 -- c\n;"), { table: 'main."t 😀" AS x', condition: 'x.id = $1' });
+    assert.equal(parser.updateParts('UPDATE t SET a = 1'), undefined);
+    assert.equal(parser.updateParts('DELETE FROM t WHERE id = 1'), undefined);
   });
 
   test('trimmed: the text without trailing comments, blanks and semicolons', () => {
