@@ -49,6 +49,14 @@ export class KeyedWrites {
     }
   }
 
+  /**
+   * Whether the keys of a write to `table` would be used: the table is known, or a sync running now
+   * may settle it (then it is known at the keys written since it took them).
+   */
+  wantsKeys(table: string): boolean {
+    return this.since !== undefined || this.tables.has(table.toLowerCase());
+  }
+
   /** Every table may differ anywhere (a statement whose targets cannot be told, a restored conflict). */
   forgetAll(): void {
     this.tables.clear();

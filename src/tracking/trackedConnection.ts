@@ -4,7 +4,7 @@ import type { Row, SqlParams } from '../db/database.js';
 import { wrapError } from '../db/failures/wrapError.js';
 import { ALL_TABLES, MARK_DIRTY_SQL } from '../engine/state/dirtyMarks.js';
 import { DatabaseError, SyncError, UsageError } from '../errors.js';
-import type { SqlParser } from '../sql/sqlParser.js';
+import type { ParsedStatement, SqlParser } from '../sql/sqlParser.js';
 import { statementEffect, type StatementEffect } from '../sql/statementEffect.js';
 import type { DirtyTracker } from './dirtyTracker.js';
 import type { KeyedWrites, WrittenKeys } from './keyedWrites.js';
@@ -120,7 +120,7 @@ export class TrackedConnection {
         try {
           if (params !== undefined) prepared.bind(params);
           // An UPDATE's keys are read just before it runs (updateKeys.ts).
-          const updating = count === 1 && !keyed ? await readUpdateKeys(this.connection, this.parser, sql, statement, params, primaryKeyOf) : undefined;
+          const updating = count === 1 && !keyed && this.wantsKeys(statement) ? await readUpdateKeys(this.connection, this.parser, sql, statement, params, primaryKeyOf) : undefined;
           const effect = statementEffect(prepared.statementType, statement);
           results.push(await this.runOne(prepared, effect, keepRows || i === count - 1, keyed?.columns, updating));
           // USE (typed SET) may change the current schema.
@@ -197,6 +197,12 @@ export class TrackedConnection {
     }
     this.onWrite(marked);
     return { ...result, marked };
+  }
+
+  /** Whether the keys a write statement's table would be told are of use (not for a table compared whole anyway). */
+  private wantsKeys(statement: ParsedStatement | undefined): boolean {
+    if (statement?.kind !== 'write' || statement.targets === 'unknown') return false;
+    return this.tables.localNames(statement.targets).names.every((t) => this.keyed.wantsKeys(t));
   }
 
   /** Tells `keyed` what committed writes said of their rows (ALL_TABLES: anything may differ). */
