@@ -1,7 +1,7 @@
 /** duckdb-sync: keep a local DuckDB file and a cloud DuckDB database (MotherDuck) in sync. */
 export { sync, type SyncOptions, type SyncRunOptions } from './run/sync.js';
 export { openSyncedDatabase, SyncedDatabase, type ConflictEvent, type SyncedDatabaseEvents, type SyncedDatabaseOptions } from './tracking/syncedDatabase.js';
-export type { StatementResult } from './tracking/trackedConnection.js';
+export type { StatementResult } from './tracking/statementResult.js';
 export { StatementError } from './tracking/statementError.js';
 export { verify, type VerifyOptions, type VerifyResult } from './run/verify.js';
 export { status, type StatusResult } from './run/status.js';

@@ -2,7 +2,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseNotFoundError } from '../errors.js';
-import type { DatabaseOptions } from './database.js';
+import type { DatabaseOptions } from './databaseOptions.js';
 import { checkDatabaseFile, newerStorageError } from './databaseFile.js';
 import { duckdb } from './duckdbApi.js';
 import { fileCatalogName } from './fileCatalogName.js';

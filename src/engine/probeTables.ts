@@ -11,7 +11,7 @@ import { keylessJournalExists } from './state/keylessPushJournal.js';
 import { journalPending } from './state/pushJournal.js';
 import { readTableMetadata } from './state/tableMetadata.js';
 import type { TableScheme } from './chooseSchemes.js';
-import type { SyncTablesOptions } from './syncTables.js';
+import type { SyncTablesOptions } from './syncTablesOptions.js';
 
 /** A table with nothing to do: unchanged on both sides since its baseline. */
 export interface UnchangedTable {

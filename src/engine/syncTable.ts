@@ -1,6 +1,7 @@
 import type { ConflictPolicy, SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
-import { comparedBaseline, onlySchemeChanged, usableBaseline, writeBaseline } from './state/baseline.js';
+import { comparedBaseline, usableBaseline, writeBaseline } from './state/baseline.js';
+import { onlySchemeChanged } from './state/columnSignature.js';
 import { adoptBaseline } from './state/hashes/engineUpgrade.js';
 import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, widenedPair } from './catalog/columnChanges.js';
 import type { TableInfo } from './catalog/catalog.js';
@@ -13,7 +14,8 @@ import { pullFullTable, type PullProgress } from './full/pullFull.js';
 import { emptyTableResult, type Direction, type TableResult } from './result.js';
 import type { RemoteScope } from './compare/remoteDelta.js';
 import type { ProbeOutcome } from './compare/remoteProbe.js';
-import { changeSyncFor, type ChangeSyncResult } from './merge/changeSync.js';
+import { changeSyncFor } from './merge/changeSync.js';
+import type { ChangeSyncResult } from './merge/changeSyncContext.js';
 import { syncKeyedTable } from './merge/syncKeyedTable.js';
 import { type TablePair, localRef } from './catalog/tablePair.js';
 import { readOneTableMetadata, recordBaselineColumns, type TableMetadata } from './state/tableMetadata.js';

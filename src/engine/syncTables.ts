@@ -1,20 +1,13 @@
 import type { Database } from '../db/database.js';
 import { toSyncError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
 import type { Discovery } from './catalog/discoverTables.js';
 import { emptyTableResult, type TableResult } from './result.js';
-import { syncTable, type TableSyncContext } from './syncTable.js';
+import { syncTable } from './syncTable.js';
+import type { SyncTablesOptions } from './syncTablesOptions.js';
 import { recordUnchangedTables, writeTableFailure } from './state/tableMetadata.js';
 import { probeTables } from './probeTables.js';
 import { chooseSchemes } from './chooseSchemes.js';
-import type { RemoteFingerprints } from '../remote/remote.js';
 
-export interface SyncTablesOptions extends Omit<TableSyncContext, 'scheme'> {
-  /** The remote's fingerprint schemes; each table's is chosen before the tables (chooseSchemes.ts). */
-  fingerprints: RemoteFingerprints;
-  logger: Logger;
-  signal?: AbortSignal | undefined;
-}
 
 /**
  * Syncs each table pair in turn. An incremental sync that pulls probes every table's remote side

@@ -4,7 +4,8 @@ import { restoreConflict, type TableColumns } from '../engine/conflicts/restoreC
 import { viewConflict, type ConflictView } from '../engine/conflicts/conflictView.js';
 import { markConflicts, purgeResolvedConflicts, readConflicts, type ConflictFilter } from '../engine/state/conflictLog.js';
 import { MARK_DIRTY_SQL } from '../engine/state/dirtyMarks.js';
-import { ensureStateTables, readStateVersion } from '../engine/state/stateTables.js';
+import { ensureStateTables } from '../engine/state/stateTables.js';
+import { readStateVersion } from '../engine/state/stateValues.js';
 import { openLocalOnly, type CommonOptions } from './session.js';
 
 export type { ConflictView } from '../engine/conflicts/conflictView.js';

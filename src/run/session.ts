@@ -4,8 +4,9 @@ import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { Database } from '../db/database.js';
 import { checkDatabaseFile } from '../db/databaseFile.js';
 import { DatabaseNotFoundError } from '../errors.js';
-import { parseRemote, type RemoteFingerprints } from '../remote/remote.js';
-import { readStateVersion } from '../engine/state/stateTables.js';
+import { parseRemote } from '../remote/parseRemote.js';
+import type { RemoteFingerprints } from '../remote/remote.js';
+import { readStateVersion } from '../engine/state/stateValues.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 
 /** Options every library operation takes: where the databases are, and how to log. */

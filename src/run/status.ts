@@ -1,7 +1,7 @@
 import { readDirtyMarks } from '../engine/state/dirtyMarks.js';
 import { openConflictCounts } from '../engine/state/conflictLog.js';
 import { recentRuns, type RunRecord } from '../engine/state/runHistory.js';
-import { readStateVersion } from '../engine/state/stateTables.js';
+import { readStateVersion } from '../engine/state/stateValues.js';
 import { readTableMetadata, type TableMetadata } from '../engine/state/tableMetadata.js';
 import { openLocalOnly, type CommonOptions } from './session.js';
 

@@ -5,7 +5,7 @@ import { loadConfig, readConfigFile } from '../config/loadConfig.js';
 import { checkDatabaseFiles } from '../run/session.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
-import { parseRemote } from '../remote/remote.js';
+import { parseRemote } from '../remote/parseRemote.js';
 import { cliEntryPoint } from './cliEntryPoint.js';
 import { buildCronEntry, CRON_OUTPUT_FILE } from './cronEntry.js';
 import { nextCronRun } from '../config/cronExpression.js';

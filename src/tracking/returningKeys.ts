@@ -3,7 +3,7 @@ import { quoteIdent } from '../db/quote.js';
 import type { ParsedStatement, SqlParser } from '../sql/sqlParser.js';
 import type { TableRef } from '../sql/tableRef.js';
 import { MAX_KNOWN_KEYS, type WrittenKeys } from './keyedWrites.js';
-import type { StatementResult } from './trackedConnection.js';
+import type { StatementResult } from './statementResult.js';
 
 /**
  * The statement with `RETURNING <primary key>` appended, prepared, when it is a lone plain INSERT or

@@ -1,5 +1,5 @@
 import { SyncError } from '../errors.js';
-import type { StatementResult } from './trackedConnection.js';
+import type { StatementResult } from './statementResult.js';
 
 /**
  * A statement of the application's SQL failed. The statements before it are done (their writes

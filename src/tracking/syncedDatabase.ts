@@ -8,17 +8,19 @@ import { closeAfterFailure, resolveConfig, type CommonOptions } from '../run/ses
 import { runSync, type SyncRunOptions } from '../run/sync.js';
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { Database, type Row, type SqlParams } from '../db/database.js';
-import { parseRemote } from '../remote/remote.js';
+import { parseRemote } from '../remote/parseRemote.js';
 import { WalReplayBudget } from '../db/walReplayBudget.js';
 import { readDirtyMarks } from '../engine/state/dirtyMarks.js';
 import type { SyncResult } from '../engine/result.js';
-import { ensureStateTables, readStateVersion } from '../engine/state/stateTables.js';
+import { ensureStateTables } from '../engine/state/stateTables.js';
+import { readStateVersion } from '../engine/state/stateValues.js';
 import { DatabaseError, UsageError, type SyncError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
 import { loadSqlParser } from '../sql/sqlParser.js';
 import { DirtyTracker } from './dirtyTracker.js';
 import { Pusher } from './pusher.js';
-import { TrackedConnection, type StatementResult } from './trackedConnection.js';
+import { TrackedConnection } from './trackedConnection.js';
+import type { StatementResult } from './statementResult.js';
 import { KeyedWrites, type WrittenKeys } from './keyedWrites.js';
 import { SettledStore } from '../engine/state/settledStore.js';
 

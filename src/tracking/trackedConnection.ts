@@ -14,20 +14,11 @@ import type { TableRef } from '../sql/tableRef.js';
 import { SessionTables } from './sessionTables.js';
 import { SerialQueue } from './serialQueue.js';
 import { StatementError } from './statementError.js';
+import type { StatementResult } from './statementResult.js';
 
 /** DuckDB's statement types (values; the type is imported above). */
 const Statement = duckdb.StatementType;
 
-/** The outcome of one statement: its rows (queries) and the number of rows it changed (writes). */
-export interface StatementResult {
-  /** read, write, or a transaction statement (begin, commit, rollback). */
-  kind: StatementEffect['kind'];
-  columns: string[];
-  rows: Row[];
-  rowsChanged: number;
-  /** Display names of the tables marked dirty by this statement (`*`: all tables). */
-  marked: string[];
-}
 
 /** Statement types after which the set of tables may have changed (TRANSACTION: IMPORT DATABASE). */
 const SCHEMA_STATEMENTS = new Set<StatementType>([

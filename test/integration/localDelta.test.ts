@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { sync } from '../../src/run/sync.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { Database } from '../../src/db/database.js';
-import { parseRemote } from '../../src/remote/remote.js';
+import { parseRemote } from '../../src/remote/parseRemote.js';
 import { discoverTables } from '../../src/engine/catalog/discoverTables.js';
 import { computeLocalDelta } from '../../src/engine/compare/localDelta.js';
 import { readOneTableMetadata } from '../../src/engine/state/tableMetadata.js';

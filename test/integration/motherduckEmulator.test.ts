@@ -7,7 +7,7 @@ import { Database } from '../../src/db/database.js';
 import { DatabaseError, MotherDuckRuleError, ReadOnlyRemoteError, SyncError } from '../../src/errors.js';
 import type { SyncResult } from '../../src/engine/result.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { parseRemote } from '../../src/remote/remote.js';
+import { parseRemote } from '../../src/remote/parseRemote.js';
 import { sync, type SyncOptions } from '../../src/run/sync.js';
 import { verify } from '../../src/run/verify.js';
 import { exec, query } from '../helpers/duck.js';

@@ -2,7 +2,7 @@
  * ARCHITECTURE.md, checked: the layers and what each may import, the remote seam (no code above
  * `src/remote/` tests the remote's kind), the sync state (named only in `engine/state/`), the
  * engine's folders (at most 15 files each, no file in a concept folder imports the root files
- * that drive it) and the size of files.
+ * that drive it), no import cycle between files, and the size of files.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -67,6 +67,41 @@ describe('ARCHITECTURE.md holds', () => {
       }
     }
     assert.deepEqual(wrong, []);
+  });
+
+  test('no import cycle between src files (type-only imports and re-exports included)', () => {
+    // Strongly connected groups of the import graph (Tarjan): any group of two or more files is a cycle.
+    const graph = new Map(FILES.map((f) => [f, importsOf(f)]));
+    const index = new Map<string, number>();
+    const low = new Map<string, number>();
+    const stack: string[] = [];
+    const onStack = new Set<string>();
+    const cycles: string[] = [];
+    const visit = (v: string): void => {
+      index.set(v, index.size);
+      low.set(v, index.get(v) as number);
+      stack.push(v);
+      onStack.add(v);
+      for (const w of graph.get(v) ?? []) {
+        if (!index.has(w)) {
+          visit(w);
+          low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+      }
+      if (low.get(v) !== index.get(v)) return;
+      const group: string[] = [];
+      let w: string | undefined;
+      do {
+        w = stack.pop();
+        if (w !== undefined) {
+          onStack.delete(w);
+          group.push(relative(SRC, w));
+        }
+      } while (w !== undefined && w !== v);
+      if (group.length > 1) cycles.push(group.sort().join(' ↔ '));
+    };
+    for (const file of FILES) if (!index.has(file)) visit(file);
+    assert.deepEqual(cycles, []);
   });
 
   test('areas of one layer that stay apart do not import each other (the front ends among them)', () => {

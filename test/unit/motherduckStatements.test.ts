@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { duckdb } from '../../src/db/duckdbApi.js';
 import { MotherDuckRuleError, ReadOnlyRemoteError, RemoteUnavailableError, UnsupportedClientError } from '../../src/errors.js';
 import { classifyMotherDuckError } from '../../src/remote/motherduckErrors.js';
-import { parseRemote } from '../../src/remote/remote.js';
+import { parseRemote } from '../../src/remote/parseRemote.js';
 import { readRemoteStatement } from '../../src/remote/remoteStatement.js';
 
 const CAT = 'analytics';

@@ -6,7 +6,7 @@ import { PushError, SyncError, toSyncError, UsageError } from '../../errors.js';
 import { openSyncedDatabase } from '../../tracking/syncedDatabase.js';
 import { StatementError } from '../../tracking/statementError.js';
 import { loadSqlParser } from '../../sql/sqlParser.js';
-import type { StatementResult } from '../../tracking/trackedConnection.js';
+import type { StatementResult } from '../../tracking/statementResult.js';
 import { DocumentedError } from '../documentedError.js';
 import { addGlobalOptions, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
 import { formatTable, printJson, println } from '../output.js';

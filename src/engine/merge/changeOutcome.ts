@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { recordTableSuccess } from '../state/tableMetadata.js';
-import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
+import type { ChangeSyncContext, ChangeSyncResult } from './changeSyncContext.js';
 
 /** What an incremental table sync changed, keyed or not. */
 export interface ChangeCounts {

@@ -13,7 +13,7 @@ import { computeRemoteDelta } from '../compare/remoteDelta.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { changeResult, NO_CHANGES, recordChanges } from './changeOutcome.js';
 import { TEMP } from '../rows/tempTables.js';
-import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
+import type { ChangeSyncContext, ChangeSyncResult } from './changeSyncContext.js';
 
 /**
  * Incremental two-way sync of a table with a key (ARCHITECTURE.md decisions 2, 3, 6):

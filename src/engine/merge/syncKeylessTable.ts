@@ -2,7 +2,7 @@ import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import { localMatchesBaseline } from '../compare/localDelta.js';
-import type { ChangeSyncContext, ChangeSyncResult } from './changeSync.js';
+import type { ChangeSyncContext, ChangeSyncResult } from './changeSyncContext.js';
 import type { Direction } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { moveKeylessBaseline, baselineRef } from '../state/baseline.js';

@@ -13,6 +13,7 @@ import { dropJournal } from './pushJournal.js';
 import { dropOwnLogged } from './remoteChangeLog.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import type { TableMetadata } from './tableMetadata.js';
+import { columnSignature } from './columnSignature.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import { localColumnsChanged } from '../catalog/columnChanges.js';
 
@@ -28,22 +29,6 @@ export function baselineTableName(pair: TablePair): string {
   return `baseline_${createHash('sha1').update(pair.name).digest('hex').slice(0, 16)}`;
 }
 
-/** Identifies what the baseline's fingerprints were computed over: columns, types, key, scheme. */
-export function columnSignature(pair: TablePair, scheme: FingerprintScheme): string {
-  return JSON.stringify({ columns: pair.columns.map((c) => [c.local, c.type]), key: pair.key, scheme });
-}
-
-/**
- * Whether a recorded signature differs from the pair's only by the fingerprint scheme (the local
- * file was synced with a remote of the other kind): its columns did not change.
- */
-export function onlySchemeChanged(pair: TablePair, scheme: FingerprintScheme, recorded: string): boolean {
-  const now = columnSignature(pair, scheme);
-  if (recorded === now) return false;
-  const { scheme: _before, ...rest } = JSON.parse(recorded) as { scheme?: string };
-  const { scheme: _now, ...current } = JSON.parse(now) as { scheme?: string };
-  return JSON.stringify(rest) === JSON.stringify(current);
-}
 
 /** The baseline's columns for the rows of a local user table (aliased `t`). */
 function baselineSelect(pair: TablePair, scheme: FingerprintScheme, side: 'local' | 'remote' = 'local'): string {

@@ -4,7 +4,7 @@ import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { kJson, kMatchUser, rowJson } from '../rows/keySql.js';
 import { TEMP } from '../rows/tempTables.js';
 import { CONFLICTS_TABLE, STATE_SCHEMA } from './internalNames.js';
-import { readStateVersion } from './stateTables.js';
+import { readStateVersion } from './stateValues.js';
 import { duckdb } from '../../db/duckdbApi.js';
 
 /**

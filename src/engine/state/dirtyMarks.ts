@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
 import { DIRTY_TABLE, STATE_SCHEMA } from './internalNames.js';
 import type { TableResult } from '../result.js';
-import { readStateVersion } from './stateTables.js';
+import { readStateVersion } from './stateValues.js';
 import type { TablePair } from '../catalog/tablePair.js';
 
 /**

@@ -2,7 +2,8 @@ import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SyncError } from '../../errors.js';
 import { addConflictIds, CONFLICT_COLUMNS_V1 } from './conflictLog.js';
-import { CONFLICTS_TABLE, DIRTY_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE, tableExists } from './internalNames.js';
+import { readStateVersion } from './stateValues.js';
+import { CONFLICTS_TABLE, DIRTY_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE } from './internalNames.js';
 
 /** Version of the local state layout (metadata, run history, baselines). Bump with a migration. */
 export const STATE_VERSION = 4;
@@ -89,19 +90,6 @@ export async function ensureStateTables(db: Database): Promise<void> {
   });
 }
 
-/** 0 when the local database has no duckdb-sync state yet. */
-export async function readStateVersion(db: Database): Promise<number> {
-  if (!(await tableExists(db, STATE_SCHEMA, 'state'))) return 0;
-  const [row] = await db.all<{ value: string }>(`SELECT value FROM ${S}.state WHERE key = 'version'`);
-  return row ? Number(row.value) : 0;
-}
-
-/** A value kept in duckdb-sync's local key-value table (`_duckdb_sync.state`); undefined when unset or before any sync. */
-export async function readStateValue(db: Database, key: string): Promise<string | undefined> {
-  if (!(await tableExists(db, STATE_SCHEMA, 'state'))) return undefined;
-  const [row] = await db.all<{ value: string }>(`SELECT value FROM ${S}.state WHERE key = $1`, [key]);
-  return row?.value;
-}
 
 /** Sets a value in `_duckdb_sync.state` (the tables exist: ensureStateTables ran). */
 export async function writeStateValue(db: Database, key: string, value: string): Promise<void> {

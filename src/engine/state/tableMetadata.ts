@@ -2,10 +2,10 @@ import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { columnSignature } from './baseline.js';
+import { columnSignature } from './columnSignature.js';
 import { topUpHashProbe } from './hashes/hashProbe.js';
 import { METADATA_TABLE } from './internalNames.js';
-import { readStateVersion } from './stateTables.js';
+import { readStateVersion } from './stateValues.js';
 
 /** One row of dewey_sync_metadata: the state of a table pair after its last sync. */
 export interface TableMetadata {
