@@ -8,7 +8,6 @@ import { recordUnchangedTables, writeTableFailure } from './state/tableMetadata.
 import { probeTables } from './probeTables.js';
 import { chooseSchemes } from './chooseSchemes.js';
 
-
 /**
  * Syncs each table pair in turn. An incremental sync that pulls probes every table's remote side
  * first (probeTables.ts): tables unchanged on both sides are recorded together and cost no further

@@ -19,7 +19,6 @@ import type { StatementResult } from './statementResult.js';
 /** DuckDB's statement types (values; the type is imported above). */
 const Statement = duckdb.StatementType;
 
-
 /** Statement types after which the set of tables may have changed (TRANSACTION: IMPORT DATABASE). */
 const SCHEMA_STATEMENTS = new Set<StatementType>([
   Statement.CREATE,

@@ -2,7 +2,7 @@
  * ARCHITECTURE.md, checked: the layers and what each may import, the remote seam (no code above
  * `src/remote/` tests the remote's kind), the sync state (named only in `engine/state/`), the
  * engine's folders (at most 15 files each, no file in a concept folder imports the root files
- * that drive it), no import cycle between files, and the size of files.
+ * that drive it), no import cycle between files, the size of files, and that every file it names exists.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -67,6 +67,21 @@ describe('ARCHITECTURE.md holds', () => {
       }
     }
     assert.deepEqual(wrong, []);
+  });
+
+  test('every .ts path ARCHITECTURE.md names exists (as a path under src/, test/, bench/ or scripts/)', () => {
+    const root = resolve(SRC, '..');
+    const repoFiles = ['src', 'test', 'bench', 'scripts'].flatMap((d) => {
+      try {
+        return tsFiles(join(root, d)).map((f) => `/${relative(root, f)}`);
+      } catch {
+        return [];
+      }
+    });
+    const named = new Set([...readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8').matchAll(/`([\w./-]+\.ts)`/g)].map((m) => m[1] as string));
+    assert.ok(named.size > 50, `ARCHITECTURE.md names ${named.size} files`);
+    const missing = [...named].filter((n) => !repoFiles.some((f) => f.endsWith(`/${n.replace(/^\.\//, '')}`)));
+    assert.deepEqual(missing, []);
   });
 
   test('no import cycle between src files (type-only imports and re-exports included)', () => {

@@ -29,7 +29,6 @@ export function baselineTableName(pair: TablePair): string {
   return `baseline_${createHash('sha1').update(pair.name).digest('hex').slice(0, 16)}`;
 }
 
-
 /** The baseline's columns for the rows of a local user table (aliased `t`). */
 function baselineSelect(pair: TablePair, scheme: FingerprintScheme, side: 'local' | 'remote' = 'local'): string {
   const h = engineRowHash(

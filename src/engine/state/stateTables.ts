@@ -90,7 +90,6 @@ export async function ensureStateTables(db: Database): Promise<void> {
   });
 }
 
-
 /** Sets a value in `_duckdb_sync.state` (the tables exist: ensureStateTables ran). */
 export async function writeStateValue(db: Database, key: string, value: string): Promise<void> {
   await db.run(`INSERT OR REPLACE INTO ${S}.state VALUES ($1, $2)`, [key, value]);
