@@ -6,7 +6,8 @@ import { quoteIdent } from '../db/quote.js';
  * what follows FROM, JOIN or USING: remote when its quoted name starts with the remote's catalog,
  * local otherwise (a temp table, or `"schema"."table"` of the local catalog).
  * - `append`: INSERT, or CREATE TABLE … AS: adds rows (MotherDuck documents reading local data here: an upload);
- * - `modify`: DELETE, UPDATE, MERGE: changes rows the server holds;
+ * - `modify`: DELETE, UPDATE, MERGE: changes rows the server holds; or a `nextval(…)` of a remote
+ *   sequence, in any statement (a SELECT too): it advances the sequence;
  * - `ddl`: CREATE, ALTER, DROP, COMMENT, TRUNCATE of remote objects.
  */
 export interface RemoteStatement {
@@ -46,6 +47,8 @@ export function readRemoteStatement(sql: string, catalog: string, params?: unkno
     else if (m[2]) write = 'modify';
     else write = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\b[\s\S]*\bAS\s*(?:SELECT|FROM|WITH|\()/i.test(sql) ? 'append' : 'ddl';
   }
+  // `nextval('"<catalog>"….')` advances a remote sequence, whatever statement calls it.
+  if (!write && new RegExp(`\\bnextval\\s*\\(\\s*'${escapeRegExp(quoted)}\\.`, 'i').test(sql)) write = 'modify';
   return { sql, write, readsLocal };
 }
 
@@ -53,4 +56,8 @@ function paramsName(params: unknown, catalog: string): boolean {
   if (Array.isArray(params)) return params.includes(catalog);
   if (params && typeof params === 'object') return Object.values(params).includes(catalog);
   return false;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

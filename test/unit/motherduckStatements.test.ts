@@ -41,6 +41,14 @@ describe('readRemoteStatement: what a statement does to the remote', () => {
     assert.equal(read('INSERT INTO "main"."t" SELECT * FROM "analytics"."main"."t"')?.write, undefined);
   });
 
+  test("a remote sequence's nextval() is a write, in a SELECT too; a local one does not reach the remote", () => {
+    const advance = read(`SELECT max(nextval('"analytics"."main"."order_ids"')) FROM range(3)`);
+    assert.deepEqual([advance?.write, advance?.readsLocal], ['modify', false]);
+    assert.equal(read(`SELECT max(nextval('"main"."order_ids"')) FROM range(3)`), undefined);
+    // Reading a sequence's state is not a write.
+    assert.equal(read(`SELECT * FROM duckdb_sequences() WHERE database_name = 'x' AND sql LIKE '%"analytics"."main"."s"%'`)?.write, undefined);
+  });
+
   test('a catalog passed as a parameter (catalog look-ups) reaches the remote', () => {
     assert.ok(readRemoteStatement('SELECT count(*) FROM duckdb_tables() WHERE database_name = $3', CAT, ['s', 't', CAT]));
   });
