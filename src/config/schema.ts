@@ -65,6 +65,14 @@ function buildConfigFileSchema() {
         .optional(),
       /** Minutes between incremental syncs (fractions allowed; 0 turns them off); default 15. */
       incrementalEveryMinutes: z.number().min(0).max(10_080).optional(),
+      /** Watch the local file and push writes made by any program soon after they are made; default false. */
+      watch: z.boolean().optional(),
+      /** Quiet (ms) after the last local write before a watched push starts; default 2000. */
+      watchDebounceMs: z.number().int().min(0).max(3_600_000).optional(),
+      /** While writes keep coming, a watched push starts at least this long (ms) after the first one waiting; default 5000. */
+      watchMaxDelayMs: z.number().int().min(0).max(3_600_000).optional(),
+      /** How often (ms) the local file's stamp is read besides file events (network file systems); default 1000. */
+      watchPollMs: z.number().int().min(50).max(600_000).optional(),
     })
     .strict();
 

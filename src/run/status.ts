@@ -4,6 +4,7 @@ import { recentRuns, type RunRecord } from '../engine/state/runHistory.js';
 import { readStateVersion } from '../engine/state/stateValues.js';
 import { readTableMetadata, type TableMetadata } from '../engine/state/tableMetadata.js';
 import { openLocalOnly, type CommonOptions } from './session.js';
+import { localWritesStatus, type LocalWritesStatus } from './localWritesStatus.js';
 
 export interface StatusResult {
   local: string;
@@ -13,16 +14,20 @@ export interface StatusResult {
   pending: string[];
   /** Open conflict records per table (`duckdb-sync conflicts` lists them). */
   openConflicts: Record<string, number>;
+  /** Whether the local file was written (by any program) since the last sync, and a watching daemon's state. */
+  localWrites: LocalWritesStatus;
 }
 
 /** What the local database records about past syncs. Reads only the local file; the remote is not needed. */
 export async function status(options: CommonOptions & { runs?: number } = {}): Promise<StatusResult> {
   const { db, config } = await openLocalOnly(options, { readOnly: true });
   try {
-    if ((await readStateVersion(db)) === 0) return { local: config.local, tables: [], runs: [], pending: [], openConflicts: {} };
+    // Read with the file open: no other program writes it meanwhile (opening it read-only writes nothing).
+    const localWrites = localWritesStatus(config.local, config.cacheDir);
+    if ((await readStateVersion(db)) === 0) return { local: config.local, tables: [], runs: [], pending: [], openConflicts: {}, localWrites };
     const pending = [...new Set((await readDirtyMarks(db)).map((m) => m.table))];
     const openConflicts = Object.fromEntries(await openConflictCounts(db));
-    return { local: config.local, tables: await readTableMetadata(db), runs: await recentRuns(db, options.runs ?? 5), pending, openConflicts };
+    return { local: config.local, tables: await readTableMetadata(db), runs: await recentRuns(db, options.runs ?? 5), pending, openConflicts, localWrites };
   } finally {
     await db.close();
   }

@@ -7,6 +7,10 @@ export const SCHEDULE_DEFAULTS = {
   minute: 0,
   fullSyncCron: '0 3 * * *',
   incrementalEveryMinutes: 15,
+  watch: false,
+  watchDebounceMs: 2000,
+  watchMaxDelayMs: 5000,
+  watchPollMs: 1000,
 };
 
 export interface ScheduleSettings {
@@ -17,6 +21,11 @@ export interface ScheduleSettings {
   fullSyncCron: string;
   /** Minutes between the daemon's incremental syncs; 0: none. */
   incrementalEveryMinutes: number;
+  /** Whether the daemon pushes local writes soon after any program made them. */
+  watch: boolean;
+  watchDebounceMs: number;
+  watchMaxDelayMs: number;
+  watchPollMs: number;
 }
 
 /** The `schedule` and `daemon` settings of a config file (validated), with defaults filled in. */
@@ -31,5 +40,9 @@ export function scheduleSettingsOf(file: ConfigFile): ScheduleSettings {
     minute: file.schedule?.minute ?? SCHEDULE_DEFAULTS.minute,
     fullSyncCron: file.daemon?.fullSyncCron ?? SCHEDULE_DEFAULTS.fullSyncCron,
     incrementalEveryMinutes: file.daemon?.incrementalEveryMinutes ?? SCHEDULE_DEFAULTS.incrementalEveryMinutes,
+    watch: file.daemon?.watch ?? SCHEDULE_DEFAULTS.watch,
+    watchDebounceMs: file.daemon?.watchDebounceMs ?? SCHEDULE_DEFAULTS.watchDebounceMs,
+    watchMaxDelayMs: file.daemon?.watchMaxDelayMs ?? SCHEDULE_DEFAULTS.watchMaxDelayMs,
+    watchPollMs: file.daemon?.watchPollMs ?? SCHEDULE_DEFAULTS.watchPollMs,
   };
 }

@@ -1,17 +1,27 @@
 import { Cron } from 'croner';
 import type { SyncMode } from '../config/schema.js';
 import type { SyncResult } from '../engine/result.js';
-import { toSyncError, UsageError } from '../errors.js';
+import { LockError, toSyncError, UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { cronExpressionError } from '../config/cronExpression.js';
+import { sameFile } from './sameFile.js';
+import { WatchTrigger, type RunEnd, type WatchTriggerOptions } from './watchTrigger.js';
+
+/** What started a run: the schedule (cron or the incremental interval), or a watched local write. */
+export type RunTrigger = 'schedule' | 'watch';
 
 export interface SyncDaemonOptions {
   /** When the full sync runs: a cron expression (5 fields, or 6 with seconds first). */
   fullSyncCron: string;
   /** Minutes between incremental syncs (fractions allowed); 0 turns them off. */
   incrementalEveryMinutes: number;
-  /** Runs one sync; it must stop before its next table once `signal` is aborted. */
-  runSync: (mode: SyncMode, signal: AbortSignal) => Promise<SyncResult>;
+  /**
+   * Runs one sync; it must stop before its next table once `signal` is aborted. A watched push
+   * (`trigger` watch) should fail at once on a held local file: the daemon waits for it itself.
+   */
+  runSync: (mode: SyncMode, signal: AbortSignal, trigger: RunTrigger) => Promise<SyncResult>;
+  /** Pushes local writes made by any program soon after they are made (`daemon --watch`). */
+  watch?: Omit<WatchTriggerOptions, 'request' | 'logger'> | undefined;
   logger?: Logger | undefined;
 }
 
@@ -21,6 +31,7 @@ export type RunOutcome = 'ok' | 'errors' | 'failed' | 'stopped';
 export interface DaemonRun {
   id: number;
   mode: SyncMode;
+  trigger: RunTrigger;
   startedAt: Date;
   finishedAt: Date;
   outcome: RunOutcome;
@@ -28,10 +39,12 @@ export interface DaemonRun {
 
 /**
  * Runs the full sync on a cron schedule and an incremental sync every N minutes, one sync at a
- * time. When a sync is due while another runs: a due full sync is queued (at most one waits, and it
- * runs as soon as the current one ends); a due incremental sync is skipped, since the next one comes
- * N minutes later anyway. Every run logs one status line. `close()` stops the timers, asks the
- * running sync to stop before its next table, and waits for it.
+ * time; with `watch`, also an incremental sync soon after any program wrote the local file
+ * (watchTrigger.ts decides when). When a sync is due while another runs: a due full sync is queued
+ * (at most one waits, and it runs as soon as the current one ends); a due incremental sync is
+ * skipped, since the next one comes N minutes later anyway; a watched push is asked for again when
+ * the run ends, if that run left writes waiting. Every run logs one status line. `close()` stops
+ * the timers, asks the running sync to stop before its next table, and waits for it.
  */
 export class SyncDaemon {
   private readonly logger: Logger;
@@ -39,7 +52,10 @@ export class SyncDaemon {
   private cron: Cron | undefined;
   private interval: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
-  private currentRun: { id: number; mode: SyncMode } | undefined;
+  private currentRun: { id: number; mode: SyncMode; trigger: RunTrigger } | undefined;
+  /** The number of a watched push that found the local file held, kept for its next attempt. */
+  private heldRunId: number | undefined;
+  private readonly watch: WatchTrigger | undefined;
   private fullQueued = false;
   private started = false;
   private closed = false;
@@ -52,6 +68,8 @@ export class SyncDaemon {
     if (cronError) throw new UsageError(cronError, 'for example "0 3 * * *" (03:00 daily) or "*/30 * * * * *" (every 30 seconds)');
     const every = options.incrementalEveryMinutes;
     if (!Number.isFinite(every) || every < 0) throw new UsageError(`invalid incremental interval: ${every} minutes`, 'use a number of minutes ≥ 0 (0: no incremental syncs)');
+    const watch = options.watch;
+    this.watch = watch && new WatchTrigger({ ...watch, logger: this.logger, request: () => this.due('incremental', 'watch') });
   }
 
   /** Starts the timers. */
@@ -61,10 +79,13 @@ export class SyncDaemon {
     this.cron = new Cron(this.options.fullSyncCron, () => this.due('full'));
     const everyMs = this.options.incrementalEveryMinutes * 60_000;
     if (everyMs > 0) this.interval = setInterval(() => this.due('incremental'), Math.max(everyMs, 100));
+    const watch = this.options.watch;
     this.logger.info(
       `daemon started: full sync at "${this.options.fullSyncCron}" (next ${this.nextFullSync()?.toISOString() ?? 'never'}), ` +
-        (everyMs > 0 ? `incremental sync every ${this.options.incrementalEveryMinutes} min` : 'no incremental syncs'),
+        (everyMs > 0 ? `incremental sync every ${this.options.incrementalEveryMinutes} min` : 'no incremental syncs') +
+        (watch ? `, watching ${watch.path} (a push ${watch.debounceMs} ms after the last write, at most ${watch.maxDelayMs} ms after the first)` : ''),
     );
+    this.watch?.start();
   }
 
   /** Stops the timers and any queued run; the running sync stops before its next table. */
@@ -76,10 +97,12 @@ export class SyncDaemon {
     this.closed = true;
     this.cron?.stop();
     if (this.interval) clearInterval(this.interval);
+    this.watch?.close();
     this.fullQueued = false;
-    if (this.currentRun) this.logger.info(`daemon stopping: run ${this.currentRun.id} (${this.currentRun.mode}) stops after the table in progress`);
+    if (this.currentRun) this.logger.info(`daemon stopping: run ${this.currentRun.id} (${runLabel(this.currentRun)}) stops after the table in progress`);
     this.abort.abort();
     while (this.current) await this.current;
+    if (this.heldRunId !== undefined) this.logger.warn(`daemon run ${this.heldRunId} (watched push): stopped, the local file was still held by another process; the next sync pushes its writes`);
     this.logger.info(`daemon stopped after ${this.finished.length} run(s)`);
   }
 
@@ -93,63 +116,102 @@ export class SyncDaemon {
     return this.finished;
   }
 
+  /** Whether local writes wait for a watched push. */
+  get writesWaiting(): boolean {
+    return this.watch?.waiting ?? false;
+  }
+
   /** When the next full sync is due. */
   nextFullSync(): Date | null {
     return this.cron?.nextRun() ?? null;
   }
 
-  private due(mode: SyncMode): void {
+  private due(mode: SyncMode, trigger: RunTrigger = 'schedule'): void {
     if (this.closed) return;
     const running = this.currentRun;
     if (!running) {
-      this.launch(mode);
+      this.launch(mode, trigger);
       return;
     }
+    // A watched push is asked for again when the run in progress ends, if writes still wait.
+    if (trigger === 'watch') return;
     if (mode === 'incremental') {
-      this.logger.info(`incremental sync due while run ${running.id} (${running.mode}) is in progress: skipped`);
+      this.logger.info(`incremental sync due while run ${running.id} (${runLabel(running)}) is in progress: skipped`);
     } else if (!this.fullQueued) {
       this.fullQueued = true;
-      this.logger.info(`full sync due while run ${running.id} (${running.mode}) is in progress: queued`);
+      this.logger.info(`full sync due while run ${running.id} (${runLabel(running)}) is in progress: queued`);
     } else {
       this.logger.debug(`full sync due while run ${running.id} is in progress: one is already queued`);
     }
   }
 
-  private launch(mode: SyncMode): void {
-    const id = this.nextId++;
-    this.currentRun = { id, mode };
-    this.current = this.runOne(id, mode)
-      .catch((error: unknown) => this.logger.error(`daemon run ${id} (${mode}): ${toSyncError(error).message}`))
-      .finally(() => {
+  private launch(mode: SyncMode, trigger: RunTrigger): void {
+    // A watched push retried while the local file is held keeps its run's number and start line.
+    const retrying = trigger === 'watch' ? this.heldRunId : undefined;
+    const id = retrying ?? this.nextId++;
+    if (this.heldRunId !== undefined && retrying === undefined) this.logger.info(`daemon run ${this.heldRunId} (watched push): gives way to run ${id} (${mode}), which syncs the same writes`);
+    this.heldRunId = undefined;
+    const run = { id, mode, trigger };
+    this.currentRun = run;
+    this.watch?.runStarted();
+    this.current = this.runOne(run, retrying !== undefined)
+      .catch((error: unknown): RunEnd => {
+        this.logger.error(`daemon run ${id} (${runLabel(run)}): ${toSyncError(error).message}`);
+        return { kind: 'failed', transient: true, message: toSyncError(error).message };
+      })
+      .then((end) => {
         this.current = undefined;
         this.currentRun = undefined;
+        this.watch?.runFinished(end);
         if (this.fullQueued && !this.closed) {
           this.fullQueued = false;
-          this.launch('full');
+          this.launch('full', 'schedule');
         }
       });
   }
 
-  private async runOne(id: number, mode: SyncMode): Promise<void> {
+  private async runOne(run: { id: number; mode: SyncMode; trigger: RunTrigger }, retrying: boolean): Promise<RunEnd> {
+    const { id, mode, trigger } = run;
     const startedAt = new Date();
-    this.logger.info(`daemon run ${id} (${mode}): started`);
+    const started = `daemon run ${id} (${runLabel(run)}): ${retrying ? 'trying again' : 'started'}`;
+    if (retrying) this.logger.debug(started);
+    else this.logger.info(started);
     let outcome: RunOutcome;
     let detail: string;
+    let end: RunEnd;
     try {
-      const result = await this.options.runSync(mode, this.abort.signal);
+      const result = await this.options.runSync(mode, this.abort.signal, trigger);
       ({ outcome, detail } = describeResult(result, this.abort.signal.aborted));
+      const failed = result.tables.find((t) => t.status === 'error');
+      end = outcome === 'ok' ? { kind: 'ok' } : outcome === 'stopped' ? { kind: 'stopped' } : { kind: 'failed', transient: true, message: `${failed?.name ?? 'a table'}: ${failed?.error ?? 'error'}` };
     } catch (error) {
       const e = toSyncError(error);
       outcome = 'failed';
       detail = `${e.message} [${e.code}]`;
+      const watched = this.options.watch?.path;
+      end =
+        e instanceof LockError && watched !== undefined && sameFile(e.file, watched)
+          ? { kind: 'locked', holder: e.pid === undefined ? 'another process' : `PID ${e.pid}${e.holder ? `, ${e.holder}` : ''}` }
+          : { kind: 'failed', transient: e.transient, message: e.message };
+    }
+    // A watched push that found the file held is not a run yet: it is tried again, quietly, under the
+    // same number (the wait is logged once, watchTrigger.ts).
+    if (end.kind === 'locked' && trigger === 'watch' && !this.closed) {
+      this.heldRunId = id;
+      return end;
     }
     const finishedAt = new Date();
-    this.finished.push({ id, mode, startedAt, finishedAt, outcome });
-    const line = `daemon run ${id} (${mode}): ${outcome}, ${detail}, ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(1)} s`;
+    this.finished.push({ id, mode, trigger, startedAt, finishedAt, outcome });
+    const line = `daemon run ${id} (${runLabel(run)}): ${outcome}, ${detail}, ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(1)} s`;
     if (outcome === 'ok') this.logger.info(line);
     else if (outcome === 'stopped') this.logger.warn(line);
     else this.logger.error(line);
+    return end;
   }
+}
+
+function runLabel(run: { mode: SyncMode; trigger: RunTrigger }): string {
+  return run.trigger === 'watch' ? 'watched push' : run.mode;
 }
 
 function describeResult(result: SyncResult, aborted: boolean): { outcome: RunOutcome; detail: string } {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { SyncMode } from '../../src/config/schema.js';
@@ -6,6 +8,8 @@ import type { SyncResult } from '../../src/engine/result.js';
 import { LockError, UsageError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
 import { SyncDaemon } from '../../src/schedule/syncDaemon.js';
+import { readFileStamp, type FileStamp } from '../../src/db/fileStamp.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 interface Call {
   mode: SyncMode;
@@ -157,5 +161,45 @@ describe('SyncDaemon', () => {
     assert.throws(() => new SyncDaemon({ fullSyncCron: '0 25 * * *', incrementalEveryMinutes: 15, runSync }), UsageError);
     assert.throws(() => new SyncDaemon({ fullSyncCron: '0 3 * * *', incrementalEveryMinutes: -1, runSync }), UsageError);
     assert.throws(() => new SyncDaemon({ fullSyncCron: '0 3 * * *', incrementalEveryMinutes: Number.NaN, runSync }), UsageError);
+  });
+  test('--watch: a write is pushed by a watched push; one that finds the file held is tried again quietly, under one run number', async () => {
+    const dir = tempDir('duckdb-sync-daemon-watch-');
+    const path = join(dir, 'local.duckdb');
+    writeFileSync(path, 'synced');
+    let recorded = { stamp: readFileStamp(path) as FileStamp, recordedAt: Date.now() };
+    const logger = memoryLogger();
+    const triggers: string[] = [];
+    let held = 3;
+    const daemon = new SyncDaemon({
+      fullSyncCron: '0 0 1 1 *',
+      incrementalEveryMinutes: 0,
+      logger,
+      watch: { path, debounceMs: 100, maxDelayMs: 1000, pollMs: 50, lastRecord: () => recorded, retry: { lockFirstMs: 30, lockMaxMs: 60, failureFirstMs: 100, failureMaxMs: 100 } },
+      runSync: async (mode, _signal, trigger) => {
+        triggers.push(`${mode}/${trigger}`);
+        if (held-- > 0) throw new LockError(path, 4242, '/usr/bin/duckdb');
+        recorded = { stamp: readFileStamp(path) as FileStamp, recordedAt: Date.now() };
+        return result(mode, [table('t', { rowsPulled: 0, rowsPushed: 1 })]);
+      },
+    });
+    daemon.start();
+    try {
+      appendFileSync(path, 'a write by another program');
+      const until = Date.now() + 5000;
+      while (!daemon.runs.length && Date.now() < until) await sleep(20);
+    } finally {
+      await daemon.close();
+    }
+    assert.deepEqual(triggers, ['incremental/watch', 'incremental/watch', 'incremental/watch', 'incremental/watch']);
+    assert.deepEqual(
+      daemon.runs.map((r) => [r.id, r.mode, r.trigger, r.outcome]),
+      [[1, 'incremental', 'watch', 'ok']],
+      'the attempts that found the file held are not runs',
+    );
+    const info = logger.lines.filter((l) => !l.startsWith('debug'));
+    assert.equal(info.filter((l) => l === 'info daemon run 1 (watched push): started').length, 1);
+    assert.equal(info.filter((l) => l.includes('held by another process (PID 4242, /usr/bin/duckdb)')).length, 1, 'the wait is logged once');
+    assert.ok(info.includes('info daemon run 1 (watched push): ok, 1 table(s), 0 rows pulled, 1 pushed, 0.0 s'), info.join('\n'));
+    assert.equal(daemon.writesWaiting, false);
   });
 });

@@ -140,12 +140,24 @@ describe('schedule and daemon settings in the config file', () => {
   test('values are read and validated with field paths', () => {
     const dir = freshDir();
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify({ daemon: { fullSyncCron: '*/2 * * * * *', incrementalEveryMinutes: 0.5 }, schedule: { hour: 0 } }));
-    assert.deepEqual(readScheduleSettings(good), { hour: 0, minute: 0, fullSyncCron: '*/2 * * * * *', incrementalEveryMinutes: 0.5 });
+    writeFileSync(good, JSON.stringify({ daemon: { fullSyncCron: '*/2 * * * * *', incrementalEveryMinutes: 0.5, watch: true, watchDebounceMs: 500 }, schedule: { hour: 0 } }));
+    assert.deepEqual(readScheduleSettings(good), {
+      hour: 0,
+      minute: 0,
+      fullSyncCron: '*/2 * * * * *',
+      incrementalEveryMinutes: 0.5,
+      watch: true,
+      watchDebounceMs: 500,
+      watchMaxDelayMs: 5000,
+      watchPollMs: 1000,
+    });
     const cases: Array<[object, RegExp]> = [
       [{ daemon: { fullSyncCron: '61 * * * *' } }, /daemon\.fullSyncCron: invalid cron expression "61 \* \* \* \*"/],
       [{ daemon: { fullSyncCron: 'nightly' } }, /daemon\.fullSyncCron: invalid cron expression/],
       [{ daemon: { incrementalEveryMinutes: -1 } }, /daemon\.incrementalEveryMinutes/],
+      [{ daemon: { watch: 'yes' } }, /daemon\.watch/],
+      [{ daemon: { watchDebounceMs: 1.5 } }, /daemon\.watchDebounceMs/],
+      [{ daemon: { watchPollMs: 10 } }, /daemon\.watchPollMs/],
       [{ schedule: { hour: 24 } }, /schedule\.hour/],
       [{ schedule: { minute: 1.5 } }, /schedule\.minute/],
       [{ schedule: { when: 3 } }, /schedule/],

@@ -1,23 +1,34 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { checkDatabaseFiles, resolveConfig } from '../../run/session.js';
 import { sync } from '../../run/sync.js';
 import { UsageError } from '../../errors.js';
 import { cronExpressionError } from '../../config/cronExpression.js';
 import { readScheduleSettings } from '../../schedule/scheduleSettings.js';
 import { SyncDaemon } from '../../schedule/syncDaemon.js';
-import { addGlobalOptions, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
+import { WatchStateFile } from '../../run/watchStateFile.js';
+import { SettledStore } from '../../engine/state/settledStore.js';
+import { addGlobalOptions, commonOptions, createCliLogger, intIn, type GlobalFlags } from '../globalOptions.js';
 import { printJson } from '../output.js';
 
 interface DaemonFlags extends GlobalFlags {
   fullSyncCron?: string;
   incrementalEvery?: string;
+  watch?: boolean;
+  watchDebounce?: number;
+  watchMaxDelay?: number;
+  watchPoll?: number;
 }
 
 export function daemonCommand(run: (action: () => Promise<number>, flags: GlobalFlags) => Promise<void>): Command {
   const cmd = new Command('daemon')
-    .description('run in the foreground for hosts without cron: a full sync on a cron schedule, an incremental sync every N minutes; stop with SIGINT/SIGTERM')
+    .description('run in the foreground for hosts without cron: a full sync on a cron schedule, an incremental sync every N minutes, and with --watch a push soon after any program wrote the local file; stop with SIGINT/SIGTERM')
     .option('--full-sync-cron <expr>', 'cron expression of the full sync (default: daemon.fullSyncCron in the config, else "0 3 * * *")')
-    .option('--incremental-every <minutes>', 'minutes between incremental syncs, 0 for none (default: daemon.incrementalEveryMinutes in the config, else 15)');
+    .option('--incremental-every <minutes>', 'minutes between incremental syncs, 0 for none (default: daemon.incrementalEveryMinutes in the config, else 15)')
+    .option('--watch', 'also watch the local file: writes made by any program (DuckDB CLI, Python, a notebook) are pushed soon after that program lets go of the file (default: daemon.watch in the config, else off)')
+    .option('--no-watch', 'do not watch the local file, even if the config says so')
+    .addOption(new Option('--watch-debounce <ms>', 'quiet after the last local write before a watched push starts (default: daemon.watchDebounceMs, else 2000)').argParser(intIn(0, 3_600_000)))
+    .addOption(new Option('--watch-max-delay <ms>', 'while writes keep coming, a watched push starts at least this long after the first one waiting (default: daemon.watchMaxDelayMs, else 5000)').argParser(intIn(0, 3_600_000)))
+    .addOption(new Option('--watch-poll <ms>', 'how often the local file is checked besides file events, for network file systems and containers (default: daemon.watchPollMs, else 1000)').argParser(intIn(50, 600_000)));
   addGlobalOptions(cmd).action(async (_opts: DaemonFlags, command: Command) => {
     const flags = command.optsWithGlobals<DaemonFlags>();
     await run(async () => {
@@ -30,13 +41,29 @@ export function daemonCommand(run: (action: () => Promise<number>, flags: Global
       const cronError = cronExpressionError(fullSyncCron);
       if (cronError) throw new UsageError(cronError, 'for example --full-sync-cron "0 3 * * *" (03:00 daily)');
       const incrementalEveryMinutes = flags.incrementalEvery === undefined ? settings.incrementalEveryMinutes : parseMinutes(flags.incrementalEvery);
+      const watching = flags.watch ?? settings.watch;
+      const store = new SettledStore(config.cacheDir, logger);
+      const stateFile = new WatchStateFile(config.cacheDir, config.local);
+      const since = Date.now();
 
       const daemon = new SyncDaemon({
         fullSyncCron,
         incrementalEveryMinutes,
         logger,
-        runSync: (mode, signal) => sync({ ...common, mode, signal }),
+        // A watched push fails at once on a held file: the daemon waits for the file itself, logged once.
+        runSync: (mode, signal, trigger) => sync({ ...common, mode, signal, ...(trigger === 'watch' ? { maxRetries: 0 } : {}) }),
+        watch: watching
+          ? {
+              path: config.local,
+              debounceMs: flags.watchDebounce ?? settings.watchDebounceMs,
+              maxDelayMs: flags.watchMaxDelay ?? settings.watchMaxDelayMs,
+              pollMs: flags.watchPoll ?? settings.watchPollMs,
+              lastRecord: () => store.lastRecord(config.local),
+              onState: (snapshot) => stateFile.write({ pid: process.pid, since, ...snapshot }),
+            }
+          : undefined,
       });
+      if (watching) stateFile.write({ pid: process.pid, since, waitingSince: null, lockedSince: null, lockHolder: null, lastPushAt: null });
       const stoppedBy = await new Promise<NodeJS.Signals>((resolve) => {
         let stopping = false;
         const onSignal = (signal: NodeJS.Signals): void => {
@@ -59,12 +86,15 @@ export function daemonCommand(run: (action: () => Promise<number>, flags: Global
         process.on('SIGTERM', onSignal);
         daemon.start();
       });
+      if (watching) stateFile.remove();
       const runs = daemon.runs;
       if (flags.json) {
         printJson({
           ok: true,
           stoppedBy,
-          runs: runs.map((r) => ({ id: r.id, mode: r.mode, outcome: r.outcome, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() })),
+          watching,
+          writesWaiting: daemon.writesWaiting,
+          runs: runs.map((r) => ({ id: r.id, mode: r.mode, trigger: r.trigger, outcome: r.outcome, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() })),
         });
       }
       return 0;

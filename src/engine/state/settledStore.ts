@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheEntryPath } from '../../db/cacheEntryPath.js';
 import { readFileStamp, sameFileStamp, type FileStamp } from '../../db/fileStamp.js';
 import type { Logger } from '../../log/logger.js';
 
@@ -11,6 +11,8 @@ interface Entry {
   version: 1;
   path: string;
   stamp: FileStamp;
+  /** When the stamp was taken (ms since the epoch); absent in entries written before it was kept. */
+  recordedAt?: number;
   /** Tables (pair names) whose local content equaled their baseline when the stamp was taken. */
   settled: string[];
 }
@@ -57,7 +59,7 @@ export class SettledStore {
     const stamp = readFileStamp(localPath);
     if (!path || !stamp) return;
     try {
-      const entry: Entry = { version: 1, path: realpathSync(localPath), stamp, settled: [...settled].sort() };
+      const entry: Entry = { version: 1, path: realpathSync(localPath), stamp, recordedAt: Date.now(), settled: [...settled].sort() };
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
@@ -68,9 +70,19 @@ export class SettledStore {
     }
   }
 
+  /**
+   * The stamp the last sync recorded for `localPath` and when (undefined: none recorded). While the
+   * file has that stamp, nothing wrote to it since that sync let go of it.
+   */
+  lastRecord(localPath: string): { stamp: FileStamp; recordedAt: number | undefined } | undefined {
+    const entry = this.read(localPath);
+    return entry && { stamp: entry.stamp, recordedAt: entry.recordedAt };
+  }
+
   /** Removes the entries of database files that were deleted (temporary files, tests), once there are many. */
   private prune(): void {
-    const names = readdirSync(this.dir).filter((n) => n.endsWith('.json'));
+    // Only this store's entries: the folder holds other cache files (a watching daemon's, cacheEntryPath.ts).
+    const names = readdirSync(this.dir).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
     if (names.length < PRUNE_FROM_ENTRIES) return;
     for (const name of names) {
       const file = join(this.dir, name);
@@ -100,12 +112,7 @@ export class SettledStore {
   }
 
   private entryPath(localPath: string): string | undefined {
-    try {
-      const real = realpathSync(localPath);
-      return join(this.dir, `${createHash('sha256').update(real).digest('hex').slice(0, 32)}.json`);
-    } catch {
-      return undefined;
-    }
+    return cacheEntryPath(this.dir, localPath, 'json');
   }
 }
 
@@ -121,6 +128,7 @@ function isEntry(x: unknown): x is Entry {
     typeof s === 'object' &&
     s !== null &&
     (['dev', 'ino', 'size', 'mtimeNs', 'ctimeNs', 'header'] as const).every((k) => typeof s[k] === 'string') &&
-    typeof s.walBytes === 'number'
+    typeof s.walBytes === 'number' &&
+    (e.recordedAt === undefined || typeof e.recordedAt === 'number')
   );
 }
