@@ -21,31 +21,65 @@ export interface FileStamp {
 
 const HEADER_BYTES = 16 * 1024;
 
-/** The stamp of a database file; undefined when it cannot be read. */
+/**
+ * The stamp of a database file; undefined when it cannot be read. Only for a file this process does
+ * not have open in DuckDB: closing the descriptor this opens would drop DuckDB's lock (StampReader).
+ */
 export function readFileStamp(path: string): FileStamp | undefined {
+  let fd: number | undefined;
   try {
-    const s = statSync(path, { bigint: true });
-    if (!s.isFile()) return undefined;
-    const fd = openSync(path, 'r');
-    const header = Buffer.alloc(HEADER_BYTES);
-    let read = 0;
-    try {
-      read = readSync(fd, header, 0, HEADER_BYTES, 0);
-    } finally {
-      closeSync(fd);
-    }
-    return {
-      dev: String(s.dev),
-      ino: String(s.ino),
-      size: String(s.size),
-      mtimeNs: String(s.mtimeNs),
-      ctimeNs: String(s.ctimeNs),
-      header: createHash('sha256').update(header.subarray(0, read)).digest('hex'),
-      walBytes: walBytes(`${path}.wal`),
-    };
+    fd = openSync(path, 'r');
+    return stampOf(path, fd);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * Reads the stamp of a database file this process has open in DuckDB. Closing any descriptor of a
+ * file drops every POSIX lock the process holds on it, DuckDB's included: another process could
+ * then open the file and write it while DuckDB still does (a corrupt file). So the file is opened
+ * once, on the first read, and its descriptor closed only by close(), which is called after DuckDB
+ * closed the file.
+ */
+export class StampReader {
+  private fd: number | undefined;
+
+  constructor(readonly path: string) {}
+
+  /** The file's stamp now; undefined when it cannot be read. */
+  read(): FileStamp | undefined {
+    try {
+      this.fd ??= openSync(this.path, 'r');
+      return stampOf(this.path, this.fd);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Call once DuckDB no longer has the file open. */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+function stampOf(path: string, fd: number): FileStamp | undefined {
+  const s = statSync(path, { bigint: true });
+  if (!s.isFile()) return undefined;
+  const header = Buffer.alloc(HEADER_BYTES);
+  const read = readSync(fd, header, 0, HEADER_BYTES, 0);
+  return {
+    dev: String(s.dev),
+    ino: String(s.ino),
+    size: String(s.size),
+    mtimeNs: String(s.mtimeNs),
+    ctimeNs: String(s.ctimeNs),
+    header: createHash('sha256').update(header.subarray(0, read)).digest('hex'),
+    walBytes: walBytes(`${path}.wal`),
+  };
 }
 
 export function sameFileStamp(a: FileStamp, b: FileStamp): boolean {

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { readFileStamp, sameFileStamp } from '../db/fileStamp.js';
+import { sameFileStamp, type FileStamp } from '../db/fileStamp.js';
 import { SettledStore } from '../engine/state/settledStore.js';
 import { silentLogger } from '../log/logger.js';
 import { WatchStateFile } from './watchStateFile.js';
@@ -30,10 +30,9 @@ export interface WatcherStatus {
   lastPushAt: string | null;
 }
 
-/** What the cache folder and the file's stamp say about writes not pushed yet. */
-export function localWritesStatus(localPath: string, cacheDir: string): LocalWritesStatus {
+/** What the cache folder and the file's stamp (read by a StampReader, the file open) say about writes not pushed yet. */
+export function localWritesStatus(localPath: string, cacheDir: string, stamp: FileStamp | undefined): LocalWritesStatus {
   const record = new SettledStore(cacheDir, silentLogger).lastRecord(localPath);
-  const stamp = readFileStamp(localPath);
   const watch = new WatchStateFile(cacheDir, localPath).read();
   return {
     waiting: record && stamp ? !sameFileStamp(stamp, record.stamp) : null,

@@ -4,6 +4,7 @@ import { recentRuns, type RunRecord } from '../engine/state/runHistory.js';
 import { readStateVersion } from '../engine/state/stateValues.js';
 import { readTableMetadata, type TableMetadata } from '../engine/state/tableMetadata.js';
 import { openLocalOnly, type CommonOptions } from './session.js';
+import { StampReader } from '../db/fileStamp.js';
 import { localWritesStatus, type LocalWritesStatus } from './localWritesStatus.js';
 
 export interface StatusResult {
@@ -21,14 +22,16 @@ export interface StatusResult {
 /** What the local database records about past syncs. Reads only the local file; the remote is not needed. */
 export async function status(options: CommonOptions & { runs?: number } = {}): Promise<StatusResult> {
   const { db, config } = await openLocalOnly(options, { readOnly: true });
+  // Read with the file open (no other program writes it meanwhile; opening it read-only writes nothing), closed after it.
+  const stamps = new StampReader(config.local);
   try {
-    // Read with the file open: no other program writes it meanwhile (opening it read-only writes nothing).
-    const localWrites = localWritesStatus(config.local, config.cacheDir);
+    const localWrites = localWritesStatus(config.local, config.cacheDir, stamps.read());
     if ((await readStateVersion(db)) === 0) return { local: config.local, tables: [], runs: [], pending: [], openConflicts: {}, localWrites };
     const pending = [...new Set((await readDirtyMarks(db)).map((m) => m.table))];
     const openConflicts = Object.fromEntries(await openConflictCounts(db));
     return { local: config.local, tables: await readTableMetadata(db), runs: await recentRuns(db, options.runs ?? 5), pending, openConflicts, localWrites };
   } finally {
     await db.close();
+    stamps.close();
   }
 }

@@ -11,6 +11,7 @@ import { syncTables } from '../engine/syncTables.js';
 import { finishRun, startRun } from '../engine/state/runHistory.js';
 import { purgeResolvedConflicts } from '../engine/state/conflictLog.js';
 import { SettledStore } from '../engine/state/settledStore.js';
+import { StampReader } from '../db/fileStamp.js';
 import { ensureStateTables } from '../engine/state/stateTables.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { WrittenKeys } from '../engine/compare/localDelta.js';
@@ -66,25 +67,33 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   const logger = options.logger ?? silentLogger;
   if (options.dryRun) return withDatabase(config, logger, { localMayBeAbsent: true, fingerprints: options.fingerprints }, (db) => runSync(db, config, logger, options));
   const store = new SettledStore(config.cacheDir, logger);
-  return withDatabase(config, logger, { fingerprints: options.fingerprints }, async (db) => {
-    // Checked with the file open: no other process can write to it until it is closed.
-    const localUnchanged = options.compareAll ? new Set<string>() : store.unchangedTables(config.local);
-    const settled = new Set<string>();
-    const result = await runSync(db, config, logger, options, { localUnchanged, settled });
-    // Tables this run did not sync are as they were: still settled if they were before.
-    const synced = new Set(result.tables.map((t) => t.name));
-    for (const name of localUnchanged) if (!synced.has(name)) settled.add(name);
-    // Only a shortcut for the next sync: a checkpoint that cannot run now is left to the close.
-    const checkpointed = await db.checkpoint().then(
-      () => true,
-      (error: unknown) => {
-        logger.debug(`checkpoint before recording the local file's stamp failed: ${error instanceof Error ? error.message : String(error)}`);
-        return false;
-      },
-    );
-    if (checkpointed) store.record(config.local, settled);
-    return result;
-  });
+  // Read with the file open (no other process can write it until it is closed), and closed after it.
+  const stamps = new StampReader(config.local);
+  try {
+    return await withDatabase(config, logger, { fingerprints: options.fingerprints }, (db) => syncAndRecord(db, config, logger, options, store, stamps));
+  } finally {
+    stamps.close();
+  }
+}
+
+/** A sync on the open databases, then the settled tables recorded with the file's stamp. */
+async function syncAndRecord(db: Database, config: ResolvedConfig, logger: Logger, options: SyncOptions, store: SettledStore, stamps: StampReader): Promise<SyncResult> {
+  const localUnchanged = options.compareAll ? new Set<string>() : store.unchangedTables(config.local, stamps.read());
+  const settled = new Set<string>();
+  const result = await runSync(db, config, logger, options, { localUnchanged, settled });
+  // Tables this run did not sync are as they were: still settled if they were before.
+  const synced = new Set(result.tables.map((t) => t.name));
+  for (const name of localUnchanged) if (!synced.has(name)) settled.add(name);
+  // Only a shortcut for the next sync: a checkpoint that cannot run now is left to the close.
+  const checkpointed = await db.checkpoint().then(
+    () => true,
+    (error: unknown) => {
+      logger.debug(`checkpoint before recording the local file's stamp failed: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    },
+  );
+  if (checkpointed) store.record(config.local, settled, stamps.read());
+  return result;
 }
 
 /** The sync itself, on databases opened by the caller (`sync()`, or a synced database's pusher). */

@@ -30,6 +30,7 @@ export class FileWatcher {
   private watcher: FSWatcher | undefined;
   private poll: NodeJS.Timeout | undefined;
   private closed = false;
+  private paused = false;
 
   constructor(private readonly options: FileWatcherOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -49,9 +50,23 @@ export class FileWatcher {
     this.poll.unref();
   }
 
+  /**
+   * Stops reading the file until resume(): while this process has the file open in DuckDB, reading
+   * it would drop DuckDB's lock (db/fileStamp.ts, StampReader).
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Reads the file again; the stamp it has now is taken as seen, without a report. */
+  resume(): void {
+    this.paused = false;
+    this.last = readFileStamp(this.options.path);
+  }
+
   /** Reads the stamp now and reports it if it changed. */
   check(): void {
-    if (this.closed) return;
+    if (this.closed || this.paused) return;
     const now = readFileStamp(this.options.path);
     const changed = now === undefined || this.last === undefined ? now !== this.last : !sameFileStamp(now, this.last);
     if (!changed) return;

@@ -4,7 +4,10 @@ import type { SyncResult } from '../engine/result.js';
 import { LockError, toSyncError, UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { cronExpressionError } from '../config/cronExpression.js';
+import { SettledStore } from '../engine/state/settledStore.js';
+import { WatchStateFile } from '../run/watchStateFile.js';
 import { sameFile } from './sameFile.js';
+import { SCHEDULE_DEFAULTS } from './scheduleSettings.js';
 import { WatchTrigger, type RunEnd, type WatchTriggerOptions } from './watchTrigger.js';
 
 /** What started a run: the schedule (cron or the incremental interval), or a watched local write. */
@@ -21,11 +24,27 @@ export interface SyncDaemonOptions {
    */
   runSync: (mode: SyncMode, signal: AbortSignal, trigger: RunTrigger) => Promise<SyncResult>;
   /** Pushes local writes made by any program soon after they are made (`daemon --watch`). */
-  watch?: Omit<WatchTriggerOptions, 'request' | 'logger'> | undefined;
+  watch?: WatchSettings | undefined;
   logger?: Logger | undefined;
 }
 
 export type RunOutcome = 'ok' | 'errors' | 'failed' | 'stopped';
+
+/** What `watch` watches and when it pushes. */
+export interface WatchSettings {
+  /** The local database file (the config's `local`). */
+  local: string;
+  /** duckdb-sync's cache folder (the config's `cacheDir`): where syncs record the state they leave the file in. */
+  cacheDir: string;
+  /** Quiet after the last write before a push; default 2000 ms. */
+  debounceMs?: number | undefined;
+  /** While writes keep coming, a push starts at least this long after the first one waiting; default 5000 ms. */
+  maxDelayMs?: number | undefined;
+  /** How often the file's stamp is read besides file events; default 1000 ms. */
+  pollMs?: number | undefined;
+  /** Delays between attempts (tests). */
+  retry?: WatchTriggerOptions['retry'];
+}
 
 /** One finished run, as its status line reports it. */
 export interface DaemonRun {
@@ -56,6 +75,9 @@ export class SyncDaemon {
   /** The number of a watched push that found the local file held, kept for its next attempt. */
   private heldRunId: number | undefined;
   private readonly watch: WatchTrigger | undefined;
+  /** What `duckdb-sync status` reads about the watched pushes. */
+  private readonly stateFile: WatchStateFile | undefined;
+  private watchingSince = 0;
   private fullQueued = false;
   private started = false;
   private closed = false;
@@ -69,7 +91,21 @@ export class SyncDaemon {
     const every = options.incrementalEveryMinutes;
     if (!Number.isFinite(every) || every < 0) throw new UsageError(`invalid incremental interval: ${every} minutes`, 'use a number of minutes ≥ 0 (0: no incremental syncs)');
     const watch = options.watch;
-    this.watch = watch && new WatchTrigger({ ...watch, logger: this.logger, request: () => this.due('incremental', 'watch') });
+    if (watch) {
+      const store = new SettledStore(watch.cacheDir, this.logger);
+      this.stateFile = new WatchStateFile(watch.cacheDir, watch.local);
+      this.watch = new WatchTrigger({
+        path: watch.local,
+        debounceMs: watch.debounceMs ?? SCHEDULE_DEFAULTS.watchDebounceMs,
+        maxDelayMs: watch.maxDelayMs ?? SCHEDULE_DEFAULTS.watchMaxDelayMs,
+        pollMs: watch.pollMs ?? SCHEDULE_DEFAULTS.watchPollMs,
+        retry: watch.retry,
+        lastRecord: () => store.lastRecord(watch.local),
+        onState: (snapshot) => this.stateFile?.write({ pid: process.pid, since: this.watchingSince, ...snapshot }),
+        logger: this.logger,
+        request: () => this.due('incremental', 'watch'),
+      });
+    }
   }
 
   /** Starts the timers. */
@@ -83,8 +119,10 @@ export class SyncDaemon {
     this.logger.info(
       `daemon started: full sync at "${this.options.fullSyncCron}" (next ${this.nextFullSync()?.toISOString() ?? 'never'}), ` +
         (everyMs > 0 ? `incremental sync every ${this.options.incrementalEveryMinutes} min` : 'no incremental syncs') +
-        (watch ? `, watching ${watch.path} (a push ${watch.debounceMs} ms after the last write, at most ${watch.maxDelayMs} ms after the first)` : ''),
+        (this.watch && watch ? `, watching ${watch.local} (a push ${this.watch.debounceMs} ms after the last write, at most ${this.watch.maxDelayMs} ms after the first)` : ''),
     );
+    this.watchingSince = Date.now();
+    this.stateFile?.write({ pid: process.pid, since: this.watchingSince, waitingSince: null, lockedSince: null, lockHolder: null, lastPushAt: null });
     this.watch?.start();
   }
 
@@ -102,6 +140,7 @@ export class SyncDaemon {
     if (this.currentRun) this.logger.info(`daemon stopping: run ${this.currentRun.id} (${runLabel(this.currentRun)}) stops after the table in progress`);
     this.abort.abort();
     while (this.current) await this.current;
+    this.stateFile?.remove();
     if (this.heldRunId !== undefined) this.logger.warn(`daemon run ${this.heldRunId} (watched push): stopped, the local file was still held by another process; the next sync pushes its writes`);
     this.logger.info(`daemon stopped after ${this.finished.length} run(s)`);
   }
@@ -188,7 +227,7 @@ export class SyncDaemon {
       const e = toSyncError(error);
       outcome = 'failed';
       detail = `${e.message} [${e.code}]`;
-      const watched = this.options.watch?.path;
+      const watched = this.options.watch?.local;
       end =
         e instanceof LockError && watched !== undefined && sameFile(e.file, watched)
           ? { kind: 'locked', holder: e.pid === undefined ? 'another process' : `PID ${e.pid}${e.holder ? `, ${e.holder}` : ''}` }

@@ -1,4 +1,4 @@
-import { readFileStamp, sameFileStamp, type FileStamp } from '../db/fileStamp.js';
+import { sameFileStamp, type FileStamp } from '../db/fileStamp.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { WatchSnapshot } from '../run/watchStateFile.js';
 import { FileWatcher } from './fileWatcher.js';
@@ -68,6 +68,14 @@ export class WatchTrigger {
   private fallback: { stamp: FileStamp | undefined; at: number } | undefined;
   private warnedNoRecord = false;
 
+  get debounceMs(): number {
+    return this.options.debounceMs;
+  }
+
+  get maxDelayMs(): number {
+    return this.options.maxDelayMs;
+  }
+
   constructor(private readonly options: WatchTriggerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.retry = options.retry ?? DEFAULT_RETRY;
@@ -104,6 +112,8 @@ export class WatchTrigger {
   /** A run (watched or scheduled) starts: it syncs what is there, so nothing is due while it runs. */
   runStarted(): void {
     this.running = true;
+    // The run opens the file in this process: reading it meanwhile would drop DuckDB's lock.
+    this.watcher.pause();
     this.runStartedAt = Date.now();
     this.clearTimer();
   }
@@ -111,8 +121,10 @@ export class WatchTrigger {
   /** A run ended: writes it did not take are still waiting; a failed push is retried. */
   runFinished(end: RunEnd): void {
     this.running = false;
-    if (this.closed) return;
-    const stamp = readFileStamp(this.options.path);
+    // The run has closed the file: it can be read again. Also after close(): the state the daemon
+    // reports at its exit (no new attempt is scheduled then).
+    this.watcher.resume();
+    const stamp = this.watcher.stamp;
     switch (end.kind) {
       case 'ok':
         this.pushed(stamp);

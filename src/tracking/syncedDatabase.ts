@@ -23,6 +23,7 @@ import { TrackedConnection } from './trackedConnection.js';
 import type { StatementResult } from './statementResult.js';
 import { KeyedWrites, type WrittenKeys } from './keyedWrites.js';
 import { SettledStore } from '../engine/state/settledStore.js';
+import { StampReader } from '../db/fileStamp.js';
 
 export interface SyncedDatabaseOptions extends CommonOptions {
   /** Push written tables in the background (default true). Off: only flush() and close() push. */
@@ -76,6 +77,8 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
     private readonly keyed: KeyedWrites,
     readonly config: ResolvedConfig,
     private readonly autoSync: boolean,
+    /** The local file's stamp, read while it is open; closed after it (db/fileStamp.ts says why). */
+    private readonly stamps: StampReader,
   ) {
     super();
   }
@@ -108,6 +111,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
       walReplayBudget: new WalReplayBudget(),
     });
     const connections: DuckDBConnection[] = [];
+    const stamps = new StampReader(config.local);
     try {
       if ((await readStateVersion(db)) === 0 && options.initialSync !== false) {
         logger.info(`first use of ${config.local}: full sync from ${config.remote}`);
@@ -124,7 +128,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
       const self: { db?: SyncedDatabase } = {};
       const tracker = new DirtyTracker();
       // The file is held open from here: the tables the last sync left settled are still so (keyedWrites.ts).
-      const keyed = new KeyedWrites(isNew ? [] : new SettledStore(config.cacheDir, logger).unchangedTables(config.local));
+      const keyed = new KeyedWrites(isNew ? [] : new SettledStore(config.cacheDir, logger).unchangedTables(config.local, stamps.read()));
       const autoSync = options.autoSync !== false;
       const pusher = new Pusher({
         push: () => trackedSync(db, config, tracker, keyed, { mode: 'incremental', direction: 'push', onlyDirty: true }),
@@ -143,7 +147,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
       const tracked = await TrackedConnection.create(app, parser, tracker, keyed, () => {
         if (autoSync) pusher.schedule();
       });
-      const synced = new SyncedDatabase(db, tracked, advanced, pusher, tracker, keyed, config, autoSync);
+      const synced = new SyncedDatabase(db, tracked, advanced, pusher, tracker, keyed, config, autoSync, stamps);
       self.db = synced;
       // Tables written before the last process ended (even if it was killed) are pushed now.
       if (autoSync && (await readDirtyMarks(db)).length) pusher.schedule();
@@ -151,6 +155,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
     } catch (error) {
       for (const c of connections) c.closeSync();
       await closeAfterFailure(db, config.local, isNew);
+      stamps.close();
       throw error;
     }
   }
@@ -245,8 +250,12 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
     // Tables known to equal their baselines are recorded with the file's stamp: the next sync or
     // open need not compare them (a checkpoint first, so that the stamp is the closed file's).
     const settled = this.keyed.settledTables();
-    if (settled.length && (await this.db.checkpoint().then(() => true, () => false))) new SettledStore(this.config.cacheDir, this.db.logger).record(this.config.local, settled);
-    await this.db.close();
+    if (settled.length && (await this.db.checkpoint().then(() => true, () => false))) new SettledStore(this.config.cacheDir, this.db.logger).record(this.config.local, settled, this.stamps.read());
+    try {
+      await this.db.close();
+    } finally {
+      this.stamps.close();
+    }
     if (error) throw error;
   }
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sync } from '../../src/run/sync.js';
+import { openSyncedDatabase } from '../../src/tracking/syncedDatabase.js';
 import { LockError } from '../../src/errors.js';
 import { exec, query } from '../helpers/duck.js';
 import { holdFile } from '../helpers/holdFile.js';
@@ -72,4 +74,32 @@ test('a local file held by another process: LockError naming the local file', as
     await holder.release();
   }
   assert.deepEqual(await query(local, "SELECT table_name FROM duckdb_tables() ORDER BY 1"), [{ table_name: 'mine' }], 'the existing local file is untouched');
+});
+
+/** Whether another process can open the file read-write now (DuckDB's lock refuses it while one holds it). */
+function anotherProcessOpens(path: string): boolean {
+  const script = `const { DuckDBInstance } = require('@duckdb/node-api');
+    DuckDBInstance.create(${JSON.stringify(path)}).then((i) => { i.closeSync(); console.log('opened'); }, (e) => console.log(String(e)));`;
+  const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: process.cwd() }).stdout;
+  assert.match(out, /opened|Could not set lock/, out);
+  return out.includes('opened');
+}
+
+test('an open synced database keeps its local file locked: reading the file\'s stamp never drops DuckDB\'s lock', async () => {
+  // Closing any descriptor of a file drops every POSIX lock the process holds on it: the stamp
+  // read at open and at close (settledStore.ts) once let other processes write the file meanwhile.
+  const remote = join(dir, 'stamp-remote.duckdb');
+  const local = join(dir, 'stamp-local.duckdb');
+  await exec(remote, 'CREATE TABLE t (id INTEGER PRIMARY KEY)', 'INSERT INTO t VALUES (1)');
+  await sync({ local, remote: remoteUri(remote), env: { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') }, cwd: dir });
+  const db = await openSyncedDatabase({ local, remote: remoteUri(remote), env: { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') }, cwd: dir, autoSync: false });
+  try {
+    await db.run('INSERT INTO t VALUES (2)');
+    await db.flush();
+    assert.equal(anotherProcessOpens(local), false, 'the local file is still locked after open and a push');
+  } finally {
+    await db.close();
+  }
+  assert.equal(anotherProcessOpens(local), true, 'released by close()');
+  assert.deepEqual(await query(local, 'SELECT count(*)::INTEGER AS n FROM t'), [{ n: 2 }]);
 });

@@ -8,7 +8,9 @@ import type { SyncResult } from '../../src/engine/result.js';
 import { LockError, UsageError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
 import { SyncDaemon } from '../../src/schedule/syncDaemon.js';
-import { readFileStamp, type FileStamp } from '../../src/db/fileStamp.js';
+import { SettledStore } from '../../src/engine/state/settledStore.js';
+import { readFileStamp } from '../../src/db/fileStamp.js';
+import { silentLogger } from '../../src/log/logger.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 interface Call {
@@ -166,7 +168,9 @@ describe('SyncDaemon', () => {
     const dir = tempDir('duckdb-sync-daemon-watch-');
     const path = join(dir, 'local.duckdb');
     writeFileSync(path, 'synced');
-    let recorded = { stamp: readFileStamp(path) as FileStamp, recordedAt: Date.now() };
+    const cacheDir = join(dir, 'cache');
+    const store = new SettledStore(cacheDir, silentLogger);
+    store.record(path, [], readFileStamp(path));
     const logger = memoryLogger();
     const triggers: string[] = [];
     let held = 3;
@@ -174,11 +178,11 @@ describe('SyncDaemon', () => {
       fullSyncCron: '0 0 1 1 *',
       incrementalEveryMinutes: 0,
       logger,
-      watch: { path, debounceMs: 100, maxDelayMs: 1000, pollMs: 50, lastRecord: () => recorded, retry: { lockFirstMs: 30, lockMaxMs: 60, failureFirstMs: 100, failureMaxMs: 100 } },
+      watch: { local: path, cacheDir, debounceMs: 100, maxDelayMs: 1000, pollMs: 50, retry: { lockFirstMs: 30, lockMaxMs: 60, failureFirstMs: 100, failureMaxMs: 100 } },
       runSync: async (mode, _signal, trigger) => {
         triggers.push(`${mode}/${trigger}`);
         if (held-- > 0) throw new LockError(path, 4242, '/usr/bin/duckdb');
-        recorded = { stamp: readFileStamp(path) as FileStamp, recordedAt: Date.now() };
+        store.record(path, [], readFileStamp(path)); // as a sync does when it lets go of the file
         return result(mode, [table('t', { rowsPulled: 0, rowsPushed: 1 })]);
       },
     });

@@ -5,8 +5,6 @@ import { UsageError } from '../../errors.js';
 import { cronExpressionError } from '../../config/cronExpression.js';
 import { readScheduleSettings } from '../../schedule/scheduleSettings.js';
 import { SyncDaemon } from '../../schedule/syncDaemon.js';
-import { WatchStateFile } from '../../run/watchStateFile.js';
-import { SettledStore } from '../../engine/state/settledStore.js';
 import { addGlobalOptions, commonOptions, createCliLogger, intIn, type GlobalFlags } from '../globalOptions.js';
 import { printJson } from '../output.js';
 
@@ -42,9 +40,6 @@ export function daemonCommand(run: (action: () => Promise<number>, flags: Global
       if (cronError) throw new UsageError(cronError, 'for example --full-sync-cron "0 3 * * *" (03:00 daily)');
       const incrementalEveryMinutes = flags.incrementalEvery === undefined ? settings.incrementalEveryMinutes : parseMinutes(flags.incrementalEvery);
       const watching = flags.watch ?? settings.watch;
-      const store = new SettledStore(config.cacheDir, logger);
-      const stateFile = new WatchStateFile(config.cacheDir, config.local);
-      const since = Date.now();
 
       const daemon = new SyncDaemon({
         fullSyncCron,
@@ -54,16 +49,14 @@ export function daemonCommand(run: (action: () => Promise<number>, flags: Global
         runSync: (mode, signal, trigger) => sync({ ...common, mode, signal, ...(trigger === 'watch' ? { maxRetries: 0 } : {}) }),
         watch: watching
           ? {
-              path: config.local,
+              local: config.local,
+              cacheDir: config.cacheDir,
               debounceMs: flags.watchDebounce ?? settings.watchDebounceMs,
               maxDelayMs: flags.watchMaxDelay ?? settings.watchMaxDelayMs,
               pollMs: flags.watchPoll ?? settings.watchPollMs,
-              lastRecord: () => store.lastRecord(config.local),
-              onState: (snapshot) => stateFile.write({ pid: process.pid, since, ...snapshot }),
             }
           : undefined,
       });
-      if (watching) stateFile.write({ pid: process.pid, since, waitingSince: null, lockedSince: null, lockHolder: null, lastPushAt: null });
       const stoppedBy = await new Promise<NodeJS.Signals>((resolve) => {
         let stopping = false;
         const onSignal = (signal: NodeJS.Signals): void => {
@@ -86,7 +79,6 @@ export function daemonCommand(run: (action: () => Promise<number>, flags: Global
         process.on('SIGTERM', onSignal);
         daemon.start();
       });
-      if (watching) stateFile.remove();
       const runs = daemon.runs;
       if (flags.json) {
         printJson({

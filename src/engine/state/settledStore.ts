@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheEntryPath } from '../../db/cacheEntryPath.js';
-import { readFileStamp, sameFileStamp, type FileStamp } from '../../db/fileStamp.js';
+import { sameFileStamp, type FileStamp } from '../../db/fileStamp.js';
 import type { Logger } from '../../log/logger.js';
 
 /** Past this many entries, those of database files that no longer exist are removed. */
@@ -34,13 +34,12 @@ export class SettledStore {
 
   /**
    * The tables still settled since the last sync of `localPath`: none unless the file has the
-   * stamp recorded then. Call with the database open (its lock held), so that no other process
-   * can write between this check and the sync.
+   * stamp recorded then. `now`: the stamp read with the database open (its lock held, so that no
+   * other process can write between this check and the sync), by a StampReader.
    */
-  unchangedTables(localPath: string): Set<string> {
+  unchangedTables(localPath: string, now: FileStamp | undefined): Set<string> {
     const entry = this.read(localPath);
     if (!entry) return new Set();
-    const now = readFileStamp(localPath);
     if (!now || !sameFileStamp(now, entry.stamp)) {
       this.logger.debug(`local file changed since the last sync: every table is compared with its baseline`);
       return new Set();
@@ -50,13 +49,13 @@ export class SettledStore {
   }
 
   /**
-   * Records the tables settled now. Call right after a checkpoint of the local file, with the
-   * database still open: closing it afterwards writes nothing, so the stamp is the state other
-   * programs find. A failure to write the entry only costs a comparison next time.
+   * Records the tables settled now with the file's `stamp`, read (by a StampReader) right after a
+   * checkpoint of the local file, with the database still open: closing it afterwards writes
+   * nothing, so the stamp is the state other programs find. A failure to write the entry only
+   * costs a comparison next time.
    */
-  record(localPath: string, settled: Iterable<string>): void {
+  record(localPath: string, settled: Iterable<string>, stamp: FileStamp | undefined): void {
     const path = this.entryPath(localPath);
-    const stamp = readFileStamp(localPath);
     if (!path || !stamp) return;
     try {
       const entry: Entry = { version: 1, path: realpathSync(localPath), stamp, recordedAt: Date.now(), settled: [...settled].sort() };
