@@ -15,8 +15,11 @@ export interface DatabaseOptions {
    * pushes, see walReplayBudget.ts). By default every detach after a write checkpoints it.
    */
   walReplayBudget?: WalReplayBudget;
+  /** Retries while another process holds a file (the local file or a file remote) or the remote cannot be reached. */
   maxRetries: number;
   retryDelayMs: number;
+  /** Retries while another process holds the local file, when they differ from maxRetries (0: fail at once). */
+  localLockRetries?: number | undefined;
   /** DuckDB's memory_limit (`600MB`, `2GB`); `default` or none: DuckDB's own (80% of the memory). */
   memoryLimit?: string | undefined;
   logger: Logger;

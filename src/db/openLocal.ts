@@ -34,7 +34,7 @@ export async function openLocal(options: DatabaseOptions): Promise<{ instance: D
   try {
     const connection = await instance.connect();
     await withRetry(() => connection.run(`ATTACH ${quoteLiteral(options.local)} AS ${quoteIdent(localCatalog)}${options.readOnly ? ' (READ_ONLY)' : ''}`), {
-      maxRetries: options.maxRetries,
+      maxRetries: options.localLockRetries ?? options.maxRetries,
       delayMs: options.retryDelayMs,
       logger: options.logger,
       what: `open ${options.local}`,

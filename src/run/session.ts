@@ -52,6 +52,8 @@ export function checkDatabaseFiles(config: ResolvedConfig, when: 'now' | 'later'
 export interface OpenOptions {
   /** Open an in-memory stand-in when the local file does not exist (read-only operations). */
   localMayBeAbsent?: boolean;
+  /** Fail at once (LockError) when another process holds the local file, instead of retrying. */
+  failIfLocalHeld?: boolean | undefined;
   fingerprints?: RemoteFingerprints | undefined;
 }
 
@@ -69,6 +71,7 @@ export async function withDatabase<T>(config: ResolvedConfig, logger: Logger | u
     motherduckToken: config.motherduckToken,
     maxRetries: config.maxRetries,
     retryDelayMs: config.retryDelayMs,
+    localLockRetries: open.failIfLocalHeld ? 0 : undefined,
     memoryLimit: config.memoryLimit,
     logger: logger ?? silentLogger,
   });

@@ -37,6 +37,12 @@ export interface SyncRunOptions {
 
 export interface SyncOptions extends CommonOptions, SyncRunOptions {
   /**
+   * Fail at once with a LockError (`E_LOCKED`) when another process holds the local file, instead
+   * of retrying `maxRetries` times (a caller that waits for the file itself: `daemon --watch`). A
+   * held file remote is still retried.
+   */
+  failIfLocalHeld?: boolean | undefined;
+  /**
    * Compare every local table with its baseline, even when the local file is exactly as the last
    * sync left it (by default such tables are known to have no local change and are not compared).
    */
@@ -70,7 +76,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   // Read with the file open (no other process can write it until it is closed), and closed after it.
   const stamps = new StampReader(config.local);
   try {
-    return await withDatabase(config, logger, { fingerprints: options.fingerprints }, (db) => syncAndRecord(db, config, logger, options, store, stamps));
+    return await withDatabase(config, logger, { fingerprints: options.fingerprints, failIfLocalHeld: options.failIfLocalHeld }, (db) => syncAndRecord(db, config, logger, options, store, stamps));
   } finally {
     stamps.close();
   }

@@ -96,13 +96,14 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
+    // Not more often: each look at the cloud holds its file, as any other client's would.
+    await sleep(250);
   }
 }
 
 /** Rows of the cloud table, read as another client (retried while a push holds the file). */
 async function cloudRows(s: Setup, sql = 'SELECT id, v FROM t ORDER BY id'): Promise<Array<Record<string, unknown>>> {
-  const until = Date.now() + 30_000;
+  const until = Date.now() + 120_000;
   for (;;) {
     try {
       return await query(s.cloud, sql);

@@ -103,3 +103,20 @@ test('an open synced database keeps its local file locked: reading the file\'s s
   assert.equal(anotherProcessOpens(local), true, 'released by close()');
   assert.deepEqual(await query(local, 'SELECT count(*)::INTEGER AS n FROM t'), [{ n: 2 }]);
 });
+
+test('failIfLocalHeld: a held local file fails at once, whatever maxRetries says', async () => {
+  const remote = join(dir, 'held-local-remote.duckdb');
+  const local = join(dir, 'held-local.duckdb');
+  await exec(remote, 'CREATE TABLE t (id INTEGER PRIMARY KEY)');
+  await exec(local, 'CREATE TABLE other (id INTEGER)');
+  const holder = holdFile(local);
+  await holder.ready;
+  try {
+    const started = performance.now();
+    // With 8 retries from 500 ms the wait would last minutes.
+    await assert.rejects(sync({ local, remote: remoteUri(remote), env: {}, cwd: dir, maxRetries: 8, retryDelayMs: 500, failIfLocalHeld: true }), (e: unknown) => e instanceof LockError && e.file === local && e.pid === holder.pid);
+    assert.ok(performance.now() - started < 5000, 'no retries');
+  } finally {
+    await holder.release();
+  }
+});

@@ -45,8 +45,8 @@ export function daemonCommand(run: (action: () => Promise<number>, flags: Global
         fullSyncCron,
         incrementalEveryMinutes,
         logger,
-        // A watched push fails at once on a held file: the daemon waits for the file itself, logged once.
-        runSync: (mode, signal, trigger) => sync({ ...common, mode, signal, ...(trigger === 'watch' ? { maxRetries: 0 } : {}) }),
+        // A watched push fails at once on a held local file: the daemon waits for it itself, logged once.
+        runSync: (mode, signal, trigger) => sync({ ...common, mode, signal, failIfLocalHeld: trigger === 'watch' }),
         watch: watching
           ? {
               local: config.local,
