@@ -35,7 +35,7 @@ const wrappers = mkdtempSync(join(tmpdir(), 'duckdb-sync-tests-'));
 // with a long one started last on its own. node --test sorts the files it is given by path, so every
 // run is a two-line wrapper whose name starts with its rank: the wrapper sets the remote kind and
 // imports the file.
-const SLOW_FIRST = ['convergence', 'incrementalKill', 'killDuringFullSync', 'pushCompare', 'installPackage', 'installFromGit', 'daemon.test', 'upgrade.test', 'exec.test', 'motherduckEmulator', 'engineUpgrade', 'schedule.test', 'badInputs'];
+const SLOW_FIRST = ['convergence', 'incrementalKill', 'killDuringFullSync', 'pushCompare', 'installPackage', 'installFromGit', 'daemon.test', 'daemonWatch', 'upgrade.test', 'exec.test', 'motherduckEmulator', 'engineUpgrade', 'schedule.test', 'badInputs'];
 const rank = (rel) => {
   const i = SLOW_FIRST.findIndex((s) => rel.includes(s));
   return String(i === -1 ? SLOW_FIRST.length : i).padStart(2, '0');

@@ -44,9 +44,11 @@ const DEFAULT_RETRY = { lockFirstMs: 250, lockMaxMs: 2000, failureFirstMs: 1000,
  * daemon, a library app, a manual `duckdb-sync sync`), and the daemon's own writes never count,
  * since every sync records the stamp it leaves. A push starts after `debounceMs` of quiet, or
  * `maxDelayMs` after the first waiting write while writes keep coming. A push that finds the file
- * held by another process is retried quickly (the holder's close is a write, which this sees within
- * `lockMaxMs`), logged once; a push that failed otherwise is retried with a doubling delay, and a
- * failure no retry can mend (a file that is no database) waits for the next write.
+ * held by another process is tried again every `lockFirstMs`…`lockMaxMs` (doubling), and soon after
+ * any write seen meanwhile (most likely the holder closing the file), logged once; a push that
+ * failed otherwise is retried with a doubling delay, and a failure no retry can mend (a file that
+ * is no database) waits for the next write. While a run holds the file, the file is not read at
+ * all (fileWatcher.ts pauses): reading it would drop DuckDB's lock (db/fileStamp.ts).
  */
 export class WatchTrigger {
   private readonly logger: Logger;
