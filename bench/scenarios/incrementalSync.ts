@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOrdersSql, insertOrdersSql, ORDERS_TABLE, ORDERS_VERSION } from '../lib/datasets.js';
@@ -7,6 +7,7 @@ import { formatInt, formatMs } from '../lib/format.js';
 import { ensureInput, removeDatabaseFile } from '../lib/inputs.js';
 import { assertSucceeded, runNode, type ProcessSample } from '../lib/measure.js';
 import { median } from '../lib/stats.js';
+import { ordersInput, scenarioFolder } from '../lib/scenarioFolder.js';
 import type { BenchContext, Check, Scenario, ScenarioResult, SideResult } from '../lib/types.js';
 
 const COPY_SCRIPT = fileURLToPath(new URL('../lib/copyFromDatabase.mjs', import.meta.url));
@@ -44,11 +45,8 @@ export const incrementalSyncScenario: Scenario = {
   name: 'incremental-sync',
   description: 'incremental sync (cursor, no cursor, push) vs a full sync of the same table and COPY FROM DATABASE',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const cli = join(ctx.repoRoot, 'dist', 'cli', 'main.js');
-    const dir = join(ctx.workDir, 'runs', 'incremental-sync');
-    const cwd = join(dir, 'cwd');
-    mkdirSync(cwd, { recursive: true });
-    const withCursor = await ensureInput(ctx, { name: ORDERS_TABLE, version: ORDERS_VERSION, statements: (rows) => [createOrdersSql(), insertOrdersSql(rows)] });
+    const { dir, cwd, cli } = scenarioFolder(ctx, 'incremental-sync');
+    const withCursor = await ordersInput(ctx);
     const noCursor = await ensureInput(ctx, {
       name: `${ORDERS_TABLE}-nocursor`,
       version: ORDERS_VERSION,

@@ -1,11 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createOrdersSql, insertOrdersSql, ORDERS_TABLE, ORDERS_VERSION } from '../lib/datasets.js';
 import { formatInt, formatMs } from '../lib/format.js';
-import { ensureInput, removeDatabaseFile } from '../lib/inputs.js';
+import { removeDatabaseFile } from '../lib/inputs.js';
 import { assertSucceeded, runNode, type ProcessSample } from '../lib/measure.js';
 import { median } from '../lib/stats.js';
+import { ordersInput, scenarioFolder } from '../lib/scenarioFolder.js';
 import type { BenchContext, Check, Scenario, ScenarioResult, SideResult } from '../lib/types.js';
 
 const COPY_SCRIPT = fileURLToPath(new URL('../lib/copyFromDatabase.mjs', import.meta.url));
@@ -53,15 +53,11 @@ export const libraryWriteScenario: Scenario = {
   name: 'library-write',
   description: 'one-row update through the library: flush() vs a full sync of the table, run() vs a plain DuckDB write',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const cli = join(ctx.repoRoot, 'dist', 'cli', 'main.js');
     if (!existsSync(join(ctx.repoRoot, 'dist', 'index.js'))) throw new Error('dist/index.js is missing: run `npm run build` first (npm run bench does)');
     const rowsWritten = WARMUP_WRITES + WRITES + FLUSHES;
     if (ctx.rows < rowsWritten) throw new Error(`library-write needs at least ${rowsWritten} rows (--rows ${ctx.rows})`);
-    const dir = join(ctx.workDir, 'runs', 'library-write');
-    // An empty working folder: no config file is picked up, and the CLI's logs/ land there.
-    const cwd = join(dir, 'cwd');
-    mkdirSync(cwd, { recursive: true });
-    const input = await ensureInput(ctx, { name: ORDERS_TABLE, version: ORDERS_VERSION, statements: (rows) => [createOrdersSql(), insertOrdersSql(rows)] });
+    const { dir, cwd, cli } = scenarioFolder(ctx, 'library-write');
+    const input = await ordersInput(ctx);
 
     // The synced starting point (a full sync through the CLI), copied for every library run.
     ctx.log('preparing a synced local file and its remote…');

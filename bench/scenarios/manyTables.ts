@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withDuckDB } from '../lib/duck.js';
@@ -7,6 +7,7 @@ import { ensureInput, removeDatabaseFile } from '../lib/inputs.js';
 import { manyTablesSql } from '../lib/manyTables.js';
 import { assertSucceeded, runNode, type ProcessSample } from '../lib/measure.js';
 import { median } from '../lib/stats.js';
+import { scenarioFolder } from '../lib/scenarioFolder.js';
 import type { BenchContext, Check, Scenario, ScenarioResult, SideResult } from '../lib/types.js';
 
 const COPY_SCRIPT = fileURLToPath(new URL('../lib/copyFromDatabase.mjs', import.meta.url));
@@ -58,10 +59,7 @@ export const manyTablesScenario: Scenario = {
   name: 'many-tables',
   description: `${TABLES} tables of mixed shapes (and 60 views, 15 macros, 5 sequences) through the MotherDuck emulator: round trips and wall time at ${DELAYS_MS.join(' and ')} ms per round trip`,
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const cli = join(ctx.repoRoot, 'dist', 'cli', 'main.js');
-    const dir = join(ctx.workDir, 'runs', 'many-tables');
-    const cwd = join(dir, 'cwd');
-    mkdirSync(cwd, { recursive: true });
+    const { dir, cwd, cli } = scenarioFolder(ctx, 'many-tables');
     const env = { ...process.env, DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') };
     const input = await ensureInput(ctx, { name: `many-tables-${TABLES}x${ROWS_PER_TABLE}`, version: 2, statements: () => manyTablesSql(TABLES, ROWS_PER_TABLE) });
     const sync = (mode: string) => (c: string, local: string, remote: string) => [c, 'sync', '--mode', mode, '--json', '--local', local, '--remote', remote];

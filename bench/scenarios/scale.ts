@@ -1,12 +1,13 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createOrdersSql, insertOrdersSql, ORDERS_TABLE, ORDERS_VERSION } from '../lib/datasets.js';
+import { ORDERS_TABLE } from '../lib/datasets.js';
 import { withDuckDB } from '../lib/duck.js';
 import { formatBytes, formatInt, formatMs } from '../lib/format.js';
-import { ensureInput, removeDatabaseFile } from '../lib/inputs.js';
+import { removeDatabaseFile } from '../lib/inputs.js';
 import { assertSucceeded, runNode, type ProcessSample } from '../lib/measure.js';
 import { median } from '../lib/stats.js';
+import { ordersInput, scenarioFolder } from '../lib/scenarioFolder.js';
 import type { BenchContext, Check, Scenario, ScenarioResult, SideResult } from '../lib/types.js';
 
 const COPY_SCRIPT = fileURLToPath(new URL('../lib/copyFromDatabase.mjs', import.meta.url));
@@ -61,11 +62,8 @@ export const scaleScenario: Scenario = {
   description: 'a big table\'s life (full, no change, pull, push, pull with a change log, exec) against same-run floors',
   async run(base: BenchContext): Promise<ScenarioResult> {
     const ctx: BenchContext = { ...base, rows: base.rowsGiven ? base.rows : SCALE_DEFAULT_ROWS };
-    const cli = join(ctx.repoRoot, 'dist', 'cli', 'main.js');
-    const dir = join(ctx.workDir, 'runs', 'scale');
-    const cwd = join(dir, 'cwd');
-    mkdirSync(cwd, { recursive: true });
-    const input = await ensureInput(ctx, { name: ORDERS_TABLE, version: ORDERS_VERSION, statements: (rows) => [createOrdersSql(), insertOrdersSql(rows)] });
+    const { dir, cwd, cli } = scenarioFolder(ctx, 'scale');
+    const input = await ordersInput(ctx);
     const env = { ...process.env, DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') };
     const remote = join(dir, 'remote.duckdb');
     const local = join(dir, 'local.duckdb');

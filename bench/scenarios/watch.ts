@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createOrdersSql, insertOrdersSql, ORDERS_TABLE, ORDERS_VERSION } from '../lib/datasets.js';
+import { ORDERS_TABLE } from '../lib/datasets.js';
 import { formatMs } from '../lib/format.js';
-import { ensureInput, removeDatabaseFile } from '../lib/inputs.js';
+import { removeDatabaseFile } from '../lib/inputs.js';
 import { assertSucceeded, runNode, type ProcessSample } from '../lib/measure.js';
 import { median } from '../lib/stats.js';
+import { ordersInput, scenarioFolder } from '../lib/scenarioFolder.js';
 import type { BenchContext, Check, Scenario, ScenarioResult } from '../lib/types.js';
 
 const CLIENT_SCRIPT = fileURLToPath(new URL('../../test/fixtures/duckdbClient.mjs', import.meta.url));
@@ -34,11 +35,8 @@ export const watchScenario: Scenario = {
   name: 'watch',
   description: 'daemon --watch: a write by a plain DuckDB client, on the cloud how long after it closed the file',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const cli = join(ctx.repoRoot, 'dist', 'cli', 'main.js');
-    const dir = join(ctx.workDir, 'runs', 'watch');
-    const cwd = join(dir, 'cwd');
-    mkdirSync(cwd, { recursive: true });
-    const input = await ensureInput(ctx, { name: ORDERS_TABLE, version: ORDERS_VERSION, statements: (rows) => [createOrdersSql(), insertOrdersSql(rows)] });
+    const { dir, cwd, cli } = scenarioFolder(ctx, 'watch');
+    const input = await ordersInput(ctx);
     const cloud = join(dir, 'cloud.duckdb');
     const local = join(dir, 'local.duckdb');
     removeDatabaseFile(cloud);

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cacheEntryPath } from '../db/cacheEntryPath.js';
+import { rmSync } from 'node:fs';
+import { cacheEntryPath, readCacheJson, writeCacheJson } from '../db/cacheFile.js';
 /** A watching daemon's state of the pushes (schedule/watchTrigger.ts). */
 export interface WatchSnapshot {
   /** When the first local write not pushed yet was noticed (ms since the epoch); null: none waiting. */
@@ -39,10 +39,7 @@ export class WatchStateFile {
     const path = cacheEntryPath(this.cacheDir, this.localPath, SUFFIX);
     if (!path) return;
     try {
-      mkdirSync(this.cacheDir, { recursive: true, mode: 0o700 });
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify({ version: 1, ...state })}\n`, { mode: 0o600 });
-      renameSync(tmp, path);
+      writeCacheJson(this.cacheDir, path, { version: 1, ...state });
     } catch {
       // Only status reads it.
     }
@@ -52,12 +49,7 @@ export class WatchStateFile {
   read(): WatchState | undefined {
     const path = cacheEntryPath(this.cacheDir, this.localPath, SUFFIX);
     if (!path) return undefined;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
-    } catch {
-      return undefined;
-    }
+    const raw = readCacheJson(path);
     return isWatchState(raw) && processAlive(raw.pid) ? raw : undefined;
   }
 

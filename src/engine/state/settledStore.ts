@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheEntryPath } from '../../db/cacheEntryPath.js';
+import { cacheEntryPath, readCacheJson, writeCacheJson } from '../../db/cacheFile.js';
 import { sameFileStamp, type FileStamp } from '../../db/fileStamp.js';
 import type { Logger } from '../../log/logger.js';
 
@@ -59,10 +59,7 @@ export class SettledStore {
     if (!path || !stamp) return;
     try {
       const entry: Entry = { version: 1, path: realpathSync(localPath), stamp, recordedAt: Date.now(), settled: [...settled].sort() };
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
-      renameSync(tmp, path);
+      writeCacheJson(this.dir, path, entry);
       this.prune();
     } catch (error) {
       this.logger.debug(`could not write ${path}: ${error instanceof Error ? error.message : String(error)}`);
@@ -80,29 +77,20 @@ export class SettledStore {
 
   /** Removes the entries of database files that were deleted (temporary files, tests), once there are many. */
   private prune(): void {
-    // Only this store's entries: the folder holds other cache files (a watching daemon's, cacheEntryPath.ts).
+    // Only this store's entries: the folder holds other cache files (a watching daemon's: run/watchStateFile.ts).
     const names = readdirSync(this.dir).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
     if (names.length < PRUNE_FROM_ENTRIES) return;
     for (const name of names) {
       const file = join(this.dir, name);
-      try {
-        const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
-        if (!isEntry(raw) || !existsSync(raw.path)) rmSync(file, { force: true });
-      } catch {
-        rmSync(file, { force: true });
-      }
+      const raw = readCacheJson(file);
+      if (!isEntry(raw) || !existsSync(raw.path)) rmSync(file, { force: true });
     }
   }
 
   private read(localPath: string): Entry | undefined {
     const path = this.entryPath(localPath);
     if (!path) return undefined;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
-    } catch {
-      return undefined;
-    }
+    const raw = readCacheJson(path);
     try {
       return isEntry(raw) && raw.path === realpathSync(localPath) ? raw : undefined;
     } catch {
