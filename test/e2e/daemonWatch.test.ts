@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -203,7 +204,7 @@ describe('duckdb-sync daemon --watch', () => {
     assert.deepEqual(await query(s.local, sum), [{ n: 100_100, edited: 50_050 }]);
   });
 
-  test('the local file deleted underneath: a clear message, the daemon keeps running and pushes once it is back', async () => {
+  test('the local file deleted or replaced underneath: a clear message, the daemon keeps running and pushes once it is back', async () => {
     const s = await setup();
     const d = startDaemon(s);
     await waitFor('the daemon to start', () => started(d));
@@ -214,8 +215,20 @@ describe('duckdb-sync daemon --watch', () => {
     renameSync(`${s.local}.moved`, s.local);
     await client(s.local, ["INSERT INTO t VALUES (3001, 'after the move')"]).done;
     await waitFor('the write on the cloud', async () => (await cloudRows(s, 'SELECT count(*)::INTEGER AS n FROM t WHERE id = 3001')).at(0)?.n === 1, 15_000);
+    // Replaced by a file that is no database: refused with the reason, not retried in a loop, the daemon runs on.
+    renameSync(s.local, `${s.local}.real`);
+    writeFileSync(s.local, 'id,v\n1,a csv file\n');
+    await waitFor('the refusal', () => /the local writes were not pushed \(.*not a DuckDB database.*\): tried again after the next write/.test(d.stderr()));
+    await sleep(1500);
+    assert.equal(d.stderr().match(/not a DuckDB database/g)?.length, 2, 'one failed run and its one message, no retry loop');
+    assert.equal(d.child.exitCode, null, 'still running');
+    rmSync(s.local);
+    renameSync(`${s.local}.real`, s.local);
+    await client(s.local, ["INSERT INTO t VALUES (3002, 'back again')"]).done;
+    await waitFor('the write on the cloud', async () => (await cloudRows(s, 'SELECT count(*)::INTEGER AS n FROM t WHERE id = 3002')).at(0)?.n === 1, 15_000);
     const { code } = await stop(d);
     assert.equal(code, 0, d.stderr());
+    assert.match(await readFile(`${s.local}`, 'latin1').then((b) => b.slice(8, 12)), /DUCK/, 'the local file is the database again');
   });
 
   test('the cloud unreachable: the push is retried with backoff, nothing is lost, and it lands when the cloud is back', async () => {
