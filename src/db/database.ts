@@ -132,6 +132,11 @@ export class Database {
       if (this.attachedReadOnly === readOnly || !this.attachedReadOnly) return;
       await this.detachRemote();
     }
+    // A remote never detached (MotherDuck in workspace mode) is still attached after a reset.
+    if (spec.detachStatement() === undefined && (await this.catalogAttached(spec.catalog))) {
+      this.attachedReadOnly = readOnly;
+      return;
+    }
     await spec.prepare((sql) => this.connection.run(sql), this.options.motherduckToken);
     const walBytes = spec.walBytes();
     // The attach that succeeds, without the waits for a lock: replays the WAL, if any.
@@ -146,7 +151,15 @@ export class Database {
     );
     this.options.walReplayBudget?.attached(ms, walBytes);
     this.attachedReadOnly = readOnly;
-    this.options.logger.debug(`attached remote ${spec.uri}${readOnly ? ' (read-only)' : ''}${walBytes ? ` (WAL of ${walBytes} bytes replayed, ${ms.toFixed(0)} ms)` : ''}`);
+    await spec.afterAttach(async (sql) => (await this.connection.runAndReadAll(sql)).getRowObjectsJS());
+    const note = spec.attachNote;
+    this.options.logger.debug(`attached remote ${spec.uri}${readOnly ? ' (read-only)' : ''}${walBytes ? ` (WAL of ${walBytes} bytes replayed, ${ms.toFixed(0)} ms)` : ''}${note ? ` (${note})` : ''}`);
+  }
+
+  /** Whether a catalog of that name is attached in this instance (a local look-up, no round trip). */
+  private async catalogAttached(catalog: string): Promise<boolean> {
+    const rows = (await this.connection.runAndReadAll('SELECT 1 FROM duckdb_databases() WHERE database_name = $1', [catalog])).getRowObjectsJS();
+    return rows.length > 0;
   }
 
   async detachRemote(): Promise<void> {
@@ -154,13 +167,19 @@ export class Database {
     const wasReadOnly = this.attachedReadOnly;
     this.attachedReadOnly = undefined;
     const spec = this.remote;
+    const detach = spec.detachStatement();
+    if (!detach) {
+      // Never detached (MotherDuck in workspace mode): closing the instance ends the session.
+      this.options.logger.debug(`left remote ${spec.uri} attached (${spec.attachNote ?? 'never detached'})`);
+      return;
+    }
     const budget = this.options.walReplayBudget;
     const walBytes = wasReadOnly ? 0 : spec.walBytes();
     const skipCheckpoint = budget !== undefined && walBytes > 0 && !budget.shouldCheckpoint(walBytes);
     if (skipCheckpoint) await this.run('PRAGMA disable_checkpoint_on_shutdown');
     const started = performance.now();
     try {
-      await this.run(spec.detachStatement());
+      await this.run(detach);
     } finally {
       // Instance-wide: the local file is still checkpointed when it is closed.
       if (skipCheckpoint) await this.run('PRAGMA enable_checkpoint_on_shutdown');

@@ -48,6 +48,12 @@ export class FileRemote implements Remote {
     return `ATTACH ${quoteLiteral(this.path)} AS ${quoteIdent(this.catalog)}${readOnly ? ' (READ_ONLY)' : ''}`;
   }
 
+  readonly attachNote = undefined;
+
+  async afterAttach(): Promise<void> {
+    // A file has nothing to learn after its attach.
+  }
+
   detachStatement(): string {
     return `DETACH DATABASE IF EXISTS ${quoteIdent(this.catalog)}`;
   }

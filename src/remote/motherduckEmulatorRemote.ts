@@ -6,7 +6,7 @@ import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import { MotherDuckRuleError, UsageError, type SyncError } from '../errors.js';
 import { checkRemoteFile } from './checkRemoteFile.js';
 import { classifyMotherDuckError } from './motherduckErrors.js';
-import type { RemoteFingerprints, Remote, RemoteOptions } from './remote.js';
+import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions } from './remote.js';
 import type { RemoteStatement } from './remoteStatement.js';
 
 /**
@@ -25,7 +25,10 @@ import type { RemoteStatement } from './remoteStatement.js';
  * - `max_client=<version>`: refuses a newer DuckDB client at attach, with MotherDuck's message;
  * - `delay_ms=<n>`: waits n ms per round trip, as a network would (tests and benchmarks under latency);
  * - `hashes=other`: a server on a DuckDB release whose hash() differs from this client's: every
- *   hash() in a statement that reaches it is computed with a salt, as another release's would be.
+ *   hash() in a statement that reaches it is computed with a salt, as another release's would be;
+ * - `workspace`: the session is in workspace attach mode (a share attached first, or a `md:` connection):
+ *   the attach mode reads `workspace`, and a DETACH is refused, as it would detach the database in
+ *   every other client connected in workspace mode.
  */
 export class MotherDuckEmulatorRemote implements Remote {
   readonly kind = 'motherduck-emulator' as const;
@@ -40,6 +43,9 @@ export class MotherDuckEmulatorRemote implements Remote {
   private readonly failAt: Set<number>;
   private readonly maxClient: string | undefined;
   private readonly otherHashes: boolean;
+  private readonly workspace: boolean;
+  /** The attach mode the session reads (after the attach). */
+  private workspaceMode = false;
   /** Statements that reached it, the attach included. */
   statements = 0;
 
@@ -53,13 +59,14 @@ export class MotherDuckEmulatorRemote implements Remote {
     this.catalog = fileCatalogName(path);
     const params = new URLSearchParams(query);
     for (const key of params.keys()) {
-      if (!['read_only', 'fail_at', 'max_client', 'delay_ms', 'hashes'].includes(key)) {
-        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, max_client=<version>, delay_ms=<n> and hashes=other');
+      if (!['read_only', 'fail_at', 'max_client', 'delay_ms', 'hashes', 'workspace'].includes(key)) {
+        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, max_client=<version>, delay_ms=<n>, hashes=other and workspace');
       }
     }
     const hashes = params.get('hashes');
     if (hashes !== null && hashes !== 'other') throw new UsageError(`invalid emulator option hashes=${hashes}`, 'hashes=other plays a server whose DuckDB hashes rows differently');
     this.otherHashes = hashes === 'other';
+    this.workspace = params.has('workspace');
     this.readOnly = params.has('read_only') ? `an emulated MotherDuck share (${this.catalog})` : undefined;
     this.failAt = new Set((params.get('fail_at') ?? '').split(',').filter(Boolean).map(Number));
     this.maxClient = params.get('max_client') ?? undefined;
@@ -83,8 +90,17 @@ export class MotherDuckEmulatorRemote implements Remote {
     return `ATTACH ${quoteLiteral(this.path)}${this.readOnly ? ' (READ_ONLY)' : ''}`;
   }
 
-  detachStatement(): string {
-    return `DETACH DATABASE IF EXISTS ${quoteIdent(this.catalog)}`;
+  /** As MotherDuck's extension answers `motherduck_attach_mode` after the attach. */
+  async afterAttach(_query: QueryStatement): Promise<void> {
+    this.workspaceMode = this.workspace;
+  }
+
+  get attachNote(): string | undefined {
+    return this.workspaceMode ? 'workspace attach mode: never detached, so that no other client loses it' : undefined;
+  }
+
+  detachStatement(): string | undefined {
+    return this.workspaceMode ? undefined : `DETACH DATABASE IF EXISTS ${quoteIdent(this.catalog)}`;
   }
 
   walBytes(): number {
@@ -101,6 +117,9 @@ export class MotherDuckEmulatorRemote implements Remote {
         throw new Error(`Your DuckDB version (${duckdb.version()}) is not yet supported by MotherDuck. The latest supported version is v${this.maxClient}. Please downgrade to use MotherDuck.`);
       }
       return sql;
+    }
+    if (this.workspace && /^\s*DETACH\b/i.test(sql)) {
+      throw new MotherDuckRuleError('in workspace attach mode a DETACH detaches the database in every client connected in that mode', sql);
     }
     if (/\browid\b/i.test(sql)) throw new MotherDuckRuleError('no rowid on MotherDuck tables', sql);
     if (/\bCHECKPOINT\b/i.test(sql)) throw new MotherDuckRuleError('MotherDuck checkpoints its own storage', sql);

@@ -3,7 +3,7 @@ import { ExtensionLoadError, MissingTokenError, UnsupportedClientError, UsageErr
 import { redact } from '../log/redact.js';
 import { classifyMotherDuckError } from './motherduckErrors.js';
 import type { RemoteStatement } from './remoteStatement.js';
-import type { RemoteFingerprints, Remote, RemoteOptions, RunStatement } from './remote.js';
+import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions, RunStatement } from './remote.js';
 
 /**
  * A MotherDuck database (`md:<database>`), attached as MotherDuck documents: `ATTACH 'md:<database>'`
@@ -16,7 +16,11 @@ import type { RemoteFingerprints, Remote, RemoteOptions, RunStatement } from './
  * the sides, and compares canonical fingerprints where it does not (`checked`). The token reaches
  * DuckDB only through the environment.
  *
- * `md:_share/<owner>/<id>` attaches a share: read-only, named after `<owner>` as MotherDuck names it.
+ * `md:_share/<name>/<id>` attaches a share: read-only, named after the share's `<name>` segment as
+ * MotherDuck names it. Single attach mode is for databases one owns, so a share's session is in
+ * workspace mode, where a DETACH detaches the database in every client connected in that mode: the
+ * mode is read after the attach (`motherduck_attach_mode`), and in workspace mode nothing is ever
+ * detached (closing the instance ends the session).
  */
 export class MotherDuckRemote implements Remote {
   readonly kind = 'motherduck' as const;
@@ -27,8 +31,10 @@ export class MotherDuckRemote implements Remote {
   readonly readOnlyAttach = false;
   readonly readOnly: string | undefined;
   readonly fingerprints: RemoteFingerprints;
-  /** What follows `md:`: a database name, or `_share/<owner>/<id>`. */
+  /** What follows `md:`: a database name, or `_share/<name>/<id>`. */
   readonly database: string;
+  /** The session's attach mode is workspace (read after the attach). */
+  private workspaceMode = false;
 
   constructor(
     readonly uri: string,
@@ -39,7 +45,7 @@ export class MotherDuckRemote implements Remote {
     if (!share && !/^[A-Za-z0-9_][\w-]*$/.test(database)) {
       throw new UsageError(
         `invalid MotherDuck remote: ${uri}`,
-        database === '' ? 'name one database: md:<database> (duckdb-sync never attaches the whole workspace)' : 'use md:<database>, for example md:analytics, or md:_share/<owner>/<id> for a share',
+        database === '' ? 'name one database: md:<database> (duckdb-sync never attaches the whole workspace)' : 'use md:<database>, for example md:analytics, or md:_share/<name>/<id> for a share',
       );
     }
     this.database = database;
@@ -71,8 +77,16 @@ export class MotherDuckRemote implements Remote {
     return `ATTACH ${quoteLiteral(`md:${this.database}`)}`;
   }
 
-  detachStatement(): string {
-    return `DETACH DATABASE IF EXISTS ${quoteIdent(this.catalog)}`;
+  async afterAttach(query: QueryStatement): Promise<void> {
+    this.workspaceMode = await readAttachMode(query, this.readOnly !== undefined);
+  }
+
+  get attachNote(): string | undefined {
+    return this.workspaceMode ? 'workspace attach mode: never detached, so that no other client loses it' : undefined;
+  }
+
+  detachStatement(): string | undefined {
+    return this.workspaceMode ? undefined : `DETACH DATABASE IF EXISTS ${quoteIdent(this.catalog)}`;
   }
 
   walBytes(): number {
@@ -86,5 +100,19 @@ export class MotherDuckRemote implements Remote {
 
   classifyError(message: string): SyncError | undefined {
     return classifyMotherDuckError(message, this.uri);
+  }
+}
+
+/**
+ * Whether the session is in workspace attach mode, as the extension says
+ * (`current_setting('motherduck_attach_mode')`: `single` or `workspace`). An extension that does not
+ * say: workspace for a share (single mode is for databases one owns), single otherwise.
+ */
+async function readAttachMode(query: QueryStatement, share: boolean): Promise<boolean> {
+  try {
+    const [row] = await query(`SELECT current_setting('motherduck_attach_mode') AS mode`);
+    return String(row?.mode ?? '').toLowerCase() === 'workspace';
+  } catch {
+    return share;
   }
 }

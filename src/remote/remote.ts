@@ -21,6 +21,9 @@ export type RemoteFingerprints = FingerprintScheme | 'checked';
 /** Runs one statement on the local connection (before the remote is attached). */
 export type RunStatement = (sql: string) => Promise<unknown>;
 
+/** Runs a query on the local connection, not as a round trip to the remote (a client-side setting). */
+export type QueryStatement = (sql: string) => Promise<Array<Record<string, unknown>>>;
+
 export type RemoteKind = 'file' | 'motherduck' | 'motherduck-emulator';
 
 /**
@@ -53,7 +56,19 @@ export interface Remote {
   prepare(run: RunStatement, token: string | undefined): Promise<void>;
   /** The ATTACH statement (never prepared by DuckDB: the target is a quoted literal, never the token). */
   attachStatement(readOnly: boolean): string;
-  detachStatement(): string;
+  /**
+   * Runs after each attach that succeeded: learns what the attach decided (MotherDuck's attach mode,
+   * which decides whether DETACH may be sent).
+   */
+  afterAttach(query: QueryStatement): Promise<void>;
+  /**
+   * The DETACH statement; undefined when the remote must never be detached: a MotherDuck session in
+   * workspace mode, where a DETACH detaches the database in every other client connected in that
+   * mode. Closing the DuckDB instance ends the session then; an attach finds it still attached.
+   */
+  detachStatement(): string | undefined;
+  /** How it is attached, for the debug log (`workspace mode`); undefined when there is nothing to say. */
+  readonly attachNote: string | undefined;
   /** Bytes of write-ahead log that attaching replays (0 where there is none to see). */
   walBytes(): number;
   /** Simulated time per round trip (the emulator's `delay_ms`); 0 for real remotes, whose latency is real. */

@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { parseRemote } from '../../src/remote/parseRemote.js';
 import { sync, type SyncOptions } from '../../src/run/sync.js';
 import { verify } from '../../src/run/verify.js';
+import { openSyncedDatabase } from '../../src/tracking/syncedDatabase.js';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { dump } from './incrementalSupport.js';
@@ -111,6 +112,38 @@ describe('the MotherDuck path through the emulator', () => {
     assert.deepEqual(await dump(local), await dump(cloud));
     const tags = await query(cloud, "SELECT CAST(count(*) AS INTEGER) AS n FROM tags WHERE t LIKE 'l%' OR t LIKE 'r%'");
     assert.deepEqual(tags, [{ n: 2 * 10 }], 'each keyless insert arrived exactly once');
+  });
+
+  test('workspace attach mode: full and incremental syncs, network retries and a library push never send a DETACH (the emulator refuses it)', async () => {
+    const { local, cloud, dir, run: runQuietly } = await synced();
+    const env = { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') };
+    // Every statement sent to the remote is in the debug log; a refused DETACH would be swallowed by close().
+    const sent: string[] = [];
+    const logger = { ...silentLogger, debug: (m: string) => void sent.push(m) };
+    const run = (o: SyncOptions & { emu?: string }) => runQuietly({ ...o, logger });
+    await exec(local, "UPDATE items SET name = 'local' WHERE id = 1", "INSERT INTO tags VALUES ('local', 1)");
+    await exec(cloud, "UPDATE items SET name = 'cloud', updated_at = now() WHERE id = 2");
+    assert.equal((await run({ emu: 'workspace' })).ok, true);
+    assert.equal((await run({ emu: 'workspace', mode: 'full' })).ok, true);
+    // A network failure resets the attachment: the database is still attached, and is used as it is.
+    await exec(local, "UPDATE items SET name = 'again' WHERE id = 3");
+    for (const at of [3, 6, 9]) assert.equal((await run({ emu: `workspace&fail_at=${at}` })).ok, true, `fail_at=${at}`);
+    const db = await openSyncedDatabase({ local, remote: `mdemu:${cloud}?workspace`, env, autoSync: false, logger });
+    try {
+      await db.run("UPDATE items SET name = 'library' WHERE id = 4");
+      await db.flush();
+    } finally {
+      await db.close();
+    }
+    await identical(local, cloud);
+    assert.deepEqual(await query(cloud, 'SELECT name FROM items WHERE id IN (1, 3, 4) ORDER BY id'), [{ name: 'local' }, { name: 'again' }, { name: 'library' }]);
+    // A share attached first is in workspace mode too: pulls work, nothing is detached.
+    await exec(cloud, "UPDATE items SET name = 'shared', updated_at = now() WHERE id = 5");
+    assert.equal((await run({ emu: 'workspace&read_only', direction: 'pull' })).ok, true);
+    assert.deepEqual(await query(local, 'SELECT name FROM items WHERE id = 5'), [{ name: 'shared' }]);
+    assert.ok(sent.some((l) => /^remote round trip \d+: ATTACH/.test(l)), 'the log shows the statements sent');
+    assert.deepEqual(sent.filter((l) => /^remote round trip \d+: DETACH/.test(l)), [], 'no DETACH ever sent');
+    assert.ok(sent.some((l) => /left remote .* attached \(workspace attach mode/.test(l)));
   });
 
   test('a failure that outlasts the retries fails the table; the next sync completes it exactly once', async () => {

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { REMOTE_ALIAS } from '../../src/remote/attachAlias.js';
 import { parseRemote } from '../../src/remote/parseRemote.js';
 import type { Remote } from '../../src/remote/remote.js';
-import { DatabaseNotFoundError, MissingTokenError, NotADatabaseError, UsageError } from '../../src/errors.js';
+import { DatabaseNotFoundError, MissingTokenError, MotherDuckRuleError, NotADatabaseError, UsageError } from '../../src/errors.js';
 import { exec, query, withDuck } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
 
@@ -77,6 +77,40 @@ describe('attachStatement', () => {
     assert.equal(spec.attachStatement(true), `ATTACH 'md:analytics'`, 'read-only steps are kept from writing by code, not by READ_ONLY');
     assert.doesNotMatch(spec.attachStatement(true), /\bAS\b|READ_ONLY|workspace|attach_mode/i);
     assert.equal(spec.detachStatement(), 'DETACH DATABASE IF EXISTS "analytics"');
+  });
+
+  test('MotherDuck: the attach mode is read after the attach; in workspace mode nothing is ever detached', async () => {
+    const answer = (mode: string) => async () => [{ mode }];
+    const own = parseRemote('md:analytics');
+    await own.afterAttach(answer('single'));
+    assert.equal(own.detachStatement(), 'DETACH DATABASE IF EXISTS "analytics"');
+    assert.equal(own.attachNote, undefined);
+    // A share attached first (or a session already in workspace mode): a DETACH would detach it in every other client.
+    const share = parseRemote('md:_share/birds/e9ads7-dfr32-41b4-a230');
+    assert.equal(share.catalog, 'birds', "named after the share's name segment");
+    await share.afterAttach(answer('workspace'));
+    assert.equal(share.detachStatement(), undefined);
+    assert.match(share.attachNote ?? '', /workspace attach mode/);
+    // An extension that does not say: workspace for a share (single mode is for one's own databases), single otherwise.
+    const silent = async (): Promise<never> => {
+      throw new Error("Catalog Error: unrecognized configuration parameter \"motherduck_attach_mode\"");
+    };
+    const quietShare = parseRemote('md:_share/birds/e9ads7');
+    await quietShare.afterAttach(silent);
+    assert.equal(quietShare.detachStatement(), undefined);
+    const quietOwn = parseRemote('md:analytics');
+    await quietOwn.afterAttach(silent);
+    assert.equal(quietOwn.detachStatement(), 'DETACH DATABASE IF EXISTS "analytics"');
+  });
+
+  test('the emulator in workspace mode: reads workspace after the attach, refuses a DETACH as MotherDuck would hurt other clients', async () => {
+    const emu = parseRemote('mdemu:/data/analytics.duckdb?workspace');
+    await emu.afterAttach(async () => []);
+    assert.equal(emu.detachStatement(), undefined);
+    assert.throws(() => emu.inspect({ sql: 'DETACH DATABASE IF EXISTS "analytics"', write: undefined, readsLocal: false }), (e: unknown) => e instanceof MotherDuckRuleError && /workspace attach mode/.test(e.message));
+    const single = parseRemote('mdemu:/data/analytics.duckdb');
+    await single.afterAttach(async () => []);
+    assert.equal(single.detachStatement(), 'DETACH DATABASE IF EXISTS "analytics"');
   });
 
   test('the file remote keeps its alias and its read-only attach (a file takes both)', () => {
