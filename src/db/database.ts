@@ -133,7 +133,9 @@ export class Database {
       await this.detachRemote();
     }
     // A remote never detached (MotherDuck in workspace mode) is still attached after a reset.
-    if (spec.detachStatement() === undefined && (await this.catalogAttached(spec.catalog))) {
+    // A local look-up, not a round trip (the name as a parameter would count as one).
+    const attached = async (): Promise<boolean> => (await this.connection.runAndReadAll('SELECT 1 FROM duckdb_databases() WHERE database_name = $1', [spec.catalog])).currentRowCount > 0;
+    if (spec.detachStatement() === undefined && (await attached())) {
       this.attachedReadOnly = readOnly;
       return;
     }
@@ -156,12 +158,6 @@ export class Database {
     this.options.logger.debug(`attached remote ${spec.uri}${readOnly ? ' (read-only)' : ''}${walBytes ? ` (WAL of ${walBytes} bytes replayed, ${ms.toFixed(0)} ms)` : ''}${note ? ` (${note})` : ''}`);
   }
 
-  /** Whether a catalog of that name is attached in this instance (a local look-up, no round trip). */
-  private async catalogAttached(catalog: string): Promise<boolean> {
-    const rows = (await this.connection.runAndReadAll('SELECT 1 FROM duckdb_databases() WHERE database_name = $1', [catalog])).getRowObjectsJS();
-    return rows.length > 0;
-  }
-
   async detachRemote(): Promise<void> {
     if (this.attachedReadOnly === undefined) return;
     const wasReadOnly = this.attachedReadOnly;
@@ -175,16 +171,9 @@ export class Database {
     }
     const budget = this.options.walReplayBudget;
     const walBytes = wasReadOnly ? 0 : spec.walBytes();
-    const skipCheckpoint = budget !== undefined && walBytes > 0 && !budget.shouldCheckpoint(walBytes);
-    if (skipCheckpoint) await this.run('PRAGMA disable_checkpoint_on_shutdown');
-    const started = performance.now();
-    try {
-      await this.run(detach);
-    } finally {
-      // Instance-wide: the local file is still checkpointed when it is closed.
-      if (skipCheckpoint) await this.run('PRAGMA enable_checkpoint_on_shutdown');
-    }
-    if (budget && walBytes > 0 && !skipCheckpoint) budget.checkpointed(performance.now() - started);
+    let skipCheckpoint = false;
+    if (budget) skipCheckpoint = await budget.detach((sql) => this.run(sql), detach, walBytes);
+    else await this.run(detach);
     this.options.logger.debug(`detached remote ${spec.uri}${skipCheckpoint ? ` (no checkpoint: ${walBytes} bytes of WAL left)` : ''}`);
   }
 

@@ -43,4 +43,22 @@ export class WalReplayBudget {
   get replaySpentMs(): number {
     return this.replayMs;
   }
+
+  /**
+   * Runs a file remote's DETACH (`run`), without its checkpoint while this budget allows it, and
+   * learns what a checkpoint cost when it ran one. Returns whether the checkpoint was left.
+   */
+  async detach(run: (sql: string) => Promise<unknown>, statement: string, walBytes: number): Promise<boolean> {
+    const skip = walBytes > 0 && !this.shouldCheckpoint(walBytes);
+    if (skip) await run('PRAGMA disable_checkpoint_on_shutdown');
+    const started = performance.now();
+    try {
+      await run(statement);
+    } finally {
+      // Instance-wide: the local file is still checkpointed when it is closed.
+      if (skip) await run('PRAGMA enable_checkpoint_on_shutdown');
+    }
+    if (walBytes > 0 && !skip) this.checkpointed(performance.now() - started);
+    return skip;
+  }
 }

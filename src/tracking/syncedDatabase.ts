@@ -21,7 +21,8 @@ import { DirtyTracker } from './dirtyTracker.js';
 import { Pusher } from './pusher.js';
 import { TrackedConnection } from './trackedConnection.js';
 import type { StatementResult } from './statementResult.js';
-import { KeyedWrites, type WrittenKeys } from './keyedWrites.js';
+import { KeyedWrites } from './keyedWrites.js';
+import { trackedSync } from './trackedSync.js';
 import { SettledStore } from '../engine/state/settledStore.js';
 import { StampReader } from '../db/fileStamp.js';
 
@@ -280,27 +281,4 @@ function delayOption(options: SyncedDatabaseOptions, name: 'debounceMs' | 'maxPu
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 0 || value > 86_400_000) throw new UsageError(`invalid ${name}: ${String(value)}`, `give whole milliseconds from 0 to 86400000 (default ${fallback})`);
   return value;
-}
-
-/**
- * A sync that compares the tables known to differ only at written keys at those keys, and then
- * updates what is known (keyedWrites.ts). What it read of the marks is told the moment it has read
- * them, not before: a write committed before then needs no mark of its own only if its keys are
- * among those taken and its table is compared after it (dirtyTracker.ts).
- */
-async function trackedSync(db: Database, config: ResolvedConfig, tracker: DirtyTracker, keyed: KeyedWrites, options: SyncRunOptions): Promise<SyncResult> {
-  let taken: ReadonlyMap<string, WrittenKeys> | undefined;
-  const settled = new Set<string>();
-  let result: SyncResult | undefined;
-  const marksRead = (): ReadonlyMap<string, WrittenKeys> => {
-    tracker.marksRead();
-    taken = keyed.take();
-    return taken;
-  };
-  try {
-    result = await runSync(db, config, db.logger, options, { localUnchanged: new Set(), settled, marksRead });
-    return result;
-  } finally {
-    keyed.synced(result ? result.tables.map((t) => t.name) : [...(taken?.keys() ?? [])], settled);
-  }
 }

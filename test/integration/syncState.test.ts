@@ -144,7 +144,10 @@ describe('state recorded by a full sync', () => {
   test('status() of a file that was never synced is empty; of a missing file an error', async () => {
     const plain = join(dir, 'plain.duckdb');
     await exec(plain, 'CREATE TABLE t (x INTEGER)');
-    assert.deepEqual(await status({ local: plain, env: {}, cwd: dir }), { local: plain, tables: [], runs: [], pending: [], openConflicts: {} });
+    const { localWrites, ...never } = await status({ local: plain, env: { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache-plain') }, cwd: dir });
+    assert.deepEqual(never, { local: plain, tables: [], runs: [], pending: [], openConflicts: {} });
+    // No sync recorded the file's state: whether writes wait is not known; nobody watches it.
+    assert.deepEqual({ ...localWrites, lastWriteAt: typeof localWrites.lastWriteAt }, { waiting: null, lastSyncAt: null, lastWriteAt: 'string', watcher: null });
     await assert.rejects(status({ local: join(dir, 'absent.duckdb'), env: {}, cwd: dir }), DatabaseNotFoundError);
   });
 });
