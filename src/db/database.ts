@@ -60,8 +60,9 @@ export class Database {
     const { instance, connection, localCatalog } = await openLocal(options);
     try {
       const db = new Database(instance, connection, options, localCatalog);
-      // Canonical fingerprints render nested timestamps as text: make that text independent of the host.
+      // Fingerprints render timestamps as text, keys compare as text: both independent of the host's settings.
       await db.run("SET TimeZone = 'UTC'");
+      await db.run("SET default_collation = ''");
       await db.run('SET enable_progress_bar = true');
       await db.run('SET enable_progress_bar_print = false');
       // Above it DuckDB evicts the blocks it read and spills to temp files next to the local file.

@@ -22,7 +22,8 @@ import type { RemoteStatement } from './remoteStatement.js';
  * Options after `?`, joined by `&`, make it answer as MotherDuck does in situations a test needs:
  * - `read_only`: a share (or read-scaling connection): reads work, writes fail as MotherDuck's do;
  * - `fail_at=<n>[,<m>…]`: the n-th statement reaching it fails once with a network error;
- * - `max_client=<version>`: refuses a newer DuckDB client at attach, with MotherDuck's message;
+ * - `max_client=<version>`: refuses a newer DuckDB client where MotherDuck does, when its extension
+ *   is loaded (before the attach), with MotherDuck's message;
  * - `delay_ms=<n>`: waits n ms per round trip, as a network would (tests and benchmarks under latency);
  * - `hashes=other`: a server on a DuckDB release whose hash() differs from this client's: every
  *   hash() in a statement that reaches it is computed with a salt, as another release's would be;
@@ -81,8 +82,15 @@ export class MotherDuckEmulatorRemote implements Remote {
     checkRemoteFile(this.path, localPath, 'the emulator plays an existing MotherDuck database: create the file first (duckdb-sync demo makes one)');
   }
 
+  /**
+   * Where MotherDuck's extension is loaded (the file needs none): MotherDuck refuses a client it does
+   * not support when the extension is LOADed, so `max_client` refuses it here, before any attach.
+   */
   async prepare(): Promise<void> {
-    // MotherDuck's extension is not needed: the file is attached directly.
+    if (this.maxClient && newer(duckdb.version(), this.maxClient)) {
+      const message = `Your DuckDB version (${duckdb.version()}) is not yet supported by MotherDuck. The latest supported version is v${this.maxClient}. Please downgrade to use MotherDuck.`;
+      throw this.classifyError(message) ?? new Error(message);
+    }
   }
 
   /** As `md:` does, with the file's path for the database name; a share is the server's business, so READ_ONLY here is the emulator's own. */
@@ -113,9 +121,6 @@ export class MotherDuckEmulatorRemote implements Remote {
     const sql = statement.sql;
     if (/^\s*ATTACH\b/i.test(sql)) {
       if (/\bAS\s+("|\w)/i.test(sql.replace(/'(?:[^']|'')*'/g, "''"))) throw new MotherDuckRuleError('database aliases are not supported in workspace mode', sql);
-      if (this.maxClient && newer(duckdb.version(), this.maxClient)) {
-        throw new Error(`Your DuckDB version (${duckdb.version()}) is not yet supported by MotherDuck. The latest supported version is v${this.maxClient}. Please downgrade to use MotherDuck.`);
-      }
       return sql;
     }
     if (this.workspace && /^\s*DETACH\b/i.test(sql)) {

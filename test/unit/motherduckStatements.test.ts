@@ -90,20 +90,16 @@ describe('the emulator refuses what MotherDuck refuses', () => {
     assert.throws(() => parseRemote('mdemu:/x/analytics.duckdb?hashes=same'), /invalid emulator option hashes=same/);
   });
 
-  test('max_client: a newer client is refused at attach with MotherDuck\'s own words, named UnsupportedClientError', () => {
+  test('max_client: a newer client is refused when the extension loads (before the attach), in MotherDuck\'s own words, named UnsupportedClientError', async () => {
     const old = parseRemote('mdemu:/x/analytics.duckdb?max_client=1.0.0');
-    const sql = `ATTACH '/x/analytics.duckdb'`;
-    let message = '';
-    try {
-      old.inspect({ sql, write: undefined, readsLocal: false });
-    } catch (e) {
-      message = (e as Error).message;
-    }
-    assert.match(message, /Your DuckDB version \(v[\d.]+\) is not yet supported by MotherDuck/);
-    const named = old.classifyError(message);
+    const named: unknown = await old.prepare(async () => undefined, undefined).then(() => undefined, (e: unknown) => e);
     assert.ok(named instanceof UnsupportedClientError);
+    assert.match(named.message, /Your DuckDB version \(v[\d.]+\) is not yet supported by MotherDuck/);
     assert.ok(named.message.includes(duckdb.version().replace(/^v/, '')), 'names the client version');
     assert.match(named.hint ?? '', /version-lifecycle/);
+    // The attach itself is not where it is refused.
+    assert.equal(old.inspect({ sql: `ATTACH '/x/analytics.duckdb'`, write: undefined, readsLocal: false }), `ATTACH '/x/analytics.duckdb'`);
+    await parseRemote('mdemu:/x/analytics.duckdb?max_client=99.0.0').prepare(async () => undefined, undefined);
   });
 
   test('fail_at: the n-th statement fails once with a network error, classified transient', () => {
