@@ -206,7 +206,7 @@ describe('duckdb-sync daemon --watch', () => {
 
   test('the local file deleted or replaced underneath: a clear message, the daemon keeps running and pushes once it is back', async () => {
     const s = await setup();
-    const d = startDaemon(s);
+    const d = startDaemon(s, ['--watch-debounce', '300']);
     await waitFor('the daemon to start', () => started(d));
     renameSync(s.local, `${s.local}.moved`);
     await waitFor('the message', () => d.stderr().includes(`local file ${s.local} is gone (deleted or moved): watched pushes wait until it is back`));
@@ -233,7 +233,8 @@ describe('duckdb-sync daemon --watch', () => {
 
   test('the cloud unreachable: the push is retried with backoff, nothing is lost, and it lands when the cloud is back', async () => {
     const s = await setup();
-    const d = startDaemon(s, ['--watch-debounce', '200']);
+    // One attempt per run: the daemon's own backoff is what this test is about.
+    const d = startDaemon(s, ['--watch-debounce', '200', '--max-retries', '1', '--retry-delay', '50']);
     await waitFor('the daemon to start', () => started(d));
     // Another process holds the cloud's file: every attempt to reach it fails for a while.
     const holder = holdFile(s.cloud);
