@@ -133,8 +133,8 @@ export class Database {
       if (this.attachedReadOnly === readOnly || !this.attachedReadOnly) return;
       await this.detachRemote();
     }
-    // A remote never detached (MotherDuck in workspace mode) is still attached after a reset.
-    // A local look-up, not a round trip (the name as a parameter would count as one).
+    // A remote never detached (MotherDuck in workspace mode) is still attached after a reset: looked up
+    // locally, not as a round trip (the name as a parameter would count as one).
     const attached = async (): Promise<boolean> => (await this.connection.runAndReadAll('SELECT 1 FROM duckdb_databases() WHERE database_name = $1', [spec.catalog])).currentRowCount > 0;
     if (spec.detachStatement() === undefined && (await attached())) {
       this.attachedReadOnly = readOnly;
@@ -172,9 +172,7 @@ export class Database {
     }
     const budget = this.options.walReplayBudget;
     const walBytes = wasReadOnly ? 0 : spec.walBytes();
-    let skipCheckpoint = false;
-    if (budget) skipCheckpoint = await budget.detach((sql) => this.run(sql), detach, walBytes);
-    else await this.run(detach);
+    const skipCheckpoint = budget ? await budget.detach((sql) => this.run(sql), detach, walBytes) : await this.run(detach).then(() => false);
     this.options.logger.debug(`detached remote ${spec.uri}${skipCheckpoint ? ` (no checkpoint: ${walBytes} bytes of WAL left)` : ''}`);
   }
 
