@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import type { SyncMode } from '../config/schema.js';
 import type { SyncResult } from '../engine/result.js';
-import { LockError, toSyncError, UsageError } from '../errors.js';
+import { LockError, toSyncError, UsageError, type SyncError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { cronExpressionError } from '../config/cronExpression.js';
 import { SettledStore } from '../engine/state/settledStore.js';
@@ -215,24 +215,13 @@ export class SyncDaemon {
     const started = `daemon run ${id} (${runLabel(run)}): ${retrying ? 'trying again' : 'started'}`;
     if (retrying) this.logger.debug(started);
     else this.logger.info(started);
-    let outcome: RunOutcome;
-    let detail: string;
-    let end: RunEnd;
+    let described: Described;
     try {
-      const result = await this.options.runSync(mode, this.abort.signal, trigger);
-      ({ outcome, detail } = describeResult(result, this.abort.signal.aborted));
-      const failed = result.tables.find((t) => t.status === 'error');
-      end = outcome === 'ok' ? { kind: 'ok' } : outcome === 'stopped' ? { kind: 'stopped' } : { kind: 'failed', transient: true, message: `${failed?.name ?? 'a table'}: ${failed?.error ?? 'error'}` };
+      described = describeResult(await this.options.runSync(mode, this.abort.signal, trigger), this.abort.signal.aborted);
     } catch (error) {
-      const e = toSyncError(error);
-      outcome = 'failed';
-      detail = `${e.message} [${e.code}]`;
-      const watched = this.options.watch?.local;
-      end =
-        e instanceof LockError && watched !== undefined && sameFile(e.file, watched)
-          ? { kind: 'locked', holder: e.pid === undefined ? 'another process' : `PID ${e.pid}${e.holder ? `, ${e.holder}` : ''}` }
-          : { kind: 'failed', transient: e.transient, message: e.message };
+      described = describeFailure(toSyncError(error), this.options.watch?.local);
     }
+    const { outcome, detail, end } = described;
     // A watched push that found the file held is not a run yet: it is tried again, quietly, under the
     // same number (the wait is logged once, watchTrigger.ts).
     if (end.kind === 'locked' && trigger === 'watch' && !this.closed) {
@@ -253,17 +242,36 @@ function runLabel(run: { mode: SyncMode; trigger: RunTrigger }): string {
   return run.trigger === 'watch' ? 'watched push' : run.mode;
 }
 
-function describeResult(result: SyncResult, aborted: boolean): { outcome: RunOutcome; detail: string } {
+/** A run's outcome, its status line's detail, and what it means to the watched pushes. */
+interface Described {
+  outcome: RunOutcome;
+  detail: string;
+  end: RunEnd;
+}
+
+function describeResult(result: SyncResult, aborted: boolean): Described {
   const tables = result.tables.length;
   const pulled = result.tables.reduce((n, t) => n + t.rowsPulled, 0);
   const pushed = result.tables.reduce((n, t) => n + t.rowsPushed, 0);
   const rows = `${pulled} rows pulled${pushed ? `, ${pushed} pushed` : ''}`;
   const notStarted = result.tables.filter((t) => t.errorCode === 'E_ABORTED').length;
-  if (aborted && notStarted > 0) return { outcome: 'stopped', detail: `${tables - notStarted} of ${tables} table(s) done, ${rows}` };
+  if (aborted && notStarted > 0) return { outcome: 'stopped', detail: `${tables - notStarted} of ${tables} table(s) done, ${rows}`, end: { kind: 'stopped' } };
   const failed = result.tables.filter((t) => t.status === 'error');
-  if (failed.length) {
-    const first = failed[0];
-    return { outcome: 'errors', detail: `${failed.length} of ${tables} table(s) failed (${first?.name}: ${first?.error ?? 'error'}), ${rows}` };
+  const first = failed[0];
+  if (first) {
+    const message = `${first.name}: ${first.error ?? 'error'}`;
+    return { outcome: 'errors', detail: `${failed.length} of ${tables} table(s) failed (${message}), ${rows}`, end: { kind: 'failed', transient: true, message } };
   }
-  return { outcome: 'ok', detail: `${tables} table(s), ${rows}` };
+  return { outcome: 'ok', detail: `${tables} table(s), ${rows}`, end: { kind: 'ok' } };
+}
+
+/** A run that threw: held by another process when the lock is on the watched local file. */
+function describeFailure(e: SyncError, watched: string | undefined): Described {
+  const held = e instanceof LockError && watched !== undefined && sameFile(e.file, watched);
+  const holder = e instanceof LockError && e.pid !== undefined ? `PID ${e.pid}${e.holder ? `, ${e.holder}` : ''}` : 'another process';
+  return {
+    outcome: 'failed',
+    detail: `${e.message} [${e.code}]`,
+    end: held ? { kind: 'locked', holder } : { kind: 'failed', transient: e.transient, message: e.message },
+  };
 }
