@@ -179,6 +179,21 @@ export class RemoteUnavailableError extends SyncError {
   }
 }
 
+/**
+ * Another client's transaction won a race on the remote: a commit (or statement) that touched what
+ * another writer changed meanwhile failed, and nothing of it was applied. Exit 1; transient: the
+ * table is synced again from its start, and the push's compare-before-write keeps it correct.
+ */
+export class RemoteWriteConflictError extends SyncError {
+  constructor(remote: string, detail: string, cause?: unknown) {
+    super('E_REMOTE_CONFLICT', `another client wrote the remote ${remote} at the same moment: ${detail}`, 1, {
+      hint: 'nothing was lost: the table is synced again from its start; if it keeps happening, another program writes the same tables continuously',
+      transient: true,
+      cause,
+    });
+  }
+}
+
 /** The MotherDuck emulator caught a statement MotherDuck would refuse: a defect of duckdb-sync. Exit 1. */
 export class MotherDuckRuleError extends SyncError {
   constructor(rule: string, sql: string) {

@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
-import { DatabaseError, RemoteUnavailableError } from '../errors.js';
+import { DatabaseError, RemoteUnavailableError, RemoteWriteConflictError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Remote } from '../remote/remote.js';
 import { openLocal } from './openLocal.js';
@@ -9,6 +9,7 @@ import { KnownRemoteTables } from './knownRemoteTables.js';
 import { AlterCheckpoints } from './alterCheckpoints.js';
 import { RemoteTraffic } from './remoteTraffic.js';
 import { withRetry } from './failures/withRetry.js';
+import { RemoteAttachment } from './remoteAttachment.js';
 import type { DatabaseOptions, QueryProgress } from './databaseOptions.js';
 import { wrapError } from './failures/wrapError.js';
 
@@ -20,13 +21,13 @@ export type { DatabaseOptions, QueryProgress } from './databaseOptions.js';
 
 /**
  * One DuckDB instance: the local file attached and made the default catalog (`USE`), the remote
- * attached under its catalog while a step needs it (a file remote stays free for other clients in
- * between; MotherDuck stays attached). Every statement that reaches the remote is counted and shown
+ * attached under its catalog while a step needs it (remoteAttachment.ts: a file remote and the
+ * emulator's file stay free for other clients in between; MotherDuck stays attached). Every statement that reaches the remote is counted and shown
  * to it first (`Remote.inspect`), and steps that only read are kept from writing it.
  */
 export class Database {
-  private attachedReadOnly: boolean | undefined;
-  private holds = 0;
+  /** The remote's attachment, made at its first use (remoteAttachment.ts). */
+  private attached: RemoteAttachment | undefined;
   private closed = false;
   /** A checkpoint after every committed local ALTER TABLE (alterCheckpoints.ts). */
   private readonly alters: AlterCheckpoints;
@@ -96,91 +97,37 @@ export class Database {
     return connection;
   }
 
-  /** Attaches the remote for the duration of `step`, then detaches it (also on error). */
+  /** Attaches the remote for the duration of `step`, then releases it (also on error): remoteAttachment.ts. */
   async withRemote<T>(readOnly: boolean, step: () => Promise<T>): Promise<T> {
-    await this.attachRemote(readOnly);
-    const guarded = readOnly && !this.remote.readOnlyAttach;
-    if (guarded) this.traffic.readOnlySteps++;
-    try {
-      return await step();
-    } finally {
-      if (guarded) this.traffic.readOnlySteps--;
-      // A remote released between steps (a file) is detached unless held; others are kept until close().
-      if (this.remote.releasedBetweenSteps && this.holds === 0) await this.detachRemote();
-    }
+    return this.attachment.withRemote(readOnly, step);
   }
 
   /**
    * Keeps the remote attached read-write across all the steps of `body` (one attach instead of one
-   * per step: a short push of a few tables), then releases a file remote.
+   * per step: a short push of a few tables), then releases it.
    */
   async holdRemote<T>(body: () => Promise<T>): Promise<T> {
-    await this.attachRemote(false);
-    this.holds++;
-    try {
-      return await body();
-    } finally {
-      this.holds--;
-      if (this.holds === 0 && this.remote.releasedBetweenSteps) await this.detachRemote();
-    }
+    return this.attachment.hold(body);
   }
 
   async attachRemote(wantReadOnly: boolean): Promise<void> {
-    const spec = this.remote;
-    // A remote that is not attached read-only for reading steps is attached read-write once.
-    const readOnly = wantReadOnly && spec.readOnlyAttach;
-    if (this.attachedReadOnly !== undefined) {
-      if (this.attachedReadOnly === readOnly || !this.attachedReadOnly) return;
-      await this.detachRemote();
-    }
-    // A remote never detached (MotherDuck in workspace mode) is still attached after a reset: looked up
-    // locally, not as a round trip (the name as a parameter would count as one).
-    const attached = async (): Promise<boolean> => (await this.connection.runAndReadAll('SELECT 1 FROM duckdb_databases() WHERE database_name = $1', [spec.catalog])).currentRowCount > 0;
-    if (spec.detachStatement() === undefined && (await attached())) {
-      this.attachedReadOnly = readOnly;
-      return;
-    }
-    await spec.prepare((sql) => this.connection.run(sql), this.options.motherduckToken);
-    const walBytes = spec.walBytes();
-    // The attach that succeeds, without the waits for a lock: replays the WAL, if any.
-    let ms = 0;
-    await withRetry(
-      async () => {
-        const started = performance.now();
-        await this.run(spec.attachStatement(readOnly));
-        ms = performance.now() - started;
-      },
-      { maxRetries: this.options.maxRetries, delayMs: this.options.retryDelayMs, logger: this.options.logger, what: `attach ${spec.uri}` },
-    );
-    this.options.walReplayBudget?.attached(ms, walBytes);
-    this.attachedReadOnly = readOnly;
-    await spec.afterAttach(async (sql) => (await this.connection.runAndReadAll(sql)).getRowObjectsJS());
-    const note = spec.attachNote;
-    this.options.logger.debug(`attached remote ${spec.uri}${readOnly ? ' (read-only)' : ''}${walBytes ? ` (WAL of ${walBytes} bytes replayed, ${ms.toFixed(0)} ms)` : ''}${note ? ` (${note})` : ''}`);
+    await this.attachment.attach(wantReadOnly);
   }
 
   async detachRemote(): Promise<void> {
-    if (this.attachedReadOnly === undefined) return;
-    const wasReadOnly = this.attachedReadOnly;
-    this.attachedReadOnly = undefined;
-    const spec = this.remote;
-    const detach = spec.detachStatement();
-    if (!detach) {
-      // Never detached (MotherDuck in workspace mode): closing the instance ends the session.
-      this.options.logger.debug(`left remote ${spec.uri} attached (${spec.attachNote ?? 'never detached'})`);
-      return;
-    }
-    const budget = this.options.walReplayBudget;
-    const walBytes = wasReadOnly ? 0 : spec.walBytes();
-    const skipCheckpoint = budget ? await budget.detach((sql) => this.run(sql), detach, walBytes) : await this.run(detach).then(() => false);
-    this.options.logger.debug(`detached remote ${spec.uri}${skipCheckpoint ? ` (no checkpoint: ${walBytes} bytes of WAL left)` : ''}`);
+    await this.attachment.detach();
+  }
+
+  private get attachment(): RemoteAttachment {
+    this.attached ??= new RemoteAttachment(this.remote, this.connection, (sql) => this.run(sql), (e) => this.wrap(e), this.options, this.traffic, this.remoteTables);
+    return this.attached;
   }
 
   /** Runs a statement; returns the number of rows changed. */
   async run(sql: string, params?: SqlParams): Promise<number> {
     let changed: number;
     try {
-      const sent = await this.traffic.before(sql, params, this.attachedReadOnly !== undefined);
+      const sent = await this.traffic.before(sql, params, this.attached?.attached === true);
       changed = Number((await this.connection.run(sent, params)).rowsChanged);
     } catch (error) {
       throw this.wrap(error);
@@ -192,7 +139,7 @@ export class Database {
   /** Runs a query; returns its rows as plain objects (BIGINT as bigint). */
   async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
     try {
-      const sent = await this.traffic.before(sql, params, this.attachedReadOnly !== undefined);
+      const sent = await this.traffic.before(sql, params, this.attached?.attached === true);
       const reader = await this.connection.runAndReadAll(sent, params);
       return reader.getRowObjectsJS() as T[];
     } catch (error) {
@@ -233,9 +180,14 @@ export class Database {
     await this.run('BEGIN TRANSACTION');
     this.alters.begun();
     const before = this.remoteStatements;
-    // The end of a transaction that reached the remote is a round trip of its own (MotherDuck commits it).
-    const end = async (sql: string): Promise<void> => {
-      if (this.remoteStatements > before) await this.traffic.roundTrip(sql);
+    // The end of a transaction that reached the remote is a round trip of its own (MotherDuck commits
+    // it): a COMMIT may fail there (the network, another writer); a ROLLBACK always runs.
+    const end = async (sql: 'COMMIT' | 'ROLLBACK'): Promise<void> => {
+      try {
+        if (this.remoteStatements > before) await this.traffic.roundTrip(sql, sql === 'COMMIT');
+      } catch (error) {
+        throw this.wrap(error);
+      }
       await this.run(sql);
     };
     try {
@@ -259,8 +211,9 @@ export class Database {
 
   /**
    * Runs `step` (which attaches the remote itself), again from the start when the remote could not
-   * be reached (a network error): with the remote attached anew, after a backoff, up to
-   * --max-retries times. Only for steps that are safe to run again (every sync step is).
+   * be reached (a network error) or another writer won a race on it (a conflict at commit): with the
+   * remote attached anew, after a backoff, up to --max-retries times. Only for steps that are safe
+   * to run again (every sync step is).
    */
   async retryingRemote<T>(what: string, step: () => Promise<T>): Promise<T> {
     return withRetry(step, {
@@ -268,7 +221,7 @@ export class Database {
       delayMs: this.options.retryDelayMs,
       logger: this.logger,
       what,
-      retryOn: (e) => (e instanceof RemoteUnavailableError ? e : undefined),
+      retryOn: (e) => (e instanceof RemoteUnavailableError || e instanceof RemoteWriteConflictError ? e : undefined),
       beforeRetry: () => this.resetRemote(),
     });
   }
@@ -278,9 +231,7 @@ export class Database {
    * the next step attaches it again.
    */
   private async resetRemote(): Promise<void> {
-    await this.detachRemote().catch(() => undefined);
-    this.attachedReadOnly = undefined;
-    this.remoteTables.forget();
+    await this.attachment.reset();
   }
 
   /** Detaches the remote and closes the local file. Safe to call twice. */
@@ -288,7 +239,7 @@ export class Database {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.detachRemote();
+      await this.attached?.detach();
     } catch {
       // Closing the instance releases the remote anyway.
     }

@@ -39,10 +39,15 @@ export class RemoteTraffic {
     return sent;
   }
 
-  /** A round trip that is not a statement of its own (the COMMIT of a remote transaction). */
-  async roundTrip(what: string): Promise<void> {
+  /**
+   * A round trip that is not a statement on the remote's objects (the COMMIT of a remote
+   * transaction): counted, and, when it may fail (a COMMIT, not a ROLLBACK), shown to the remote
+   * (the emulator may fail it as the network or a lost race would).
+   */
+  async roundTrip(what: string, mayFail: boolean): Promise<void> {
     this.count++;
     this.logger?.debug(`remote round trip ${this.count}: ${what}`);
+    if (mayFail) this.remote?.inspect({ sql: what, write: undefined, readsLocal: false });
     await this.pace();
   }
 

@@ -20,6 +20,7 @@ export class FileRemote implements Remote {
   readonly needsToken = false;
   readonly latencyMs = 0;
   readonly releasedBetweenSteps = true;
+  readonly sharedFile = undefined;
   readonly readOnlyAttach = true;
   readonly readOnly = undefined;
   readonly fingerprints: RemoteFingerprints;

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { newerStorageError } from '../db/databaseFile.js';
 import { duckdb } from '../db/duckdbApi.js';
@@ -6,14 +7,16 @@ import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import { MotherDuckRuleError, UsageError, type SyncError } from '../errors.js';
 import { checkRemoteFile } from './checkRemoteFile.js';
 import { classifyMotherDuckError } from './motherduckErrors.js';
-import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions } from './remote.js';
+import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions, SharedFile } from './remote.js';
 import type { RemoteStatement } from './remoteStatement.js';
 
 /**
  * The MotherDuck emulator, `mdemu:<path>`: the MotherDuck code path on a local DuckDB file, for
  * tests, demos and air-gapped trials. It behaves as `md:` does, except for the attach target:
  * attached once per session without an alias (its catalog is the file's base name, as a MotherDuck
- * database's is the database's name), read-write, fingerprints checked per table as on MotherDuck. Every statement that
+ * database's is the database's name), read-write, fingerprints checked per table as on MotherDuck.
+ * Like MotherDuck it serves many clients: the file is held only while a step runs (`sharedFile`),
+ * and a client whose step finds it held waits, as a server queues it. Every statement that
  * reaches it is counted and checked against what MotherDuck is documented to refuse: `rowid`,
  * `CHECKPOINT`, `READ_ONLY`, an aliased attach, and a statement that changes remote rows or
  * structure (DELETE, UPDATE, MERGE, DDL) while reading a local or temp table. Appending from
@@ -21,7 +24,10 @@ import type { RemoteStatement } from './remoteStatement.js';
  *
  * Options after `?`, joined by `&`, make it answer as MotherDuck does in situations a test needs:
  * - `read_only`: a share (or read-scaling connection): reads work, writes fail as MotherDuck's do;
- * - `fail_at=<n>[,<m>…]`: the n-th statement reaching it fails once with a network error;
+ * - `fail_at=<n>[,<m>…]`: the n-th statement reaching it (a COMMIT counts) fails once with a network error;
+ * - `conflict_at=<n>[,<m>…]`: the n-th statement (or COMMIT) fails once as MotherDuck's commit that
+ *   lost to another client's transaction does ("TransactionContext Error: Failed to commit: MotherDuck
+ *   transaction statement failed: … Conflict …"); nothing of its transaction is applied;
  * - `max_client=<version>`: refuses a newer DuckDB client where MotherDuck does, when its extension
  *   is loaded (before the attach), with MotherDuck's message;
  * - `delay_ms=<n>`: waits n ms per round trip, as a network would (tests and benchmarks under latency);
@@ -37,11 +43,13 @@ export class MotherDuckEmulatorRemote implements Remote {
   readonly needsToken = false;
   readonly latencyMs: number;
   readonly releasedBetweenSteps = false;
+  readonly sharedFile: SharedFile;
   readonly readOnlyAttach = false;
   readonly readOnly: string | undefined;
   readonly fingerprints: RemoteFingerprints;
   readonly path: string;
   private readonly failAt: Set<number>;
+  private readonly conflictAt: Set<number>;
   private readonly maxClient: string | undefined;
   private readonly otherHashes: boolean;
   private readonly workspace: boolean;
@@ -60,8 +68,8 @@ export class MotherDuckEmulatorRemote implements Remote {
     this.catalog = fileCatalogName(path);
     const params = new URLSearchParams(query);
     for (const key of params.keys()) {
-      if (!['read_only', 'fail_at', 'max_client', 'delay_ms', 'hashes', 'workspace'].includes(key)) {
-        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, max_client=<version>, delay_ms=<n>, hashes=other and workspace');
+      if (!['read_only', 'fail_at', 'conflict_at', 'max_client', 'delay_ms', 'hashes', 'workspace'].includes(key)) {
+        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, conflict_at=<n>, max_client=<version>, delay_ms=<n>, hashes=other and workspace');
       }
     }
     const hashes = params.get('hashes');
@@ -69,13 +77,20 @@ export class MotherDuckEmulatorRemote implements Remote {
     this.otherHashes = hashes === 'other';
     this.workspace = params.has('workspace');
     this.readOnly = params.has('read_only') ? `an emulated MotherDuck share (${this.catalog})` : undefined;
-    this.failAt = new Set((params.get('fail_at') ?? '').split(',').filter(Boolean).map(Number));
+    this.failAt = statementNumbers(params, 'fail_at');
+    this.conflictAt = statementNumbers(params, 'conflict_at');
     this.maxClient = params.get('max_client') ?? undefined;
     this.latencyMs = Number(params.get('delay_ms') ?? 0);
     if (!Number.isInteger(this.latencyMs) || this.latencyMs < 0 || this.latencyMs > 10_000) {
       throw new UsageError(`invalid emulator option delay_ms=${params.get('delay_ms') ?? ''}`, 'give whole milliseconds per round trip, 0 to 10000');
     }
     this.fingerprints = options.fingerprints ?? 'checked';
+    const walPath = `${this.path}.wal`;
+    this.sharedFile = {
+      take: this.attachStatement(),
+      release: `DETACH ${quoteIdent(this.catalog)}`,
+      walBytes: () => fileSize(walPath),
+    };
   }
 
   check(localPath: string): void {
@@ -118,6 +133,9 @@ export class MotherDuckEmulatorRemote implements Remote {
   inspect(statement: RemoteStatement): string {
     const n = ++this.statements;
     if (this.failAt.delete(n)) throw new Error(`IO Error: connection lost to MotherDuck (emulated network failure at statement ${n})`);
+    if (this.conflictAt.delete(n)) {
+      throw new Error(`TransactionContext Error: Failed to commit: MotherDuck transaction statement failed: Conflict with another client's transaction (emulated at statement ${n})`);
+    }
     const sql = statement.sql;
     if (/^\s*ATTACH\b/i.test(sql)) {
       if (/\bAS\s+("|\w)/i.test(sql.replace(/'(?:[^']|'')*'/g, "''"))) throw new MotherDuckRuleError('database aliases are not supported in workspace mode', sql);
@@ -137,6 +155,24 @@ export class MotherDuckEmulatorRemote implements Remote {
 
   classifyError(message: string): SyncError | undefined {
     return newerStorageError(message, this.path, 'remote') ?? classifyMotherDuckError(message, this.uri);
+  }
+}
+
+/** The statement numbers of option `name` (`3,7`); a usage error for anything but positive integers. */
+function statementNumbers(params: URLSearchParams, name: string): Set<number> {
+  const given = (params.get(name) ?? '').split(',').filter(Boolean);
+  const numbers = given.map(Number);
+  if (numbers.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new UsageError(`invalid emulator option ${name}=${params.get(name) ?? ''}`, `give statement numbers from 1, separated by commas: ${name}=3,7`);
+  }
+  return new Set(numbers);
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 

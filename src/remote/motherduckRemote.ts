@@ -28,6 +28,7 @@ export class MotherDuckRemote implements Remote {
   readonly needsToken = true;
   readonly latencyMs = 0;
   readonly releasedBetweenSteps = false;
+  readonly sharedFile = undefined;
   readonly readOnlyAttach = false;
   readonly readOnly: string | undefined;
   readonly fingerprints: RemoteFingerprints;

@@ -27,6 +27,22 @@ export type QueryStatement = (sql: string) => Promise<Array<Record<string, unkno
 export type RemoteKind = 'file' | 'motherduck' | 'motherduck-emulator';
 
 /**
+ * The file of a remote that plays a server on this machine (the emulator). A server serves many
+ * clients, so the file is let go after every step and taken again before the next one: statements
+ * outside the session (no round trips, not shown to `inspect`), as the session itself stays attached
+ * for the engine and the counts. A step that finds another client's step holding the file waits for
+ * it, as a server queues a client.
+ */
+export interface SharedFile {
+  /** Takes the file again: the ATTACH the session's first attach ran. */
+  readonly take: string;
+  /** Lets the file go (DETACH). */
+  readonly release: string;
+  /** Bytes of write-ahead log the next take replays. */
+  walBytes(): number;
+}
+
+/**
  * The remote database, whatever its kind: everything that differs between kinds lives behind this
  * interface (one module per kind), and the engine only ever asks it. Engine code never tests the
  * kind; `kind` is for messages and reports.
@@ -43,6 +59,8 @@ export interface Remote {
   readonly fingerprints: RemoteFingerprints;
   /** Whether it is detached between sync steps (a file, so other processes can open it), or kept until close. */
   readonly releasedBetweenSteps: boolean;
+  /** The file of a remote kept attached that plays a server on this machine (the emulator); undefined otherwise. */
+  readonly sharedFile: SharedFile | undefined;
   /**
    * Whether steps that only read attach it read-only (a file). Otherwise it is attached read-write
    * once, and `Database` keeps read-only steps from writing it by code (MotherDuck: one attach a session).

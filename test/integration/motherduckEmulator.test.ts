@@ -1,8 +1,10 @@
 // remote kinds: chosen here — these tests are about the MotherDuck path itself (the emulator's options).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Database } from '../../src/db/database.js';
 import { DatabaseError, MotherDuckRuleError, ReadOnlyRemoteError, SyncError } from '../../src/errors.js';
 import type { SyncResult } from '../../src/engine/result.js';
@@ -16,6 +18,7 @@ import { tempDir } from '../helpers/tempDir.js';
 import { dump } from './incrementalSupport.js';
 
 const root = tempDir();
+const CLIENT = fileURLToPath(new URL('../fixtures/duckdbClient.mjs', import.meta.url));
 let n = 0;
 
 /** A folder with a cloud file holding a keyed and a keyless table, synced once into `local`. */
@@ -112,6 +115,56 @@ describe('the MotherDuck path through the emulator', () => {
     assert.deepEqual(await dump(local), await dump(cloud));
     const tags = await query(cloud, "SELECT CAST(count(*) AS INTEGER) AS n FROM tags WHERE t LIKE 'l%' OR t LIKE 'r%'");
     assert.deepEqual(tags, [{ n: 2 * 10 }], 'each keyless insert arrived exactly once');
+  });
+
+  test('a commit that loses to another client (conflict_at, at one statement or COMMIT after another) is retried from the table\'s start; nothing is lost or doubled', async () => {
+    const { local, cloud, run } = await synced();
+    const retried: string[] = [];
+    const logger = { ...silentLogger, debug: (m: string) => void (/another client wrote the remote/.test(m) && retried.push(m)) };
+    for (let at = 2; at <= 40; at += 3) {
+      await exec(local, `UPDATE items SET name = 'l${at}' WHERE id = ${at}`, `INSERT INTO tags VALUES ('l${at}', ${at})`);
+      await exec(cloud, `UPDATE items SET name = 'r${at}', updated_at = now() WHERE id = ${at + 50}`, `INSERT INTO tags VALUES ('r${at}', ${at})`);
+      const r = await run({ emu: `conflict_at=${at}`, logger });
+      assert.equal(r.ok, true, `conflict_at=${at}: ${JSON.stringify(r.tables)}`);
+      await identical(local, cloud);
+      assert.equal(await stagesLeft(cloud), 0, `conflict_at=${at}: no stage left`);
+    }
+    assert.ok(retried.length >= 5, `conflicts were met and retried: ${retried.length}`);
+    const tags = await query(cloud, "SELECT CAST(count(*) AS INTEGER) AS n FROM tags WHERE t LIKE 'l%' OR t LIKE 'r%'");
+    assert.deepEqual(tags, [{ n: 2 * 13 }], 'each keyless insert arrived exactly once');
+  });
+
+  test('a conflict that outlasts the retries fails the table with E_REMOTE_CONFLICT; the next sync completes it', async () => {
+    const { local, cloud, run } = await synced();
+    await exec(local, "UPDATE items SET name = 'after' WHERE id = 3");
+    const failing = Array.from({ length: 80 }, (_v, i) => i + 4).join(',');
+    const r = await run({ emu: `conflict_at=${failing}`, maxRetries: 1 });
+    assert.equal(r.ok, false);
+    assert.ok(r.tables.some((t) => t.errorCode === 'E_REMOTE_CONFLICT'), JSON.stringify(r.tables));
+    assert.equal((await run()).ok, true);
+    await identical(local, cloud);
+    assert.deepEqual(await query(cloud, 'SELECT name FROM items WHERE id = 3'), [{ name: 'after' }]);
+  });
+
+  test('a synced database open in an app holds the emulated database only while it syncs: another client syncs it meanwhile', async () => {
+    const { local, cloud, dir } = await synced();
+    const env = { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') };
+    const db = await openSyncedDatabase({ local, remote: `mdemu:${cloud}`, env, autoSync: false, logger: silentLogger });
+    try {
+      await db.run("UPDATE items SET name = 'app' WHERE id = 1");
+      await db.flush();
+      // Another client, in its own process: a plain DuckDB client opening the emulated database's
+      // file for writing, as another duckdb-sync (or any MotherDuck client) reaches the server.
+      const other = spawnSync(process.execPath, [CLIENT, JSON.stringify({ path: cloud, statements: ["UPDATE items SET name = 'other', updated_at = now() WHERE id = 2"] })], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(other.status, 0, other.stderr);
+      assert.match(other.stdout, /done 0/, 'the file was free: no open found it held');
+      const r = await db.sync();
+      assert.equal(r.ok, true, JSON.stringify(r.tables));
+      assert.deepEqual(await db.all('SELECT name FROM items WHERE id IN (1, 2) ORDER BY id'), [{ name: 'app' }, { name: 'other' }]);
+    } finally {
+      await db.close();
+    }
+    await identical(local, cloud);
   });
 
   test('workspace attach mode: full and incremental syncs, network retries and a library push never send a DETACH (the emulator refuses it)', async () => {

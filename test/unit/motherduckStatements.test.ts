@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { duckdb } from '../../src/db/duckdbApi.js';
-import { MotherDuckRuleError, ReadOnlyRemoteError, RemoteUnavailableError, UnsupportedClientError } from '../../src/errors.js';
+import { MotherDuckRuleError, ReadOnlyRemoteError, RemoteUnavailableError, RemoteWriteConflictError, UnsupportedClientError, UsageError } from '../../src/errors.js';
 import { classifyMotherDuckError } from '../../src/remote/motherduckErrors.js';
 import { parseRemote } from '../../src/remote/parseRemote.js';
 import { readRemoteStatement } from '../../src/remote/remoteStatement.js';
@@ -138,5 +138,32 @@ describe('classifyMotherDuckError: what MotherDuck says, named', () => {
       assert.ok(classifyMotherDuckError(m, 'md:a') instanceof RemoteUnavailableError, m);
     }
     assert.equal(classifyMotherDuckError('Catalog Error: Table with name t does not exist!', 'md:a'), undefined);
+  });
+
+  test("a commit lost to another client is a transient conflict; a conflict between this process's own connections is not the remote's", () => {
+    const lost = classifyMotherDuckError('TransactionContext Error: Failed to commit: MotherDuck transaction statement failed: Conflict on tuple deletion!', 'md:a');
+    assert.ok(lost instanceof RemoteWriteConflictError && lost.transient && lost.code === 'E_REMOTE_CONFLICT', String(lost));
+    assert.equal(classifyMotherDuckError('TransactionContext Error: Conflict on update!', 'md:a'), undefined);
+  });
+});
+
+describe('the emulator plays a lost race (conflict_at)', () => {
+  test('the n-th statement or COMMIT fails once with MotherDuck\'s text, named a conflict; bad numbers are usage errors', () => {
+    const emu = parseRemote('mdemu:/data/cloud.duckdb?conflict_at=2');
+    const st = { sql: 'SELECT 1 FROM "cloud"."main"."t"', write: undefined, readsLocal: false };
+    assert.doesNotThrow(() => emu.inspect(st));
+    const error = (() => {
+      try {
+        emu.inspect({ sql: 'COMMIT', write: undefined, readsLocal: false });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.ok(emu.classifyError((error as Error).message) instanceof RemoteWriteConflictError);
+    assert.doesNotThrow(() => emu.inspect(st), 'only once');
+    for (const bad of ['conflict_at=0', 'conflict_at=x', 'fail_at=1.5']) {
+      assert.throws(() => parseRemote(`mdemu:/data/cloud.duckdb?${bad}`), (e: unknown) => e instanceof UsageError && e.message.includes('invalid emulator option'), bad);
+    }
   });
 });

@@ -29,10 +29,11 @@ describe('parseRemote', () => {
     assert.equal(share.attachStatement(false), `ATTACH 'md:_share/birds/e9ads7-dfr32-41b4-a230-bsadgfdg32tfa'`);
   });
 
-  test('mdemu:<path> is the MotherDuck emulator: catalog named after the file, fingerprints checked, held for the session', () => {
+  test('mdemu:<path> is the MotherDuck emulator: catalog named after the file, fingerprints checked, attached for the session, its file let go between steps', () => {
     const emu = parseRemote('mdemu:/data/cloud/analytics.duckdb');
     assert.deepEqual(described(emu), { kind: 'motherduck-emulator', uri: 'mdemu:/data/cloud/analytics.duckdb', catalog: 'analytics', fingerprints: 'checked' });
     assert.equal(emu.releasedBetweenSteps, false);
+    assert.deepEqual(emu.sharedFile && { take: emu.sharedFile.take, release: emu.sharedFile.release }, { take: `ATTACH '/data/cloud/analytics.duckdb'`, release: 'DETACH "analytics"' });
     assert.equal(emu.readOnlyAttach, false);
     assert.equal(emu.needsToken, false);
     assert.equal(emu.attachStatement(true), `ATTACH '/data/cloud/analytics.duckdb'`);

@@ -40,11 +40,12 @@ export async function ensureRemoteStateSchema(db: Database): Promise<void> {
 }
 
 /**
- * Adds the rows of `rowsSelect(exists)` to one of duckdb-sync's tables on the remote, creating the
- * table from them when it does not exist yet: one statement either way (whether it exists is known
- * from the last discovery's listing, knownRemoteTables.ts). With `returning`, that column of the rows
- * added to an existing table comes back from the same statement (`INSERT … RETURNING`); undefined
- * when the statement created the table.
+ * Adds the rows of `rowsSelect(true)` to one of duckdb-sync's tables on the remote, creating the
+ * table first when the last discovery's listing (knownRemoteTables.ts) does not show it: empty, from
+ * the shape of `rowsSelect(false)` (which must not read the table), `IF NOT EXISTS`, then the insert.
+ * So two clients creating it at the same moment both succeed (the one whose commit loses a race is
+ * retried, and finds it), where a `CREATE TABLE … AS` of the rows would fail the second. With
+ * `returning`, that column of the rows added comes back from the same statement (`INSERT … RETURNING`).
  */
 export async function appendToRemoteStateTable(
   db: Database,
@@ -52,15 +53,14 @@ export async function appendToRemoteStateTable(
   rowsSelect: (exists: boolean) => string,
   params?: string[],
   returning?: string,
-): Promise<Array<Record<string, unknown>> | undefined> {
+): Promise<Array<Record<string, unknown>>> {
   const ref = qualify(db.remote.catalog, STATE_SCHEMA, table);
-  if (await tableExists(db, STATE_SCHEMA, table, db.remote.catalog)) {
-    if (returning) return db.all(`INSERT INTO ${ref} ${rowsSelect(true)} RETURNING ${returning}`, params);
-    await db.run(`INSERT INTO ${ref} ${rowsSelect(true)}`, params);
-    return [];
+  if (!(await tableExists(db, STATE_SCHEMA, table, db.remote.catalog))) {
+    await ensureRemoteStateSchema(db);
+    await db.run(`CREATE TABLE IF NOT EXISTS ${ref} AS SELECT * FROM (${rowsSelect(false)}) LIMIT 0`, params);
+    db.remoteTables.created(STATE_SCHEMA, table);
   }
-  await ensureRemoteStateSchema(db);
-  await db.run(`CREATE TABLE ${ref} AS ${rowsSelect(false)}`, params);
-  db.remoteTables.created(STATE_SCHEMA, table);
-  return undefined;
+  if (returning) return db.all(`INSERT INTO ${ref} ${rowsSelect(true)} RETURNING ${returning}`, params);
+  await db.run(`INSERT INTO ${ref} ${rowsSelect(true)}`, params);
+  return [];
 }

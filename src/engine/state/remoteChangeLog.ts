@@ -37,7 +37,7 @@ function changeLogTable(db: Database, pair: TablePair): string {
 export async function logPushedKeys(db: Database, pair: TablePair, stage: string): Promise<number> {
   const next = (exists: boolean): string => (exists ? `coalesce(${changeLogSeqSql(db, pair)}, 0) + 1` : 'CAST(1 AS BIGINT)');
   const added = await appendToRemoteStateTable(db, changeLogName(pair), (exists) => `SELECT ${kList(pair)}, ${next(exists)} AS seq, now() AS pushed_at FROM ${stage}`, undefined, 'seq');
-  return added === undefined ? 1 : added.reduce((max, r) => Math.max(max, Number(r.seq)), 1);
+  return added.reduce((max, r) => Math.max(max, Number(r.seq)), 1);
 }
 
 /** Whether the table's log exists, as the last discovery listed the remote; undefined when unknown. */
