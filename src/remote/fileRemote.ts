@@ -21,6 +21,7 @@ export class FileRemote implements Remote {
   readonly latencyMs = 0;
   readonly releasedBetweenSteps = true;
   readonly sharedFile = undefined;
+  readonly storage = 'duckdb' as const;
   readonly readOnlyAttach = true;
   readonly readOnly = undefined;
   readonly fingerprints: RemoteFingerprints;

@@ -6,8 +6,9 @@ import { fileCatalogName } from '../db/fileCatalogName.js';
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import { MotherDuckRuleError, UsageError, type SyncError } from '../errors.js';
 import { checkRemoteFile } from './checkRemoteFile.js';
+import { isLiteralDefault } from './literalDefault.js';
 import { classifyMotherDuckError } from './motherduckErrors.js';
-import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions, SharedFile } from './remote.js';
+import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions, RemoteStorage, SharedFile } from './remote.js';
 import type { RemoteStatement } from './remoteStatement.js';
 
 /**
@@ -33,6 +34,9 @@ import type { RemoteStatement } from './remoteStatement.js';
  * - `delay_ms=<n>`: waits n ms per round trip, as a network would (tests and benchmarks under latency);
  * - `hashes=other`: a server on a DuckDB release whose hash() differs from this client's: every
  *   hash() in a statement that reaches it is computed with a salt, as another release's would be;
+ * - `ducklake`: a DuckLake database: `md_all_databases()` reports it as one, and a statement creating a
+ *   PRIMARY KEY, FOREIGN KEY, UNIQUE or CHECK constraint, a DEFAULT that is not a literal, or a
+ *   sequence is refused as DuckLake refuses it;
  * - `workspace`: the session is in workspace attach mode (a share attached first, or a `md:` connection):
  *   the attach mode reads `workspace`, and a DETACH is refused, as it would detach the database in
  *   every other client connected in workspace mode.
@@ -53,6 +57,9 @@ export class MotherDuckEmulatorRemote implements Remote {
   private readonly maxClient: string | undefined;
   private readonly otherHashes: boolean;
   private readonly workspace: boolean;
+  private readonly ducklake: boolean;
+  /** How the database stores its tables, as the session reads it after the attach. */
+  storage: RemoteStorage = 'duckdb';
   /** The attach mode the session reads (after the attach). */
   private workspaceMode = false;
   /** Statements that reached it, the attach included. */
@@ -68,14 +75,15 @@ export class MotherDuckEmulatorRemote implements Remote {
     this.catalog = fileCatalogName(path);
     const params = new URLSearchParams(query);
     for (const key of params.keys()) {
-      if (!['read_only', 'fail_at', 'conflict_at', 'max_client', 'delay_ms', 'hashes', 'workspace'].includes(key)) {
-        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, conflict_at=<n>, max_client=<version>, delay_ms=<n>, hashes=other and workspace');
+      if (!['read_only', 'fail_at', 'conflict_at', 'max_client', 'delay_ms', 'hashes', 'workspace', 'ducklake'].includes(key)) {
+        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, conflict_at=<n>, max_client=<version>, delay_ms=<n>, hashes=other, workspace and ducklake');
       }
     }
     const hashes = params.get('hashes');
     if (hashes !== null && hashes !== 'other') throw new UsageError(`invalid emulator option hashes=${hashes}`, 'hashes=other plays a server whose DuckDB hashes rows differently');
     this.otherHashes = hashes === 'other';
     this.workspace = params.has('workspace');
+    this.ducklake = params.has('ducklake');
     this.readOnly = params.has('read_only') ? `an emulated MotherDuck share (${this.catalog})` : undefined;
     this.failAt = statementNumbers(params, 'fail_at');
     this.conflictAt = statementNumbers(params, 'conflict_at');
@@ -113,9 +121,10 @@ export class MotherDuckEmulatorRemote implements Remote {
     return `ATTACH ${quoteLiteral(this.path)}${this.readOnly ? ' (READ_ONLY)' : ''}`;
   }
 
-  /** As MotherDuck's extension answers `motherduck_attach_mode` after the attach. */
+  /** As MotherDuck's extension answers `motherduck_attach_mode` and `md_all_databases()` after the attach. */
   async afterAttach(_query: QueryStatement): Promise<void> {
     this.workspaceMode = this.workspace;
+    this.storage = this.ducklake ? 'ducklake' : 'duckdb';
   }
 
   get attachNote(): string | undefined {
@@ -145,6 +154,7 @@ export class MotherDuckEmulatorRemote implements Remote {
       throw new MotherDuckRuleError('in workspace attach mode a DETACH detaches the database in every client connected in that mode', sql);
     }
     if (/\browid\b/i.test(sql)) throw new MotherDuckRuleError('no rowid on MotherDuck tables', sql);
+    if (this.ducklake) refuseOnDuckLake(statement);
     if (/\bCHECKPOINT\b/i.test(sql)) throw new MotherDuckRuleError('MotherDuck checkpoints its own storage', sql);
     if (/\bREAD_ONLY\b/i.test(sql)) throw new MotherDuckRuleError('no READ_ONLY attach of a MotherDuck database', sql);
     if ((statement.write === 'modify' || statement.write === 'ddl') && statement.readsLocal) {
@@ -155,6 +165,24 @@ export class MotherDuckEmulatorRemote implements Remote {
 
   classifyError(message: string): SyncError | undefined {
     return newerStorageError(message, this.path, 'remote') ?? classifyMotherDuckError(message, this.uri);
+  }
+}
+
+/**
+ * What DuckLake refuses in a statement that creates or alters remote objects ("DuckLake does not
+ * support PRIMARY KEY, FOREIGN KEY, UNIQUE or CHECK constraints", nor defaults that are not
+ * literals; sequences are not supported either).
+ */
+function refuseOnDuckLake(statement: RemoteStatement): void {
+  if (statement.write !== 'ddl') return;
+  const sql = statement.sql.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');
+  const refuse = (what: string): never => {
+    throw new MotherDuckRuleError(`a DuckLake database does not support ${what}`, statement.sql);
+  };
+  if (/\bCREATE\s+(?:OR\s+REPLACE\s+)?SEQUENCE\b/i.test(sql)) refuse('sequences');
+  if (/\b(PRIMARY\s+KEY|FOREIGN\s+KEY|REFERENCES|UNIQUE|CHECK)\b/i.test(sql)) refuse('PRIMARY KEY, FOREIGN KEY, UNIQUE or CHECK constraints');
+  for (const m of sql.matchAll(/\bDEFAULT\s+(\((?:[^()]|\([^()]*\))*\)|[^,)\s]+)/gi)) {
+    if (!isLiteralDefault(m[1] ?? '')) refuse(`a DEFAULT that is not a literal (${m[1] ?? ''})`);
   }
 }
 

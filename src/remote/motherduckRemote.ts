@@ -3,7 +3,7 @@ import { ExtensionLoadError, MissingTokenError, UnsupportedClientError, UsageErr
 import { redact } from '../log/redact.js';
 import { classifyMotherDuckError } from './motherduckErrors.js';
 import type { RemoteStatement } from './remoteStatement.js';
-import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions, RunStatement } from './remote.js';
+import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions, RemoteStorage, RunStatement } from './remote.js';
 
 /**
  * A MotherDuck database (`md:<database>`), attached as MotherDuck documents: `ATTACH 'md:<database>'`
@@ -36,6 +36,7 @@ export class MotherDuckRemote implements Remote {
   readonly database: string;
   /** The session's attach mode is workspace (read after the attach). */
   private workspaceMode = false;
+  storage: RemoteStorage = 'duckdb';
 
   constructor(
     readonly uri: string,
@@ -80,6 +81,7 @@ export class MotherDuckRemote implements Remote {
 
   async afterAttach(query: QueryStatement): Promise<void> {
     this.workspaceMode = await readAttachMode(query, this.readOnly !== undefined);
+    this.storage = await readStorage(query, this.catalog);
   }
 
   get attachNote(): string | undefined {
@@ -109,6 +111,19 @@ export class MotherDuckRemote implements Remote {
  * (`current_setting('motherduck_attach_mode')`: `single` or `workspace`). An extension that does not
  * say: workspace for a share (single mode is for databases one owns), single otherwise.
  */
+/**
+ * How the database stores its tables, as MotherDuck lists it (`md_all_databases()`, whose `type`
+ * names DuckLake databases); DuckDB's own storage when the listing does not say.
+ */
+async function readStorage(query: QueryStatement, catalog: string): Promise<RemoteStorage> {
+  try {
+    const [row] = await query(`SELECT type FROM md_all_databases() WHERE alias = ${quoteLiteral(catalog)}`);
+    return /ducklake/i.test(String(row?.type ?? '')) ? 'ducklake' : 'duckdb';
+  } catch {
+    return 'duckdb';
+  }
+}
+
 async function readAttachMode(query: QueryStatement, share: boolean): Promise<boolean> {
   try {
     const [row] = await query(`SELECT current_setting('motherduck_attach_mode') AS mode`);

@@ -27,6 +27,13 @@ export type QueryStatement = (sql: string) => Promise<Array<Record<string, unkno
 export type RemoteKind = 'file' | 'motherduck' | 'motherduck-emulator';
 
 /**
+ * How the remote database stores its tables: DuckDB's own storage, or DuckLake (MotherDuck's
+ * `CREATE DATABASE … (TYPE DUCKLAKE)`), which holds no PRIMARY KEY, FOREIGN KEY, UNIQUE or CHECK
+ * constraints, no DEFAULT that is not a literal, and no sequences.
+ */
+export type RemoteStorage = 'duckdb' | 'ducklake';
+
+/**
  * The file of a remote that plays a server on this machine (the emulator). A server serves many
  * clients, so the file is let go after every step and taken again before the next one: statements
  * outside the session (no round trips, not shown to `inspect`), as the session itself stays attached
@@ -76,7 +83,7 @@ export interface Remote {
   attachStatement(readOnly: boolean): string;
   /**
    * Runs after each attach that succeeded: learns what the attach decided (MotherDuck's attach mode,
-   * which decides whether DETACH may be sent).
+   * which decides whether DETACH may be sent) and how the database stores its tables (`storage`).
    */
   afterAttach(query: QueryStatement): Promise<void>;
   /**
@@ -85,6 +92,8 @@ export interface Remote {
    * mode. Closing the DuckDB instance ends the session then; an attach finds it still attached.
    */
   detachStatement(): string | undefined;
+  /** How the database stores its tables: known after the attach (`afterAttach`), `duckdb` before. */
+  readonly storage: RemoteStorage;
   /** How it is attached, for the debug log (`workspace mode`); undefined when there is nothing to say. */
   readonly attachNote: string | undefined;
   /** Bytes of write-ahead log that attaching replays (0 where there is none to see). */

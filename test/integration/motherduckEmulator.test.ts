@@ -167,6 +167,39 @@ describe('the MotherDuck path through the emulator', () => {
     await identical(local, cloud);
   });
 
+  test('a DuckLake database: tables created without constraints or non-literal defaults (said once each), sequences left local, the key still honoured', async () => {
+    const { local, cloud, run } = await synced();
+    await exec(
+      local,
+      'CREATE SEQUENCE order_ids START 100',
+      `CREATE TABLE orders (id INTEGER PRIMARY KEY, sku VARCHAR UNIQUE, qty INTEGER CHECK (qty > 0), status VARCHAR DEFAULT 'new', seq BIGINT DEFAULT nextval('order_ids'), created TIMESTAMP DEFAULT now())`,
+      "INSERT INTO orders (id, sku, qty) SELECT i, 'sku' || i, i FROM range(1, 51) t(i)",
+    );
+    const first = await run({ emu: 'ducklake', pushObjects: ['order_ids'] });
+    assert.equal(first.ok, true, JSON.stringify(first.tables));
+    const orders = first.tables.find((t) => t.name === 'orders');
+    const said = (orders?.warnings ?? []).join('\n');
+    for (const what of [/PRIMARY KEY \("id"\) is not created on the remote: a DuckLake database holds no constraints; duckdb-sync keeps the key/, /UNIQUE \("sku"\) is not created/, /CHECK.*qty.* is not created/, /default of column created \(now\(\)\) is not created on the remote: a DuckLake database keeps only literal defaults/, /default of column seq .* draws from a sequence/]) {
+      assert.match(said, what);
+    }
+    assert.doesNotMatch(said, /column status/, "a literal default is kept: not mentioned");
+    assert.equal((first.objects ?? []).find((o) => o.name === 'order_ids')?.detail.includes('DuckLake database holds no sequences'), true, JSON.stringify(first.objects));
+    assert.deepEqual(await query(cloud, "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'orders' AND constraint_type <> 'NOT NULL'"), []);
+    assert.deepEqual(await query(cloud, "SELECT column_name, column_default FROM duckdb_columns() WHERE table_name = 'orders' AND column_default IS NOT NULL"), [{ column_name: 'status', column_default: "'new'" }]);
+    assert.deepEqual(await query(cloud, "SELECT count(*)::INTEGER AS n FROM duckdb_sequences()"), [{ n: 0 }]);
+    // The key is honoured from the local table: an edit on each side of the same row is a conflict,
+    // an update never leaves two rows with one key, a delete is a delete.
+    await exec(local, "UPDATE orders SET qty = 99 WHERE id = 1", "UPDATE orders SET sku = 'local' WHERE id = 2", 'DELETE FROM orders WHERE id = 3');
+    await exec(cloud, "UPDATE orders SET sku = 'cloud' WHERE id = 2");
+    const second = await run({ emu: 'ducklake', pushObjects: ['order_ids'] });
+    assert.equal(second.ok, true, JSON.stringify(second.tables));
+    assert.equal(second.tables.find((t) => t.name === 'orders')?.conflicts, 1, JSON.stringify(second.tables));
+    assert.deepEqual(await query(cloud, 'SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS k FROM orders'), [{ n: 49, k: 49 }]);
+    assert.deepEqual(await query(cloud, 'SELECT qty FROM orders WHERE id = 1'), [{ qty: 99 }]);
+    assert.equal((await run({ emu: 'ducklake', mode: 'full', pushObjects: ['order_ids'] })).ok, true);
+    await identical(local, cloud);
+  });
+
   test('workspace attach mode: full and incremental syncs, network retries and a library push never send a DETACH (the emulator refuses it)', async () => {
     const { local, cloud, dir, run: runQuietly } = await synced();
     const env = { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') };

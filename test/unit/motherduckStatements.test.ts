@@ -5,6 +5,7 @@ import { MotherDuckRuleError, ReadOnlyRemoteError, RemoteUnavailableError, Remot
 import { classifyMotherDuckError } from '../../src/remote/motherduckErrors.js';
 import { parseRemote } from '../../src/remote/parseRemote.js';
 import { readRemoteStatement } from '../../src/remote/remoteStatement.js';
+import { isLiteralDefault } from '../../src/remote/literalDefault.js';
 
 const CAT = 'analytics';
 const read = (sql: string): ReturnType<typeof readRemoteStatement> => readRemoteStatement(sql, CAT);
@@ -165,5 +166,33 @@ describe('the emulator plays a lost race (conflict_at)', () => {
     for (const bad of ['conflict_at=0', 'conflict_at=x', 'fail_at=1.5']) {
       assert.throws(() => parseRemote(`mdemu:/data/cloud.duckdb?${bad}`), (e: unknown) => e instanceof UsageError && e.message.includes('invalid emulator option'), bad);
     }
+  });
+});
+
+describe('the emulator plays a DuckLake database (ducklake)', () => {
+  const lake = parseRemote('mdemu:/data/cloud.duckdb?ducklake');
+  const ddl = (sql: string) => ({ sql, write: 'ddl' as const, readsLocal: false });
+  test('refuses constraints, defaults that are not literals and sequences; takes literal defaults and plain tables', () => {
+    for (const sql of [
+      'CREATE TABLE "cloud"."main"."t" (id INTEGER, PRIMARY KEY (id))',
+      'CREATE TABLE "cloud"."main"."t" (id INTEGER UNIQUE)',
+      'CREATE TABLE "cloud"."main"."t" (id INTEGER, CHECK((id > 0)))',
+      'CREATE TABLE "cloud"."main"."t" (id INTEGER REFERENCES "cloud"."main"."u"(id))',
+      'CREATE TABLE "cloud"."main"."t" (ts TIMESTAMP DEFAULT (now()))',
+      'CREATE SEQUENCE "cloud"."main"."s" START 1',
+    ]) {
+      assert.throws(() => lake.inspect(ddl(sql)), (e: unknown) => e instanceof MotherDuckRuleError && /DuckLake database does not support/.test(e.message), sql);
+    }
+    for (const sql of [
+      'CREATE TABLE "cloud"."main"."t" (id INTEGER NOT NULL, "check" VARCHAR DEFAULT (\'unique\'), n INTEGER DEFAULT (42), d DATE DEFAULT (CAST(\'2024-01-01\' AS DATE)))',
+      'CREATE TABLE "cloud"."_duckdb_sync"."changes_x" AS SELECT 1 AS seq',
+    ]) {
+      assert.doesNotThrow(() => lake.inspect(ddl(sql)), sql);
+    }
+  });
+
+  test('isLiteralDefault: numbers, strings, NULL, booleans and casts of them', () => {
+    for (const e of ['42', '-1.5', "'new'", 'NULL', 'true', "CAST('2024-01-01' AS DATE)", "'x'::VARCHAR", '(7)']) assert.equal(isLiteralDefault(e), true, e);
+    for (const e of ['now()', "nextval('s')", 'current_date', '1 + 1', 'CAST(now() AS DATE)']) assert.equal(isLiteralDefault(e), false, e);
   });
 });

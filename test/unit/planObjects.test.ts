@@ -14,6 +14,7 @@ const rules: ObjectRules = {
   push: true,
   pushes: () => false,
   excluded: () => false,
+  remoteSequences: true,
 };
 
 const view = (name: string, body: string, schema = 'main'): SchemaObject => ({ kind: 'view', schema, name, definition: ` AS ${body}`, comment: null, next: null });
@@ -34,6 +35,13 @@ test('new on the cloud: created locally; new locally: left alone unless pushObje
   assert.deepEqual(plan([], [view('mine', 'SELECT 1')], [], { pushes: (n) => n === 'mine' }), ['remote create mine']);
   assert.deepEqual(plan([], [view('mine', 'SELECT 1')], [], { pushes: () => true, push: false }), []);
   assert.deepEqual(plan([view('v', 'SELECT 1')], [], [], { pull: false }), []);
+});
+
+test('a DuckLake remote holds no sequences: a pushed sequence stays local and the plan says so once; views still go', () => {
+  const lake = { pushes: () => true, remoteSequences: false };
+  assert.deepEqual(plan([], [sequence('ids', '5'), view('mine', 'SELECT 1')], [], lake), ['local differs ids', 'remote create mine']);
+  const said = planObjects([], [sequence('ids', '5')], new Map(), { ...rules, ...lake });
+  assert.match(said[0]?.detail ?? '', /DuckLake database holds no sequences/);
 });
 
 test('changed on one side follows that side; changed on both (or never synced) is reported and the local kept', () => {

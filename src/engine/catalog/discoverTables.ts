@@ -26,7 +26,7 @@ export async function discoverTables(db: Database, config: ResolvedConfig, selec
   const tableNames = new Set([...remote.tables, ...local.tables].flatMap((t) => [displayName(t.schema, t.name), `${t.schema}.${t.name}`]));
   const objectNames = new Set([...remote.objects, ...local.objects].map(objectName));
   const exclude = selection.exclude?.filter((n) => tableNames.has(n) || !objectNames.has(n));
-  const pairs = selectTables(remote.tables, local.tables, config, { ...selection, exclude });
+  const pairs = selectTables(remote.tables, local.tables, config, { ...selection, exclude }, db.remote.storage);
   return {
     pairs,
     localTables: new Map(local.tables.map((t) => [displayName(t.schema, t.name), t])),

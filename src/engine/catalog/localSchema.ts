@@ -1,5 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
+import type { RemoteStorage } from '../../remote/remote.js';
+import { isLiteralDefault } from '../../remote/literalDefault.js';
 import type { TableInfo } from './catalog.js';
 import { type TablePair, localRef } from './tablePair.js';
 
@@ -8,28 +10,42 @@ import { type TablePair, localRef } from './tablePair.js';
  * and types, DEFAULT expressions, NOT NULL, the key, CHECK and UNIQUE constraints, under that
  * side's column names. A CHECK that reads a column the mapping renames is left out (its text names
  * the other side's column), and so is, on the remote, a DEFAULT that draws from a sequence (the
- * sequence may exist only locally): both are returned as warnings.
+ * sequence may exist only locally): both are returned as warnings. On a DuckLake remote
+ * (`storage`), which holds no constraints and no DEFAULT but literals, those are left out too, each
+ * said once in the warnings: the key is still honoured, duckdb-sync taking it from the local table.
  */
-export function tableBodySql(pair: TablePair, side: 'local' | 'remote'): { sql: string; warnings: string[] } {
+export function tableBodySql(pair: TablePair, side: 'local' | 'remote', storage: RemoteStorage = 'duckdb'): { sql: string; warnings: string[] } {
   const name = (remote: string): string => (side === 'local' ? (pair.columns.find((c) => c.remote === remote)?.local ?? remote) : remote);
   const renamed = new Set(pair.columns.filter((c) => c.local !== c.remote).map((c) => (pair.localOnly ? c.local : c.remote)));
   const info = pair.remoteInfo;
   const warnings: string[] = [];
+  const lake = side === 'remote' && storage === 'ducklake';
   const cols = info.columns.map((c) => {
     let def = c.default ? ` DEFAULT (${c.default})` : '';
     if (def && side === 'remote' && /\b(nextval|currval)\s*\(/i.test(c.default ?? '')) {
       warnings.push(`the default of column ${c.name} (${c.default}) draws from a sequence and is not created on the remote`);
       def = '';
+    } else if (def && lake && !isLiteralDefault(c.default ?? '')) {
+      warnings.push(`the default of column ${c.name} (${c.default}) is not created on the remote: a DuckLake database keeps only literal defaults`);
+      def = '';
     }
     return `${quoteIdent(name(c.name))} ${c.type}${def}${c.notNull ? ' NOT NULL' : ''}`;
   });
-  if (info.primaryKey.length && !(side === 'local' && pair.settings.key)) cols.push(`PRIMARY KEY (${info.primaryKey.map((k) => quoteIdent(name(k))).join(', ')})`);
-  for (const u of info.unique ?? []) cols.push(`UNIQUE (${u.map((k) => quoteIdent(name(k))).join(', ')})`);
+  const constraints: string[] = [];
+  if (info.primaryKey.length && !(side === 'local' && pair.settings.key)) constraints.push(`PRIMARY KEY (${info.primaryKey.map((k) => quoteIdent(name(k))).join(', ')})`);
+  for (const u of info.unique ?? []) constraints.push(`UNIQUE (${u.map((k) => quoteIdent(name(k))).join(', ')})`);
   for (const check of info.checks ?? []) {
     if (check.columns.some((c) => renamed.has(c))) warnings.push(`${check.text} reads a renamed column and is not created on the ${side} side`);
-    else cols.push(check.text);
+    else constraints.push(check.text);
   }
-  return { sql: `(${cols.join(', ')})`, warnings };
+  if (lake) {
+    for (const c of constraints) {
+      const key = c.startsWith('PRIMARY KEY');
+      warnings.push(`${c} is not created on the remote: a DuckLake database holds no constraints${key ? '; duckdb-sync keeps the key and never pushes two rows with one key' : ''}`);
+    }
+    return { sql: `(${cols.join(', ')})`, warnings };
+  }
+  return { sql: `(${[...cols, ...constraints].join(', ')})`, warnings };
 }
 
 /** CREATE TABLE text for the local side of a pair (tableBodySql). */

@@ -1,4 +1,6 @@
 import { configExcluded, type ResolvedConfig } from '../../config/resolvedConfig.js';
+import type { TableSettings } from '../../config/schema.js';
+import type { RemoteStorage } from '../../remote/remote.js';
 import { UnknownTableError } from '../../errors.js';
 import { displayName, type TableInfo } from './catalog.js';
 import { buildTablePair, splitName, type TablePair } from './tablePair.js';
@@ -12,9 +14,10 @@ export interface TableSelection {
 
 /**
  * Resolves which table pairs a command works on. Names given by the user that match no table are
- * an error before any work is done.
+ * an error before any work is done. On a DuckLake remote (`storage`), whose tables hold no primary
+ * key, a table's key is the local table's primary key, unless the config names one.
  */
-export function selectTables(remoteTables: TableInfo[], localTables: TableInfo[], config: ResolvedConfig, selection: TableSelection): TablePair[] {
+export function selectTables(remoteTables: TableInfo[], localTables: TableInfo[], config: ResolvedConfig, selection: TableSelection, storage: RemoteStorage = 'duckdb'): TablePair[] {
   const remoteToLocal = new Map<string, string>();
   for (const [localName, settings] of Object.entries(config.tables)) {
     if (settings.remoteTable) remoteToLocal.set(settings.remoteTable, localName);
@@ -49,9 +52,18 @@ export function selectTables(remoteTables: TableInfo[], localTables: TableInfo[]
   const chosen = wanted ? [...new Set(wanted.map(resolve))] : available;
   // Names excluded in the config may be absent from the remote; names given now must exist.
   const excluded = new Set([...configExcluded(config).map((n) => aliases.get(n) ?? n), ...(selection.exclude ?? []).map(resolve)]);
+  const localByName = new Map(localTables.map((t) => [displayName(t.schema, t.name), t]));
+  const settingsOf = (name: string, remote: TableInfo): TableSettings => {
+    const settings = config.tables[name] ?? {};
+    const localKey = localByName.get(name)?.primaryKey ?? [];
+    return storage === 'ducklake' && !settings.key && !remote.primaryKey.length && localKey.length ? { ...settings, key: localKey } : settings;
+  };
   return chosen
     .filter((name) => !excluded.has(name))
-    .map((name) => ({ ...buildTablePair(pairsByName.get(name) as TableInfo, name, config.tables[name] ?? {}), localOnly: localOnly.has(name) }));
+    .map((name) => {
+      const remote = pairsByName.get(name) as TableInfo;
+      return { ...buildTablePair(remote, name, settingsOf(name, remote)), localOnly: localOnly.has(name) };
+    });
 }
 
 /** How a table that exists only locally will look on the remote: same types, key and constraints, mapped names (CHECK texts keep the local names: tableBodySql). */

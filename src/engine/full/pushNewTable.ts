@@ -16,9 +16,12 @@ import { recordTableSuccess } from '../state/tableMetadata.js';
 export async function pushNewTable(db: Database, pair: TablePair, scheme: FingerprintScheme, engineVersion: string): Promise<TableResult> {
   const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   const local = localRef(db, pair);
-  const body = tableBodySql(pair, 'remote');
+  let warnings: string[] = [];
   const rowsPushed = await db.withRemote(false, () =>
     db.transaction(async () => {
+      // Known once attached: a DuckLake database gets no constraints (tableBodySql).
+      const body = tableBodySql(pair, 'remote', db.remote.storage);
+      warnings = body.warnings;
       await db.run(`CREATE SCHEMA IF NOT EXISTS ${qualify(db.remote.catalog, pair.remote.schema)}`);
       await db.run(`CREATE TABLE ${remote} ${body.sql}`);
       return db.run(
@@ -41,5 +44,5 @@ export async function pushNewTable(db: Database, pair: TablePair, scheme: Finger
       baselineTable,
     });
   });
-  return { name: pair.name, status: 'ok', rowsPulled: 0, rowsPushed, rowsDeleted: 0, conflicts: 0, warnings: ['created on the remote', ...body.warnings] };
+  return { name: pair.name, status: 'ok', rowsPulled: 0, rowsPushed, rowsDeleted: 0, conflicts: 0, warnings: ['created on the remote', ...warnings] };
 }

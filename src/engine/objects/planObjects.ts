@@ -13,6 +13,8 @@ export interface ObjectRules {
   /** Objects created or changed locally that the config pushes (pushObjects). */
   pushes: (name: string) => boolean;
   excluded: (name: string) => boolean;
+  /** The remote holds sequences (not a DuckLake database): otherwise a pushed sequence stays local. */
+  remoteSequences: boolean;
 }
 
 /**
@@ -31,6 +33,10 @@ export function planObjects(remote: SchemaObject[], local: SchemaObject[], basel
   const remoteByKey = new Map(remote.map((o) => [objectKey(o), o]));
   const changes: ObjectChange[] = [];
   const create = (side: ObjectSide, o: SchemaObject, action: 'create' | 'replace', detail: string): void => {
+    if (side === 'remote' && o.kind === 'sequence' && !rules.remoteSequences) {
+      changes.push({ ...target(o), side: 'local', action: 'differs', detail: 'left local: a DuckLake database holds no sequences (a column drawing from it gets its values locally)' });
+      return;
+    }
     const catalog = side === 'local' ? rules.localCatalog : rules.remoteCatalog;
     changes.push({ ...target(o), side, action, sql: createObjectSql(catalog, o), detail, settles: [objectKey(o), o.definition] });
     const comment = o.comment === null ? undefined : commentObjectSql(catalog, o, o.comment);

@@ -14,7 +14,7 @@ import { objectKey } from './schemaObject.js';
 const BASELINE_KEY = 'objects';
 
 export interface ObjectSyncOptions {
-  rules: Omit<ObjectRules, 'localCatalog' | 'remoteCatalog'>;
+  rules: Omit<ObjectRules, 'localCatalog' | 'remoteCatalog' | 'remoteSequences'>;
   dryRun: boolean;
   logger: Logger;
 }
@@ -25,7 +25,7 @@ export interface ObjectSyncOptions {
  * what the synced tables lack of their remote's definition. Failures are per object.
  */
 export async function syncObjects<T>(db: Database, discovery: Discovery, options: ObjectSyncOptions, syncTables: () => Promise<T>): Promise<{ tables: T; objects: ObjectResult[] }> {
-  const rules: ObjectRules = { ...options.rules, localCatalog: db.localCatalog, remoteCatalog: db.remote.catalog };
+  const rules: ObjectRules = { ...options.rules, localCatalog: db.localCatalog, remoteCatalog: db.remote.catalog, remoteSequences: db.remote.storage !== 'ducklake' };
   const baseline = new Map(JSON.parse((await readStateValue(db, BASELINE_KEY)) ?? '[]') as Array<[string, string]>);
   const changes = planObjects(discovery.remoteObjects, discovery.localObjects, baseline, rules);
   const first = await applyObjects(db, changes.filter((c) => c.before), options.dryRun, options.logger);
