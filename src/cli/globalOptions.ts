@@ -15,6 +15,7 @@ export interface GlobalFlags {
   maxRetries?: number;
   retryDelay?: number;
   memoryLimit?: string;
+  maxTransactionRows?: number;
 }
 
 export function addGlobalOptions(cmd: Command): Command {
@@ -27,6 +28,9 @@ export function addGlobalOptions(cmd: Command): Command {
     .option('--log-dir <dir>', 'folder for daily log files (default: logs)')
     .addOption(new Option('--max-retries <n>', 'retries when a database file is locked (default: 5)').argParser(intIn(0, 100)))
     .addOption(new Option('--retry-delay <ms>', 'first retry delay in milliseconds, doubled each retry (default: 250)').argParser(intIn(1, 600_000)))
+    .addOption(
+      new Option('--max-transaction-rows <n>', 'rows one remote transaction may write: a larger push goes in parts, each committed on its own (default: 1000000 on MotherDuck, no limit on a file remote)').argParser(intIn(1000, 1_000_000_000)),
+    )
     .option('--memory-limit <size>', 'memory DuckDB may use before it spills to temp files: "auto" (600MB; a table that does not fit is synced again with DuckDB\'s own limit), "auto:1GB", a fixed size such as 2GB, or "default" for DuckDB\'s own, 80% of RAM (env DUCKDB_SYNC_MEMORY_LIMIT; default: auto)');
 }
 
@@ -54,6 +58,7 @@ export function commonOptions(flags: GlobalFlags, logger: Logger): CommonOptions
     maxRetries: flags.maxRetries,
     retryDelayMs: flags.retryDelay,
     memoryLimit: flags.memoryLimit,
+    maxTransactionRows: flags.maxTransactionRows,
     logger,
   };
 }

@@ -25,6 +25,8 @@ export interface ConfigOverrides {
   retryDelayMs?: number | undefined;
   /** Memory DuckDB may use before it spills (`600MB`, `2GB`, `default`). */
   memoryLimit?: string | undefined;
+  /** Rows one remote transaction may write (a larger push goes in parts); default: the remote's. */
+  maxTransactionRows?: number | undefined;
 }
 
 export interface LoadConfigOptions {
@@ -74,6 +76,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     maxRetries: o.maxRetries ?? file.retry?.maxRetries ?? DEFAULTS.maxRetries,
     retryDelayMs: o.retryDelayMs ?? file.retry?.delayMs ?? DEFAULTS.retryDelayMs,
     memoryLimit: memoryLimit(o.memoryLimit ?? nonEmpty(env.DUCKDB_SYNC_MEMORY_LIMIT) ?? file.memoryLimit ?? DEFAULTS.memoryLimit),
+    maxTransactionRows: o.maxTransactionRows ?? file.maxTransactionRows,
     tables: file.tables ?? {},
     configPath,
   };

@@ -21,6 +21,8 @@ export interface ResolvedConfig {
   retryDelayMs: number;
   /** Memory DuckDB may use before it spills to temp files next to the local file: `auto`, `auto:<size>`, a size, or `default` (DuckDB's own). */
   memoryLimit: string;
+  /** Rows one remote transaction may write (a larger push goes in parts); undefined: the remote's default. */
+  maxTransactionRows: number | undefined;
   tables: Record<string, TableSettings>;
   /** The config file that was read, if any. */
   configPath: string | undefined;

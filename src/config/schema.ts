@@ -90,6 +90,12 @@ function buildConfigFileSchema() {
       cacheDir: z.string().min(1).optional(),
       /** Memory DuckDB may use before it spills to temp files (`auto`: 600MB, raised for a table that needs more; `auto:1GB`; a fixed size `2GB`; `default`: DuckDB's own, 80% of RAM); default auto. */
       memoryLimit: memoryLimitSchema.optional(),
+      /**
+       * Rows one remote transaction may write: a push of more goes in parts, each committed on its
+       * own (MotherDuck's server holds a transaction's changes in memory). Default: 1,000,000 on
+       * MotherDuck, no limit on a file remote.
+       */
+      maxTransactionRows: z.number().int().min(1000).max(1_000_000_000).optional(),
       /** Only these tables (local names); default: every user table. */
       include: z.array(z.string().min(1)).optional(),
       /** Never these tables (local names). */

@@ -129,6 +129,7 @@ export class Database {
     try {
       const sent = await this.traffic.before(sql, params, this.attached?.attached === true);
       changed = Number((await this.connection.run(sent, params)).rowsChanged);
+      this.traffic.after(changed);
     } catch (error) {
       throw this.wrap(error);
     }
@@ -141,7 +142,10 @@ export class Database {
     try {
       const sent = await this.traffic.before(sql, params, this.attached?.attached === true);
       const reader = await this.connection.runAndReadAll(sent, params);
-      return reader.getRowObjectsJS() as T[];
+      const rows = reader.getRowObjectsJS() as T[];
+      // Rows a statement wrote and returned (INSERT … RETURNING): one each.
+      if (/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sent)) this.traffic.after(rows.length);
+      return rows;
     } catch (error) {
       throw this.wrap(error);
     }
@@ -178,6 +182,7 @@ export class Database {
   /** Runs `body` in one transaction: committed when it resolves, rolled back when it throws. */
   async transaction<T>(body: () => Promise<T>): Promise<T> {
     await this.run('BEGIN TRANSACTION');
+    this.traffic.transaction(true, false);
     this.alters.begun();
     const before = this.remoteStatements;
     // The end of a transaction that reached the remote is a round trip of its own (MotherDuck commits
@@ -193,6 +198,7 @@ export class Database {
     try {
       const value = await body();
       await end('COMMIT');
+      this.traffic.transaction(false, this.remoteStatements > before);
       await this.alters.committed();
       return value;
     } catch (error) {
@@ -200,6 +206,7 @@ export class Database {
       // A table this transaction created on the remote is gone again.
       if (this.remoteStatements > before) this.remoteTables.forget();
       await end('ROLLBACK').catch(() => undefined);
+      this.traffic.transaction(false, this.remoteStatements > before);
       throw error;
     }
   }

@@ -13,6 +13,10 @@ export class RemoteTraffic {
   count = 0;
   /** Steps under way that must not write the remote (a remote attached read-write regardless). */
   readOnlySteps = 0;
+  /** An explicit transaction is open (its rows written add up: Remote.wrote). */
+  inTransaction = false;
+  /** The statement being run writes the remote (its rows changed are the remote's). */
+  private writesRemote = false;
 
   constructor(
     private readonly remote: Remote | undefined,
@@ -25,9 +29,11 @@ export class RemoteTraffic {
    */
   async before(sql: string, params: unknown, attached: boolean): Promise<string> {
     const remote = this.remote;
+    this.writesRemote = false;
     if (!remote || (!attached && !/^\s*ATTACH\b/i.test(sql))) return sql;
     const statement = readRemoteStatement(sql, remote.catalog, params);
     if (!statement) return sql;
+    this.writesRemote = statement.write !== undefined;
     this.count++;
     this.logger?.debug(`remote round trip ${this.count}: ${oneLine(sql)}`);
     if (statement.write) {
@@ -37,6 +43,17 @@ export class RemoteTraffic {
     const sent = remote.inspect(statement);
     await this.pace();
     return sent;
+  }
+
+  /** After the statement ran: the rows it changed, told to the remote when they are the remote's. */
+  after(rows: number): void {
+    if (this.writesRemote) this.remote?.wrote(rows, this.inTransaction);
+  }
+
+  /** An explicit transaction begins or ends (a remote that saw it is told of its end). */
+  transaction(open: boolean, reachedRemote: boolean): void {
+    this.inTransaction = open;
+    if (!open && reachedRemote) this.remote?.transactionEnded();
   }
 
   /**

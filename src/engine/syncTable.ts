@@ -19,7 +19,8 @@ import type { ChangeSyncResult } from './merge/changeSyncContext.js';
 import { syncKeyedTable } from './merge/syncKeyedTable.js';
 import { type TablePair, localRef } from './catalog/tablePair.js';
 import { readOneTableMetadata, recordBaselineColumns, type TableMetadata } from './state/tableMetadata.js';
-import { pushNewTable } from './full/pushNewTable.js';
+import { pushNewTable, resumePushNewTable } from './full/pushNewTable.js';
+import { readPartedPush } from './state/partedPush.js';
 import type { WrittenKeys } from './compare/localDelta.js';
 
 export interface TableSyncContext {
@@ -39,6 +40,8 @@ export interface TableSyncContext {
   localChangedKeys?: ReadonlyMap<string, WrittenKeys> | undefined;
   /** What the probe before the tables found of each one's remote side (remoteProbe.ts); incremental syncs only. */
   remoteProbes?: ReadonlyMap<string, ProbeOutcome> | undefined;
+  /** Rows one remote transaction may write; a push of more goes in parts. Undefined: no limit. */
+  transactionRows?: number | undefined;
 }
 
 /**
@@ -54,6 +57,15 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   let pair = pairIn;
   const meta = localInfo ? await readOneTableMetadata(db, pair.name) : undefined;
   if (pair.localOnly) return syncLocalOnlyTable(db, pair, meta, ctx);
+  // A first push in parts that a run cut short is finished before anything else (partedPush.ts);
+  // a sync that does not push leaves the table alone meanwhile (a pull would take the remote's part for all).
+  if (localInfo && (await readPartedPush(db, pair))) {
+    if (ctx.dryRun || ctx.direction === 'pull') {
+      return { ...emptyTableResult(pair.name, ctx.dryRun ? 'planned' : 'ok'), warnings: ['its first push was cut short: a sync that pushes finishes it; left alone until then'] };
+    }
+    // Not settled: its baseline is what the remote holds, which the local table may not be.
+    return resumePushNewTable(db, pair, ctx.scheme, ctx.engineVersion);
+  }
   // A baseline written by another DuckDB release (an upgrade) is adopted when its hashes still hold.
   const adoption = localInfo ? await adoptBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion, ctx.dryRun) : undefined;
   let baselineTable = await comparedBaseline(db, pair, localInfo, ctx.scheme, meta, ctx.engineVersion);
@@ -183,7 +195,7 @@ async function syncLocalOnlyTable(db: Database, pair: TablePair, meta: TableMeta
     const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${localRef(db, pair)}`);
     return { ...emptyTableResult(pair.name, 'planned'), rowsPushed: Number(count?.n ?? 0), warnings: ['creates the table on the remote'] };
   }
-  const pushed = await pushNewTable(db, pair, ctx.scheme, ctx.engineVersion);
+  const pushed = await pushNewTable(db, pair, ctx.scheme, ctx.engineVersion, ctx.transactionRows);
   settle(ctx, pair);
   return pushed;
 }

@@ -22,6 +22,7 @@ export class FileRemote implements Remote {
   readonly releasedBetweenSteps = true;
   readonly sharedFile = undefined;
   readonly storage = 'duckdb' as const;
+  readonly defaultTransactionRows = undefined;
   readonly readOnlyAttach = true;
   readonly readOnly = undefined;
   readonly fingerprints: RemoteFingerprints;
@@ -71,6 +72,14 @@ export class FileRemote implements Remote {
   inspect(statement: RemoteStatement): string {
     // A file takes any statement DuckDB takes.
     return statement.sql;
+  }
+
+  wrote(): void {
+    // The server (or DuckDB) decides what a transaction may hold.
+  }
+
+  transactionEnded(): void {
+    // Nothing is counted.
   }
 
   classifyError(message: string): SyncError | undefined {

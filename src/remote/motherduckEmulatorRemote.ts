@@ -7,7 +7,7 @@ import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import { MotherDuckRuleError, UsageError, type SyncError } from '../errors.js';
 import { checkRemoteFile } from './checkRemoteFile.js';
 import { isLiteralDefault } from './literalDefault.js';
-import { classifyMotherDuckError } from './motherduckErrors.js';
+import { classifyMotherDuckError, MOTHERDUCK_TRANSACTION_ROWS } from './motherduckErrors.js';
 import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions, RemoteStorage, SharedFile } from './remote.js';
 import type { RemoteStatement } from './remoteStatement.js';
 
@@ -37,6 +37,8 @@ import type { RemoteStatement } from './remoteStatement.js';
  * - `ducklake`: a DuckLake database: `md_all_databases()` reports it as one, and a statement creating a
  *   PRIMARY KEY, FOREIGN KEY, UNIQUE or CHECK constraint, a DEFAULT that is not a literal, or a
  *   sequence is refused as DuckLake refuses it;
+ * - `max_txn_rows=<n>`: a transaction that changes more than n rows of the database fails, as a
+ *   MotherDuck server that runs out of memory for a transaction too big does (nothing is applied);
  * - `workspace`: the session is in workspace attach mode (a share attached first, or a `md:` connection):
  *   the attach mode reads `workspace`, and a DETACH is refused, as it would detach the database in
  *   every other client connected in workspace mode.
@@ -58,8 +60,12 @@ export class MotherDuckEmulatorRemote implements Remote {
   private readonly otherHashes: boolean;
   private readonly workspace: boolean;
   private readonly ducklake: boolean;
+  private readonly maxTxnRows: number | undefined;
+  /** Rows the transaction under way changed so far. */
+  private txnRows = 0;
   /** How the database stores its tables, as the session reads it after the attach. */
   storage: RemoteStorage = 'duckdb';
+  readonly defaultTransactionRows = MOTHERDUCK_TRANSACTION_ROWS;
   /** The attach mode the session reads (after the attach). */
   private workspaceMode = false;
   /** Statements that reached it, the attach included. */
@@ -75,8 +81,8 @@ export class MotherDuckEmulatorRemote implements Remote {
     this.catalog = fileCatalogName(path);
     const params = new URLSearchParams(query);
     for (const key of params.keys()) {
-      if (!['read_only', 'fail_at', 'conflict_at', 'max_client', 'delay_ms', 'hashes', 'workspace', 'ducklake'].includes(key)) {
-        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, conflict_at=<n>, max_client=<version>, delay_ms=<n>, hashes=other, workspace and ducklake');
+      if (!['read_only', 'fail_at', 'conflict_at', 'max_client', 'delay_ms', 'hashes', 'workspace', 'ducklake', 'max_txn_rows'].includes(key)) {
+        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, conflict_at=<n>, max_client=<version>, delay_ms=<n>, hashes=other, workspace, ducklake and max_txn_rows=<n>');
       }
     }
     const hashes = params.get('hashes');
@@ -84,6 +90,11 @@ export class MotherDuckEmulatorRemote implements Remote {
     this.otherHashes = hashes === 'other';
     this.workspace = params.has('workspace');
     this.ducklake = params.has('ducklake');
+    const maxTxnRows = params.get('max_txn_rows');
+    this.maxTxnRows = maxTxnRows === null ? undefined : Number(maxTxnRows);
+    if (this.maxTxnRows !== undefined && (!Number.isInteger(this.maxTxnRows) || this.maxTxnRows < 1)) {
+      throw new UsageError(`invalid emulator option max_txn_rows=${maxTxnRows ?? ''}`, 'give the most rows one transaction may change, e.g. max_txn_rows=200000');
+    }
     this.readOnly = params.has('read_only') ? `an emulated MotherDuck share (${this.catalog})` : undefined;
     this.failAt = statementNumbers(params, 'fail_at');
     this.conflictAt = statementNumbers(params, 'conflict_at');
@@ -161,6 +172,17 @@ export class MotherDuckEmulatorRemote implements Remote {
       throw new MotherDuckRuleError('a statement that changes MotherDuck rows or structure cannot read local or temp tables', sql);
     }
     return this.otherHashes ? sql.replace(/\bhash\(/gi, `hash('another DuckDB release', `) : sql;
+  }
+
+  wrote(rows: number, inTransaction: boolean): void {
+    const total = inTransaction ? (this.txnRows += rows) : rows;
+    if (this.maxTxnRows !== undefined && total > this.maxTxnRows) {
+      throw new Error(`Invalid Error: MotherDuck ran out of memory for this transaction: it changed ${total} rows (emulated max_txn_rows=${this.maxTxnRows})`);
+    }
+  }
+
+  transactionEnded(): void {
+    this.txnRows = 0;
   }
 
   classifyError(message: string): SyncError | undefined {

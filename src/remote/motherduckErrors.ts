@@ -3,6 +3,13 @@ import { ReadOnlyRemoteError, RemoteUnavailableError, RemoteWriteConflictError, 
 
 const CLIENT_VERSION = /(?:Your )?DuckDB version \(v?[\w.-]+\) is not (?:yet )?supported by MotherDuck[^\n]*|unsupported version of DuckDB[^\n]*/i;
 const READ_ONLY = /attached in read-only mode|read[- ]only (?:share|database|connection|replica|token)/i;
+/**
+ * Rows one transaction on MotherDuck writes by default before a push goes in parts: its server holds
+ * a transaction's undo buffers and uncommitted row groups in memory, and MotherDuck's own connectors
+ * split large loads and updates for that reason (estuary/connectors#1042, #4317).
+ */
+export const MOTHERDUCK_TRANSACTION_ROWS = 1_000_000;
+
 /** What the network and MotherDuck's servers say when a retry may succeed. */
 const TRANSIENT =
   /connection (?:error|refused|reset|lost|closed|timed out)|network (?:error|is unreachable)|timed out|timeout|\bUNAVAILABLE\b|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|temporarily unavailable|could not resolve host|failed to connect|ECONNRESET|ETIMEDOUT|HTTP (?:429|5\d\d)|too many requests|service unavailable/i;

@@ -1,7 +1,7 @@
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import { ExtensionLoadError, MissingTokenError, UnsupportedClientError, UsageError, type SyncError } from '../errors.js';
 import { redact } from '../log/redact.js';
-import { classifyMotherDuckError } from './motherduckErrors.js';
+import { classifyMotherDuckError, MOTHERDUCK_TRANSACTION_ROWS } from './motherduckErrors.js';
 import type { RemoteStatement } from './remoteStatement.js';
 import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions, RemoteStorage, RunStatement } from './remote.js';
 
@@ -37,6 +37,7 @@ export class MotherDuckRemote implements Remote {
   /** The session's attach mode is workspace (read after the attach). */
   private workspaceMode = false;
   storage: RemoteStorage = 'duckdb';
+  readonly defaultTransactionRows = MOTHERDUCK_TRANSACTION_ROWS;
 
   constructor(
     readonly uri: string,
@@ -99,6 +100,14 @@ export class MotherDuckRemote implements Remote {
   inspect(statement: RemoteStatement): string {
     // MotherDuck itself answers.
     return statement.sql;
+  }
+
+  wrote(): void {
+    // The server (or DuckDB) decides what a transaction may hold.
+  }
+
+  transactionEnded(): void {
+    // Nothing is counted.
   }
 
   classifyError(message: string): SyncError | undefined {

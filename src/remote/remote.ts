@@ -98,6 +98,12 @@ export interface Remote {
   readonly attachNote: string | undefined;
   /** Bytes of write-ahead log that attaching replays (0 where there is none to see). */
   walBytes(): number;
+  /**
+   * Rows one of its transactions may write unless the config says otherwise (`maxTransactionRows`):
+   * MotherDuck's server holds a transaction's changes in memory, so large pushes go in parts there.
+   * Undefined: no limit (a file, written by this process, which spills to disk).
+   */
+  readonly defaultTransactionRows: number | undefined;
   /** Simulated time per round trip (the emulator's `delay_ms`); 0 for real remotes, whose latency is real. */
   readonly latencyMs: number;
   /**
@@ -106,6 +112,14 @@ export interface Remote {
    * when it plays a server that computes something differently (its `hashes=other`).
    */
   inspect(statement: RemoteStatement): string;
+  /**
+   * After a statement that reached it ran: the rows it changed, which add up until the transaction
+   * ends when `inTransaction`. The emulator's `max_txn_rows` throws here, as MotherDuck's server fails
+   * a transaction too big for its memory (the caller's transaction then rolls back).
+   */
+  wrote(rows: number, inTransaction: boolean): void;
+  /** A transaction that reached it ended (committed or rolled back). */
+  transactionEnded(): void;
   /** A named error for what DuckDB reported about this remote, or undefined to keep DuckDB's. */
   classifyError(message: string): SyncError | undefined;
 }

@@ -159,6 +159,7 @@ async function syncWithMarks(
       localUnchanged: tracking?.localUnchanged,
       localChangedKeys,
       settled: tracking?.settled,
+      transactionRows: config.maxTransactionRows ?? db.remote.defaultTransactionRows,
     });
   const { tables, objects } = withObjects
     ? await syncObjects(db, discovery, { rules: objectRules(config, options, direction, db.remote.readOnly !== undefined), dryRun, logger }, runTables)

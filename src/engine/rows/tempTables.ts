@@ -21,6 +21,8 @@ export const TEMP = {
   known_keys: 'temp.sync_known_keys',
   /** Keys changed locally (and journaled by a push cut short): their remote versions are always read. */
   lkeys: 'temp.sync_lkeys',
+  /** The remote's keys and row fingerprints (keyless: fingerprints and counts), for a baseline of the rows both sides hold alike (baseline.ts). */
+  rfp: 'temp.sync_rfp',
   /** Remote rows read (under local column names). */
   rrows: 'temp.sync_rrows',
   /** Remote changes since the baseline: (k…, rh, bh); rh NULL = deleted remotely. */

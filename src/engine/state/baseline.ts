@@ -6,7 +6,7 @@ import { writeHashProbe } from './hashes/hashProbe.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import { TEMP } from '../rows/tempTables.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { keyInInternal, keyInUser, kList, kSelect } from '../rows/keySql.js';
+import { keyInInternal, keyInUser, kList, kMatchUser, kSelect } from '../rows/keySql.js';
 import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
@@ -40,15 +40,45 @@ function baselineSelect(pair: TablePair, scheme: FingerprintScheme, side: 'local
 }
 
 /**
+ * The baseline of the rows both sides hold alike (writeBaseline's `common`): the remote's keys and
+ * fingerprints are read first, on their own (a statement reaching the server computes only its
+ * fingerprints), then matched with the local rows'.
+ */
+async function writeCommonBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, name: string): Promise<void> {
+  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const local = localRef(db, pair);
+  const rf = rowFp(pair, 'remote', scheme, 'r');
+  if (pair.key.length) {
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.rfp} AS SELECT ${kSelect(pair, 'remote', 'r')}, ${rf} AS __f FROM ${remote} r`);
+    await db.run(
+      `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme, 'local')} FROM ${local} t
+         SEMI JOIN ${TEMP.rfp} x ON ${kMatchUser(pair, 'local', 't', 'x')} AND ${rowFp(pair, 'local', scheme, 't')} = x.__f`,
+    );
+  } else {
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.rfp} AS SELECT ${rf} AS f, count(*) AS n FROM ${remote} r GROUP BY 1`);
+    await db.run(
+      `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT l.* EXCLUDE (n), least(l.n, r.n) AS n
+         FROM (SELECT ${baselineSelect(pair, scheme, 'local')} FROM ${local} t GROUP BY ALL) l JOIN ${TEMP.rfp} r ON r.f = l.${baselineRowFp(scheme)}`,
+    );
+  }
+  await db.run(`DROP TABLE ${TEMP.rfp}`);
+}
+
+/**
  * Rebuilds the baseline from the local table's current content (inside the caller's transaction).
  * `from: 'remote'` reads the same rows from a file remote instead, right after they were copied
  * with identical column types: the same hashes, but DuckDB scans the committed remote table on
  * every thread, while the uncommitted local rows are scanned on one. `from: { hashed }`: a table of
  * the keys and row hashes (k…, h) computed already, for a keyed table under the engine scheme.
+ * `from: 'common'` (the remote attached): only the rows both sides hold alike, by the scheme's
+ * fingerprint (keyed: same key and fingerprint; keyless: the fewer copies of each row), so that
+ * whatever differs is a change to sync, never taken for synced.
  */
-export async function writeBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, from: 'local' | 'remote' | { hashed: string } = 'local'): Promise<string> {
+export async function writeBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, from: 'local' | 'remote' | 'common' | { hashed: string } = 'local'): Promise<string> {
   const name = baselineTableName(pair);
-  if (typeof from === 'object' && pair.key.length && scheme === 'engine') {
+  if (from === 'common') {
+    await writeCommonBaseline(db, pair, scheme, name);
+  } else if (typeof from === 'object' && pair.key.length && scheme === 'engine') {
     // Keys and row hashes computed already (k…, h): the baseline's columns exactly.
     await db.run(`CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${kList(pair)}, h FROM ${from.hashed}`);
   } else {
