@@ -154,10 +154,18 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   const localColumns = localInfo?.columns.map((c) => c.name) ?? [];
   const localUnchanged = ctx.localUnchanged?.has(pair.name);
   const localChangedAt = ctx.localChangedKeys?.get(pair.name.toLowerCase());
-  const merge = { baselineTable, scheme: ctx.scheme, cursor, policy, engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: ctx.dryRun, localColumns, localUnchanged, localChangedAt };
+  const merge = { baselineTable, scheme: ctx.scheme, cursor, policy, engineVersion: ctx.engineVersion, runId: ctx.runId, dryRun: ctx.dryRun, localColumns, localUnchanged, localChangedAt, transactionRows: ctx.transactionRows };
   const syncChanges = async (direction: Direction, remoteScope: RemoteScope = 'all'): Promise<TableResult> => {
     const remoteProbe = remoteScope === 'all' && !schemaNote ? ctx.remoteProbes?.get(pair.name) : undefined;
-    const synced = await changeSyncFor(pair)(db, pair, { ...merge, direction, remoteScope, remoteProbe });
+    let synced = await changeSyncFor(pair)(db, pair, { ...merge, direction, remoteScope, remoteProbe });
+    // A push of more than one remote transaction may write goes in passes, each pass its own remote
+    // transaction and local transaction: a run cut short leaves every pass before it complete.
+    for (let pass = 2; synced.pushesLeft > 0 && !ctx.dryRun; pass++) {
+      db.logger.debug(`${pair.name}: ${synced.pushesLeft} change(s) left for pass ${pass} of the push`);
+      const again = await changeSyncFor(pair)(db, pair, { ...merge, cursor: cursorState(pair, await readOneTableMetadata(db, pair.name)), direction, remoteScope });
+      if (again.rowsPushed + again.rowsDeleted === 0 && again.pushesLeft >= synced.pushesLeft) break;
+      synced = addPass(synced, again, pass);
+    }
     if (synced.localLeft === 0) settle(ctx, pair);
     return reported(synced);
   };
@@ -178,6 +186,20 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   if (ctx.direction === 'push') return noted(pushed);
   const pulled = noted(await fullPull());
   return { ...pulled, rowsPushed: pushed.rowsPushed, rowsDeleted: pulled.rowsDeleted + pushed.rowsDeleted, conflicts: pulled.conflicts + pushed.conflicts };
+}
+
+/** Two passes of one table's sync as one result (a push in parts). */
+function addPass(before: ChangeSyncResult, pass: ChangeSyncResult, n: number): ChangeSyncResult {
+  const others = (before.warnings ?? []).filter((w) => !w.startsWith('pushed in '));
+  return {
+    ...pass,
+    rowsPulled: before.rowsPulled + pass.rowsPulled,
+    rowsPushed: before.rowsPushed + pass.rowsPushed,
+    rowsDeleted: before.rowsDeleted + pass.rowsDeleted,
+    conflicts: before.conflicts + pass.conflicts,
+    rowsRead: before.rowsRead + pass.rowsRead,
+    warnings: [...new Set([...others, ...(pass.warnings ?? []), `pushed in ${n} parts, each its own remote transaction (maxTransactionRows)`])],
+  };
 }
 
 /** A table only the local side has: created on the remote, unless the remote dropped it. */

@@ -52,12 +52,15 @@ async function actionCounts(db: Database, action: 'push' | 'pull', present: 'lh'
 
 /**
  * The plan's rows of one action as a change set: keys k0…kn, `__deleted`, and the pair's columns
- * c0…cm from `source` (local column names; NULL for deletes), as the old apply did: a new version
+ * c0…cm from `source` (local column names; ignored for deletes), as the old apply did: a new version
  * missing from `source` is left out. Positional names never collide with a user's column names.
+ * The join is on the key alone: a further condition in its ON clause (such as the plan's version
+ * being present) turns DuckDB's hash join into a nested loop, quadratic in the changes (200 s
+ * instead of 0.1 s for 300,000 changed rows).
  */
 function changeSet(pair: TablePair, action: 'push' | 'pull', present: 'lh' | 'rh', source: string): string {
   return `SELECT ${kList(pair, 'p')}, p.${present} IS NULL AS __deleted, ${pair.columns.map((c, i) => `s.${quoteIdent(c.local)} AS c${i}`).join(', ')}
-            FROM ${TEMP.plan} p LEFT JOIN (SELECT *, true AS __found FROM ${source}) s ON p.${present} IS NOT NULL AND ${kMatchUser(pair, 'local', 's', 'p')}
+            FROM ${TEMP.plan} p LEFT JOIN (SELECT *, true AS __found FROM ${source}) s ON ${kMatchUser(pair, 'local', 's', 'p')}
            WHERE p.action = '${action}' AND (p.${present} IS NULL OR s.__found)`;
 }
 

@@ -12,6 +12,8 @@ export interface ChangeCounts {
   conflicts: number;
   /** Local changes left unapplied (direction pull): the local table still differs from its baseline. */
   localLeft: number;
+  /** Of those, the ones left for another pass of this sync (a push in parts). */
+  pushesLeft?: number;
 }
 
 /** Nothing changed. */
@@ -28,6 +30,7 @@ export function changeResult(pair: TablePair, ctx: ChangeSyncContext, c: ChangeC
     conflicts: c.conflicts,
     rowsRead,
     localLeft: c.localLeft,
+    pushesLeft: c.pushesLeft ?? 0,
   };
 }
 

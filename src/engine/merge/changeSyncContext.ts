@@ -26,6 +26,11 @@ export interface ChangeSyncContext {
   localUnchanged?: boolean;
   /** The local table is known to equal its baseline but at these keys (written through duckdb-sync): only they are compared. */
   localChangedAt?: WrittenKeys | undefined;
+  /**
+   * Rows the push may write in one remote transaction (the remote's `maxTransactionRows`): the
+   * changes beyond are left for another pass (`pushesLeft`). Undefined: no limit.
+   */
+  transactionRows?: number | undefined;
 }
 
 /** A table's outcome, with what the engine needs beyond the reported result. */
@@ -33,5 +38,7 @@ export type ChangeSyncResult = TableResult & {
   rowsRead: number;
   /** Local changes left unapplied (e.g. direction pull): the local table still differs from its baseline. */
   localLeft: number;
+  /** Local changes left for another pass, the push having written what one remote transaction may (transactionRows). */
+  pushesLeft: number;
 };
 

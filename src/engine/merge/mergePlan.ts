@@ -26,6 +26,8 @@ export interface PlanCounts {
   skippedRemote: number;
   /** Local changes left unapplied (the local table still differs from its baseline). */
   skippedLocal: number;
+  /** Of those, pushes left for another pass: beyond what one remote transaction may write (`pushLimit`). */
+  deferred: number;
 }
 
 /**
@@ -33,9 +35,10 @@ export interface PlanCounts {
  * `TEMP.plan(k…, lh, rh, kind, action, winner)`:
  * kind `push` (changed only locally), `pull` (only remotely), `same` (both, to the same value),
  * `conflict` (both, differently; resolved by policy into action push or pull, winner local/remote).
- * The direction turns actions it does not allow into `skip`.
+ * The direction turns actions it does not allow into `skip`, and pushes beyond `pushLimit` rows
+ * (what one remote transaction may write) are skipped too, for another pass.
  */
-export async function buildMergePlan(db: Database, pair: TablePair, policy: ConflictPolicy, direction: Direction, cursor: CursorState | undefined): Promise<PlanCounts> {
+export async function buildMergePlan(db: Database, pair: TablePair, policy: ConflictPolicy, direction: Direction, cursor: CursorState | undefined, pushLimit?: number): Promise<PlanCounts> {
   const k = pair.key.map((_k, i) => `coalesce(l.k${i}, r.k${i}) AS k${i}`).join(', ');
   const conflictAction = policy === 'local-wins' ? `'push'` : `'pull'`;
   await db.run(
@@ -56,6 +59,8 @@ export async function buildMergePlan(db: Database, pair: TablePair, policy: Conf
   if (policy === 'newest-wins' && cursor) await resolveNewest(db, pair, cursor);
   if (direction === 'pull') await db.run(`UPDATE ${TEMP.plan} SET action = 'skip' WHERE action = 'push'`);
   if (direction === 'push') await db.run(`UPDATE ${TEMP.plan} SET action = 'skip' WHERE action = 'pull'`);
+  // The plan is a temp table of this connection: its rowid is local.
+  const deferred = pushLimit === undefined ? 0 : await db.run(`UPDATE ${TEMP.plan} SET action = 'skip' WHERE rowid IN (SELECT rowid FROM ${TEMP.plan} WHERE action = 'push' OFFSET CAST($1 AS BIGINT))`, [String(pushLimit)]);
   const [c] = await db.all<Record<string, bigint>>(
     `SELECT count(*) FILTER (WHERE action = 'pull' AND rh IS NOT NULL) AS pull,
             count(*) FILTER (WHERE action = 'push' AND lh IS NOT NULL) AS push,
@@ -79,6 +84,7 @@ export async function buildMergePlan(db: Database, pair: TablePair, policy: Conf
     skipped: n(c?.skipped),
     skippedRemote: n(c?.skipped_remote),
     skippedLocal: n(c?.skipped_local),
+    deferred,
   };
 }
 

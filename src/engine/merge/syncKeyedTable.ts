@@ -65,7 +65,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
       maxCursor = remote.maxCursor;
       logSeq = remote.logSeq ?? probe?.logSeq ?? null;
       if (remote.changed) await discountOwnPushes(db, pair, ctx.baselineTable);
-      counts = await buildMergePlan(db, pair, ctx.policy, ctx.direction, ctx.cursor);
+      counts = await buildMergePlan(db, pair, ctx.policy, ctx.direction, ctx.cursor, writesRemote ? pushLimit(ctx.transactionRows) : undefined);
       if (counts.conflictsTotal && ctx.policy === 'fail') {
         const sample = await db.all<{ k: string }>(`SELECT ${kJson(pair, 'p')} AS k FROM ${TEMP.plan} p WHERE p.kind = 'conflict' LIMIT 3`);
         throw new ConflictPolicyError(pair.name, counts.conflictsTotal, sample.map((s) => s.k));
@@ -81,12 +81,12 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
     }),
   );
   const c = counts as PlanCounts;
-  const changed = { ...c, localLeft: c.skippedLocal };
+  const changed = { ...c, localLeft: c.skippedLocal, pushesLeft: c.deferred };
   const result = changeResult(pair, ctx, changed, rowsRead);
   // A conflict the direction forbids resolving (remote-wins with --direction push, a library push):
   // neither side is written for that row, and the user hears of it now.
   const waiting = c.conflictsTotal - c.conflicts;
-  if (waiting) result.warnings = [`${waiting} row(s) changed on both sides left as they are until a two-way sync resolves them (${ctx.policy})`];
+  if (waiting && !c.deferred) result.warnings = [`${waiting} row(s) changed on both sides left as they are until a two-way sync resolves them (${ctx.policy})`];
   if (ctx.dryRun) return result;
 
   await db.transaction(async () => {
@@ -107,6 +107,14 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
     await recordChanges(db, pair, ctx, changed, { cursorColumn: ctx.cursor?.column ?? null, watermark, logSeq: seen });
   });
   return result;
+}
+
+/**
+ * Keys one remote transaction may push: each writes up to three rows there (deleted, inserted,
+ * logged), the stage aside.
+ */
+function pushLimit(transactionRows: number | undefined): number | undefined {
+  return transactionRows === undefined ? undefined : Math.max(1, Math.floor(transactionRows / 3));
 }
 
 async function newerWatermark(db: Database, cursor: CursorState, maxRead: string | null): Promise<string | null> {

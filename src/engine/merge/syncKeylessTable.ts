@@ -29,6 +29,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
   const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
   let counts: ChangeCounts = NO_CHANGES;
   let rowsRead = 0;
+  let pushesLeft = 0;
 
   // Nothing to push (full mode: the local content is replaced right after), or nothing changed on
   // either side (the probe found the remote as the baseline has it): no round trip.
@@ -58,6 +59,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
               WHERE coalesce(l.n, 0) <> coalesce(b.n, 0) OR coalesce(r.n, 0) <> coalesce(b.n, 0))
            SELECT *, ${targets(ctx.direction)} FROM j`,
       );
+      if (writesRemote && ctx.transactionRows !== undefined) pushesLeft = await deferBeyond(db, ctx.transactionRows - 1);
       const [c] = await db.all<Record<string, bigint>>(
         `SELECT coalesce(sum(greatest(new_l - ln, 0)), 0) AS pull, coalesce(sum(greatest(ln - new_l, 0)), 0) AS delete_local,
                 coalesce(sum(greatest(new_r - rn, 0)), 0) AS push, coalesce(sum(greatest(rn - new_r, 0)), 0) AS delete_remote,
@@ -71,6 +73,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
         deleteRemote: Number(c?.delete_remote ?? 0),
         conflicts: 0,
         localLeft: Number(c?.local_left ?? 0),
+        pushesLeft,
       };
       // One copy of each distinct row the local side must gain, or the push must write back but the
       // local side has none of, read from the remote (no round trip when there is none).
@@ -116,6 +119,21 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
     await recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null });
   });
   return result;
+}
+
+/**
+ * Leaves the rows whose push would take the remote transaction past `transactionRows` rows written
+ * (every copy of a changed row deleted, its new copies inserted) as they are, on both sides and in
+ * the baseline, for another pass; the first changed row goes whatever its size. Returns how many
+ * distinct rows wait.
+ */
+async function deferBeyond(db: Database, transactionRows: number): Promise<number> {
+  return db.run(
+    `UPDATE ${TEMP.kplan} SET new_l = ln, new_r = rn, new_b = bn
+      WHERE f IN (SELECT f FROM (SELECT f, rn + new_r AS w, sum(rn + new_r) OVER (ORDER BY f ROWS UNBOUNDED PRECEDING) AS total FROM ${TEMP.kplan} WHERE new_r <> rn)
+                   WHERE total > CAST($1 AS BIGINT) AND total > w)`,
+    [String(transactionRows)],
+  );
 }
 
 /** Target counts per direction: new_l, new_r and the new baseline new_b. */
