@@ -236,3 +236,17 @@ export class OutOfMemoryError extends SyncError {
     });
   }
 }
+
+/**
+ * The remote showed an older snapshot of a table than the last sync saw (a read-scaling replica or a
+ * share that has not caught up): its missing rows would be taken for deletes. The table is left as it
+ * is for this sync (a warning, not a failure); transient: a later sync reads a fresher snapshot.
+ */
+export class StaleRemoteError extends SyncError {
+  constructor(table: string, seen: number, now: number | null) {
+    super('E_STALE_REMOTE', `${table}: the remote shows an older snapshot than the last sync saw (its change log is at ${now ?? 'nothing'}, the last sync saw ${seen}): left as it is`, 1, {
+      hint: 'a read-scaling replica or a share lags the database by up to a few minutes; the next sync reads a fresher snapshot (CREATE SNAPSHOT on the writer and REFRESH DATABASE on the reader make it sooner)',
+      transient: true,
+    });
+  }
+}

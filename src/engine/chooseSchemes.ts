@@ -7,7 +7,7 @@ import type { Discovery } from './catalog/discoverTables.js';
 import type { Direction } from './result.js';
 import { checkServerHashes, type HashCheckTarget } from './compare/serverHashes.js';
 import { baselineExists } from './state/baseline.js';
-import { columnSignature } from './state/columnSignature.js';
+import { columnSignature } from './catalog/columnSignature.js';
 import { dropKeylessJournal, keylessJournalExists } from './state/keylessPushJournal.js';
 import { dropJournal, journalPending } from './state/pushJournal.js';
 import { dropCanonicalFingerprints, refillFingerprints } from './state/hashes/refillFingerprints.js';

@@ -1,12 +1,13 @@
 import type { ConflictPolicy, SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { comparedBaseline, usableBaseline, writeBaseline } from './state/baseline.js';
-import { onlySchemeChanged } from './state/columnSignature.js';
+import { onlySchemeChanged } from './catalog/columnSignature.js';
 import { adoptBaseline } from './state/hashes/engineUpgrade.js';
 import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, widenedPair } from './catalog/columnChanges.js';
 import type { TableInfo } from './catalog/catalog.js';
 import { cursorState, findCursorColumn } from './catalog/cursor.js';
-import { changeLogListed, pruneChangeLog } from './state/remoteChangeLog.js';
+import { changeLogListed, currentLogSeq, pruneChangeLog } from './state/remoteChangeLog.js';
+import { assertNotStale } from './compare/staleSnapshot.js';
 import { markersListed, pruneKeylessMarkers } from './state/keylessPushJournal.js';
 import type { FingerprintScheme } from '../remote/remote.js';
 import { planFullTable } from './full/planFullTable.js';
@@ -130,9 +131,11 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   }
 
   const fullPull = async (note?: string): Promise<TableResult> => {
-    const result = await db.withRemote(true, () =>
-      pullFullTable(db, pair, localInfo, { engineVersion: ctx.engineVersion, scheme: ctx.scheme, runId: ctx.runId, onProgress: ctx.onProgress, policy, cursor }),
-    );
+    const result = await db.withRemote(true, async () => {
+      // A snapshot older than the one the baseline came from (a lagging replica) would replace newer rows.
+      if (cursor?.logSeq !== null && cursor?.logSeq !== undefined) assertNotStale(pair, cursor, await currentLogSeq(db, pair));
+      return pullFullTable(db, pair, localInfo, { engineVersion: ctx.engineVersion, scheme: ctx.scheme, runId: ctx.runId, onProgress: ctx.onProgress, policy, cursor });
+    });
     // The local content and its baseline were both replaced with the remote's.
     settle(ctx, pair);
     return note ? { ...result, warnings: [note, ...(result.warnings ?? [])] } : result;

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.js';
-import { toSyncError } from '../errors.js';
+import { StaleRemoteError, toSyncError } from '../errors.js';
 import type { Discovery } from './catalog/discoverTables.js';
 import { emptyTableResult, type TableResult } from './result.js';
 import { syncTable } from './syncTable.js';
@@ -63,6 +63,12 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
       results.push({ ...result, remoteRoundTrips: db.remoteStatements - roundTrips });
     } catch (error) {
       options.settled?.delete(pair.name);
+      if (error instanceof StaleRemoteError) {
+        // Left as it is, not failed: a later sync reads a fresher snapshot.
+        options.logger.warn(`${error.message} (${error.hint})`);
+        results.push({ ...emptyTableResult(pair.name, options.dryRun ? 'planned' : 'ok'), warnings: [`${error.message}; ${error.hint}`], remoteRoundTrips: db.remoteStatements - roundTrips });
+        continue;
+      }
       const e = toSyncError(error);
       options.logger.error(`${pair.name}: ${e.message}`);
       if (!options.dryRun) {

@@ -39,6 +39,8 @@ import type { RemoteStatement } from './remoteStatement.js';
  *   sequence is refused as DuckLake refuses it;
  * - `max_txn_rows=<n>`: a transaction that changes more than n rows of the database fails, as a
  *   MotherDuck server that runs out of memory for a transaction too big does (nothing is applied);
+ * - `stale_reads=<file>`: a read-scaling replica (or a share) that lags: every read is served from
+ *   `<file>`, an older copy of the database, and writes fail as a replica's do;
  * - `workspace`: the session is in workspace attach mode (a share attached first, or a `md:` connection):
  *   the attach mode reads `workspace`, and a DETACH is refused, as it would detach the database in
  *   every other client connected in workspace mode.
@@ -61,6 +63,8 @@ export class MotherDuckEmulatorRemote implements Remote {
   private readonly workspace: boolean;
   private readonly ducklake: boolean;
   private readonly maxTxnRows: number | undefined;
+  /** The older copy a lagging replica serves reads from (`stale_reads`). */
+  private readonly staleCopy: string | undefined;
   /** Rows the transaction under way changed so far. */
   private txnRows = 0;
   /** How the database stores its tables, as the session reads it after the attach. */
@@ -81,8 +85,8 @@ export class MotherDuckEmulatorRemote implements Remote {
     this.catalog = fileCatalogName(path);
     const params = new URLSearchParams(query);
     for (const key of params.keys()) {
-      if (!['read_only', 'fail_at', 'conflict_at', 'max_client', 'delay_ms', 'hashes', 'workspace', 'ducklake', 'max_txn_rows'].includes(key)) {
-        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, conflict_at=<n>, max_client=<version>, delay_ms=<n>, hashes=other, workspace, ducklake and max_txn_rows=<n>');
+      if (!['read_only', 'fail_at', 'conflict_at', 'max_client', 'delay_ms', 'hashes', 'workspace', 'ducklake', 'max_txn_rows', 'stale_reads'].includes(key)) {
+        throw new UsageError(`unknown emulator option: ${key}`, 'the emulator takes read_only, fail_at=<n>, conflict_at=<n>, max_client=<version>, delay_ms=<n>, hashes=other, workspace, ducklake, max_txn_rows=<n> and stale_reads=<file>');
       }
     }
     const hashes = params.get('hashes');
@@ -95,7 +99,10 @@ export class MotherDuckEmulatorRemote implements Remote {
     if (this.maxTxnRows !== undefined && (!Number.isInteger(this.maxTxnRows) || this.maxTxnRows < 1)) {
       throw new UsageError(`invalid emulator option max_txn_rows=${maxTxnRows ?? ''}`, 'give the most rows one transaction may change, e.g. max_txn_rows=200000');
     }
-    this.readOnly = params.has('read_only') ? `an emulated MotherDuck share (${this.catalog})` : undefined;
+    const stale = params.get('stale_reads');
+    if (stale === '') throw new UsageError('invalid emulator option stale_reads=', 'give the path of an older copy of the database: stale_reads=<file>');
+    this.staleCopy = stale === null ? undefined : resolve(stale);
+    this.readOnly = params.has('read_only') || this.staleCopy ? `an emulated MotherDuck ${this.staleCopy ? 'read-scaling replica' : 'share'} (${this.catalog})` : undefined;
     this.failAt = statementNumbers(params, 'fail_at');
     this.conflictAt = statementNumbers(params, 'conflict_at');
     this.maxClient = params.get('max_client') ?? undefined;
@@ -114,6 +121,7 @@ export class MotherDuckEmulatorRemote implements Remote {
 
   check(localPath: string): void {
     checkRemoteFile(this.path, localPath, 'the emulator plays an existing MotherDuck database: create the file first (duckdb-sync demo makes one)');
+    if (this.staleCopy) checkRemoteFile(this.staleCopy, localPath, 'stale_reads names the older copy of the database a lagging replica serves: copy the file first');
   }
 
   /**
@@ -127,8 +135,13 @@ export class MotherDuckEmulatorRemote implements Remote {
     }
   }
 
-  /** As `md:` does, with the file's path for the database name; a share is the server's business, so READ_ONLY here is the emulator's own. */
+  /**
+   * As `md:` does, with the file's path for the database name; a share is the server's business, so
+   * READ_ONLY here is the emulator's own, and so is the alias of a lagging replica's older copy,
+   * which must be named as the database is.
+   */
   attachStatement(): string {
+    if (this.staleCopy) return `ATTACH ${quoteLiteral(this.staleCopy)} AS ${quoteIdent(this.catalog)} (READ_ONLY)`;
     return `ATTACH ${quoteLiteral(this.path)}${this.readOnly ? ' (READ_ONLY)' : ''}`;
   }
 
@@ -158,7 +171,7 @@ export class MotherDuckEmulatorRemote implements Remote {
     }
     const sql = statement.sql;
     if (/^\s*ATTACH\b/i.test(sql)) {
-      if (/\bAS\s+("|\w)/i.test(sql.replace(/'(?:[^']|'')*'/g, "''"))) throw new MotherDuckRuleError('database aliases are not supported in workspace mode', sql);
+      if (!this.staleCopy && /\bAS\s+("|\w)/i.test(sql.replace(/'(?:[^']|'')*'/g, "''"))) throw new MotherDuckRuleError('database aliases are not supported in workspace mode', sql);
       return sql;
     }
     if (this.workspace && /^\s*DETACH\b/i.test(sql)) {

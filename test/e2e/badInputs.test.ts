@@ -169,6 +169,23 @@ const CASES: BadInput[] = [
     local: 'existing',
   },
   {
+    name: '--max-transaction-rows below 1000',
+    args: [...SYNC, '--max-transaction-rows', '10'],
+    exit: 2,
+    code: 'E_USAGE',
+    message: /--max-transaction-rows.*'10' is invalid.*from 1000/,
+    local: 'existing',
+  },
+  {
+    name: 'maxTransactionRows in the config file not a whole number',
+    args: SYNC,
+    files: { 'duckdb-sync.config.json': JSON.stringify({ maxTransactionRows: 2.5 }) },
+    exit: 2,
+    code: 'E_CONFIG',
+    message: /invalid config file .*duckdb-sync\.config\.json: maxTransactionRows\b/,
+    local: 'existing',
+  },
+  {
     name: '--max-retries abc',
     args: [...SYNC, '--max-retries', 'abc'],
     exit: 2,

@@ -1,7 +1,7 @@
 // remote kinds: chosen here — these tests are about the MotherDuck path itself (the emulator's options).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -198,6 +198,33 @@ describe('the MotherDuck path through the emulator', () => {
     assert.deepEqual(await query(cloud, 'SELECT qty FROM orders WHERE id = 1'), [{ qty: 99 }]);
     assert.equal((await run({ emu: 'ducklake', mode: 'full', pushObjects: ['order_ids'] })).ok, true);
     await identical(local, cloud);
+  });
+
+  test('a lagging read replica (stale_reads): a snapshot older than the last sync saw is detected; nothing is taken for deletes, the table waits for the next sync', async () => {
+    const { local, cloud, dir, run } = await synced();
+    const other = join(dir, 'other.duckdb');
+    const env = { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache-other') };
+    const otherSync = () => sync({ local: other, remote: `mdemu:${cloud}`, env, retryDelayMs: 10, mode: 'incremental' });
+    assert.equal((await otherSync()).ok, true);
+    await exec(other, "INSERT INTO items VALUES (1001, 'first', now())");
+    assert.equal((await otherSync()).ok, true);
+    // The replica's snapshot: taken now, before the other client's next push.
+    const stale = join(dir, 'replica.duckdb');
+    copyFileSync(cloud, stale);
+    await exec(other, "INSERT INTO items VALUES (1002, 'second', now())", "UPDATE items SET name = 'moved', updated_at = now() WHERE id = 5");
+    assert.equal((await otherSync()).ok, true);
+    assert.equal((await run()).ok, true);
+    const before = await dump(local);
+    for (const mode of ['incremental', 'full'] as const) {
+      const r = await run({ emu: `stale_reads=${stale}`, mode, direction: 'pull' });
+      assert.equal(r.ok, true, JSON.stringify(r.tables));
+      const items = r.tables.find((t) => t.name === 'items');
+      assert.match((items?.warnings ?? []).join(' '), /older snapshot than the last sync saw/, `${mode}: ${JSON.stringify(items)}`);
+      assert.deepEqual(await dump(local), before, `${mode}: nothing changed locally`);
+    }
+    assert.equal((await run()).ok, true);
+    await identical(local, cloud);
+    assert.deepEqual(await query(local, 'SELECT name FROM items WHERE id IN (5, 1001, 1002) ORDER BY id'), [{ name: 'moved' }, { name: 'first' }, { name: 'second' }]);
   });
 
   test('workspace attach mode: full and incremental syncs, network retries and a library push never send a DETACH (the emulator refuses it)', async () => {

@@ -12,6 +12,7 @@ import type { TablePair } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
 import type { ProbeOutcome } from './remoteProbe.js';
+import { assertNotStale } from './staleSnapshot.js';
 
 /** Rows per bucket aimed at when tables are compared by bucket summaries. */
 const ROWS_PER_BUCKET = 64;
@@ -69,6 +70,7 @@ export async function computeRemoteDelta(
     // Rows whose cursor moved, and rows other duckdb-sync clients pushed since the last sync.
     const filter = cursorFilter(cursor, 'r');
     logSeq = probe ? probe.logSeq : await currentLogSeq(db, pair);
+    assertNotStale(pair, cursor, logSeq);
     await fetchRows(filter.sql, filter.params);
     // Logged rows in a statement of their own (changeLogFilter): the cursor's range stays pushed into the scan.
     if (logSeq !== null && filter.sql !== 'true') {

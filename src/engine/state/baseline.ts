@@ -13,7 +13,7 @@ import { dropJournal } from './pushJournal.js';
 import { dropOwnLogged } from './remoteChangeLog.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import type { TableMetadata } from './tableMetadata.js';
-import { columnSignature } from './columnSignature.js';
+import { columnSignature } from '../catalog/columnSignature.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import { localColumnsChanged } from '../catalog/columnChanges.js';
 

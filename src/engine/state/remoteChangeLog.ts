@@ -50,10 +50,14 @@ export function changeLogSeqSql(db: Database, pair: TablePair): string {
   return `(SELECT max(seq) FROM ${changeLogTable(db, pair)})`;
 }
 
-/** Drops entries older than 30 days, if the table has a log (a write to the remote). */
+/**
+ * Drops entries older than 30 days, if the table has a log (a write to the remote), but never the
+ * newest: its sequence number tells a reader whether a snapshot is older than one it saw (staleSnapshot.ts).
+ */
 export async function pruneChangeLog(db: Database, pair: TablePair): Promise<void> {
   if (!(await changeLogExists(db, pair))) return;
-  await db.run(`DELETE FROM ${changeLogTable(db, pair)} WHERE pushed_at < now() - INTERVAL ${KEEP_DAYS} DAY`);
+  const log = changeLogTable(db, pair);
+  await db.run(`DELETE FROM ${log} WHERE pushed_at < now() - INTERVAL ${KEEP_DAYS} DAY AND seq < (SELECT max(seq) FROM ${log})`);
 }
 
 /** The log's newest sequence number; null when no push was ever logged. */

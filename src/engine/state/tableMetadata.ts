@@ -2,7 +2,7 @@ import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { columnSignature } from './columnSignature.js';
+import { columnSignature } from '../catalog/columnSignature.js';
 import { topUpHashProbe } from './hashes/hashProbe.js';
 import { METADATA_TABLE } from './internalNames.js';
 import { readStateVersion } from './stateValues.js';

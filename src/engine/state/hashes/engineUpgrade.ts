@@ -1,5 +1,5 @@
 import type { Database } from '../../../db/database.js';
-import { columnSignature } from '../columnSignature.js';
+import { columnSignature } from '../../catalog/columnSignature.js';
 import type { FingerprintScheme } from '../../../remote/remote.js';
 import { probeHashesAgree } from './hashProbe.js';
 import { refillFingerprints } from './refillFingerprints.js';

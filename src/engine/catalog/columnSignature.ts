@@ -1,4 +1,4 @@
-import type { TablePair } from '../catalog/tablePair.js';
+import type { TablePair } from './tablePair.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 
 /** Identifies what the baseline's fingerprints were computed over: columns, types, key, scheme. */
