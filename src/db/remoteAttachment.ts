@@ -2,8 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SyncError } from '../errors.js';
 import type { Remote } from '../remote/remote.js';
 import type { DatabaseOptions } from './databaseOptions.js';
-import { waitWhileHeld } from './failures/waitWhileHeld.js';
-import { withRetry } from './failures/withRetry.js';
+import { withRetry, type RetryOptions } from './failures/withRetry.js';
 import type { KnownRemoteTables } from './knownRemoteTables.js';
 import type { RemoteTraffic } from './remoteTraffic.js';
 
@@ -102,9 +101,7 @@ export class RemoteAttachment {
       await this.run(spec.attachStatement(readOnly));
       ms = performance.now() - started;
     };
-    const what = `attach ${spec.uri}`;
-    if (spec.sharedFile) await waitWhileHeld(attempt, this.options.logger, what);
-    else await withRetry(attempt, { maxRetries: this.options.maxRetries, delayMs: this.options.retryDelayMs, logger: this.options.logger, what });
+    await withRetry(attempt, this.lockRetries(`attach ${spec.uri}`));
     this.options.walReplayBudget?.attached(ms, walBytes);
     this.readOnly = readOnly;
     await spec.afterAttach(async (sql) => (await this.connection.runAndReadAll(sql)).getRowObjectsJS());
@@ -141,6 +138,11 @@ export class RemoteAttachment {
     this.remoteTables.forget();
   }
 
+  /** Retries while another process holds a file: the run's --max-retries, from --retry-delay. */
+  private lockRetries(what: string): RetryOptions {
+    return { maxRetries: this.options.maxRetries, delayMs: this.options.retryDelayMs, logger: this.options.logger, what };
+  }
+
   /** Runs a DETACH, without its checkpoint while the WAL replay budget allows it; whether it left it. */
   private async detachFile(run: (sql: string) => Promise<unknown>, statement: string, walBytes: number): Promise<boolean> {
     const budget = this.options.walReplayBudget;
@@ -157,13 +159,16 @@ export class RemoteAttachment {
     this.released = true;
   }
 
-  /** Takes an emulated server's file again before a step, waiting while another client's step holds it. */
+  /**
+   * Takes an emulated server's file again before a step, retrying while another client's step holds
+   * it, as a file remote's attach does (--max-retries, --retry-delay).
+   */
   private async take(): Promise<void> {
     const file = this.remote.sharedFile;
     if (!file || !this.released) return;
     const walBytes = file.walBytes();
     const started = performance.now();
-    await waitWhileHeld(() => this.connection.run(file.take), this.options.logger, `take ${this.remote.uri}`);
+    await withRetry(() => this.connection.run(file.take), this.lockRetries(`attach ${this.remote.uri}`));
     this.options.walReplayBudget?.attached(performance.now() - started, walBytes);
     this.released = false;
   }

@@ -17,7 +17,7 @@ import type { RemoteStatement } from './remoteStatement.js';
  * attached once per session without an alias (its catalog is the file's base name, as a MotherDuck
  * database's is the database's name), read-write, fingerprints checked per table as on MotherDuck.
  * Like MotherDuck it serves many clients: the file is held only while a step runs (`sharedFile`),
- * and a client whose step finds it held waits, as a server queues it. Every statement that
+ * and a client whose step finds it held retries. Every statement that
  * reaches it is counted and checked against what MotherDuck is documented to refuse: `rowid`,
  * `CHECKPOINT`, `READ_ONLY`, an aliased attach, and a statement that changes remote rows or
  * structure (DELETE, UPDATE, MERGE, DDL) while reading a local or temp table. Appending from

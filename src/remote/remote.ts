@@ -37,8 +37,8 @@ export type RemoteStorage = 'duckdb' | 'ducklake';
  * The file of a remote that plays a server on this machine (the emulator). A server serves many
  * clients, so the file is let go after every step and taken again before the next one: statements
  * outside the session (no round trips, not shown to `inspect`), as the session itself stays attached
- * for the engine and the counts. A step that finds another client's step holding the file waits for
- * it, as a server queues a client.
+ * for the engine and the counts. A step that finds another client's step holding the file retries,
+ * as a file remote's attach does (--max-retries, --retry-delay).
  */
 export interface SharedFile {
   /** Takes the file again: the ATTACH the session's first attach ran. */

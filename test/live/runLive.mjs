@@ -1,8 +1,10 @@
 // npm run test:motherduck: the suite every remote must pass (test/integration/remoteContract.test.ts),
 // run against real MotherDuck. Needs MOTHERDUCK_TOKEN (a read-write token); without it, it says so
 // on one line and exits 0. It creates a scratch database with a random name, runs the suite in it
-// (each test in a schema of its own), and drops the database afterwards, also when the suite fails
-// or is interrupted.
+// (each test in a schema of its own), then a scratch DuckLake database for test/live/duckLake.live.ts
+// (what only MotherDuck can show: that `md_all_databases()` names it, and that the tables
+// duckdb-sync creates there are accepted; DUCKDB_SYNC_LIVE_DUCKLAKE=0 leaves it out), and drops the
+// databases afterwards, also when a test fails or the run is interrupted.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -16,9 +18,12 @@ if (!token) {
 
 const root = resolve(import.meta.dirname, '..', '..');
 const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api');
-const database = `duckdb_sync_test_${randomBytes(6).toString('hex')}`;
+const suffix = randomBytes(6).toString('hex');
+const databases = [
+  { name: `duckdb_sync_test_${suffix}`, create: '', suite: 'test/integration/remoteContract.test.ts' },
+  ...(process.env.DUCKDB_SYNC_LIVE_DUCKLAKE === '0' ? [] : [{ name: `duckdb_sync_lake_${suffix}`, create: ' (TYPE DUCKLAKE)', suite: 'test/live/duckLake.live.ts' }]),
+];
 // The extension reads the token from the environment: it never appears in SQL text.
-const env = { ...process.env, motherduck_token: token, DUCKDB_SYNC_TEST_REMOTE: 'motherduck', DUCKDB_SYNC_LIVE_DATABASE: database };
 process.env.motherduck_token = token;
 
 async function onMotherDuck(sql) {
@@ -32,31 +37,43 @@ async function onMotherDuck(sql) {
   }
 }
 
-let dropped = false;
-async function drop() {
-  if (dropped) return;
-  dropped = true;
-  try {
-    await onMotherDuck(`DROP DATABASE IF EXISTS "${database}" CASCADE`);
-    console.log(`dropped the scratch database ${database}`);
-  } catch (error) {
-    console.error(`could not drop the scratch database ${database}: ${error instanceof Error ? error.message : String(error)}; drop it by hand`);
+const created = [];
+async function dropAll() {
+  while (created.length) {
+    const database = created.pop();
+    try {
+      await onMotherDuck(`DROP DATABASE IF EXISTS "${database}" CASCADE`);
+      console.log(`dropped the scratch database ${database}`);
+    } catch (error) {
+      console.error(`could not drop the scratch database ${database}: ${error instanceof Error ? error.message : String(error)}; drop it by hand`);
+    }
   }
 }
 
-try {
-  await onMotherDuck(`CREATE DATABASE "${database}"`);
-} catch (error) {
-  console.error(`test:motherduck: could not create a scratch database on MotherDuck: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
-  process.exit(1);
-}
-console.log(`created the scratch database ${database}`);
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', 'test/integration/remoteContract.test.ts'], { cwd: root, env, stdio: 'inherit' });
+let child;
+let stopped = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    child.kill(signal);
+    stopped = true;
+    child?.kill(signal);
   });
 }
-const code = await new Promise((done) => child.on('exit', (c, signal) => done(c ?? (signal ? 1 : 0))));
-await drop();
+let code = 0;
+for (const { name, create, suite } of databases) {
+  if (stopped) break;
+  try {
+    await onMotherDuck(`CREATE DATABASE "${name}"${create}`);
+    created.push(name);
+  } catch (error) {
+    console.error(`test:motherduck: could not create a scratch database on MotherDuck: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+    code = 1;
+    break;
+  }
+  console.log(`created the scratch database ${name}${create}`);
+  const env = { ...process.env, motherduck_token: token, DUCKDB_SYNC_TEST_REMOTE: 'motherduck', DUCKDB_SYNC_LIVE_DATABASE: name };
+  child = spawn(process.execPath, ['--import', 'tsx', '--test', suite], { cwd: root, env, stdio: 'inherit' });
+  const exit = await new Promise((done) => child.on('exit', (c, signal) => done(c ?? (signal ? 1 : 0))));
+  if (exit !== 0) code = exit;
+}
+await dropAll();
 process.exit(code);

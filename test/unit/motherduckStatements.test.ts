@@ -196,3 +196,12 @@ describe('the emulator plays a DuckLake database (ducklake)', () => {
     for (const e of ['now()', "nextval('s')", 'current_date', '1 + 1', 'CAST(now() AS DATE)']) assert.equal(isLiteralDefault(e), false, e);
   });
 });
+
+describe('the emulator plays a lagging replica (stale_reads)', () => {
+  test('reads come from the older copy under the database name, writes fail as a replica\'s; no copy named is a usage error', () => {
+    const replica = parseRemote('mdemu:/data/cloud.duckdb?stale_reads=/data/older.duckdb');
+    assert.equal(replica.attachStatement(false), `ATTACH '/data/older.duckdb' AS "cloud" (READ_ONLY)`);
+    assert.match(replica.readOnly ?? '', /read-scaling replica/);
+    assert.throws(() => parseRemote('mdemu:/data/cloud.duckdb?stale_reads='), (e: unknown) => e instanceof UsageError && /stale_reads/.test(e.message));
+  });
+});
