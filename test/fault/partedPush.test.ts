@@ -46,9 +46,9 @@ async function sameRows(local: string, cloud: string, table: string): Promise<vo
 }
 
 describe('a first push in parts', () => {
-  test('a 1M-row table arrives whole in parts of at most 200,000 rows; keyed and keyless', async () => {
+  test('a 1M-row table arrives whole in parts of at most 200,000 rows; keyed, and keyless (a third of both)', async () => {
     for (const table of ['big', 'copies'] as const) {
-      const { dir, local, cloud, args } = await setUp(table);
+      const { dir, local, cloud, args } = await setUp(table, table === 'big' ? undefined : SMALL);
       const r = await runCli(args, { cwd: dir, env: env(dir) });
       assert.equal(r.code, 0, r.stderr);
       const result = (parseOneJson(r.stdout).tables as Array<{ name: string; warnings?: string[] }>).find((t) => t.name === table);
@@ -61,8 +61,8 @@ describe('a first push in parts', () => {
   });
 
   test('the emulated cloud fails a transaction over its limit: without parts the push fails and changes nothing', { skip: !emulated && 'the limit is the emulator\'s' }, async () => {
-    const { dir, cloud, args } = await setUp('big');
-    const r = await runCli(args.map((a) => (a === String(LIMIT) ? '5000000' : a)), { cwd: dir, env: env(dir) });
+    const { dir, cloud, args } = await setUp('big', SMALL);
+    const r = await runCli(args.map((a) => (a === String(SMALL.limit) ? '5000000' : a)), { cwd: dir, env: env(dir) });
     assert.equal(r.code, 1);
     assert.match(r.stdout, /ran out of memory for this transaction/);
     assert.deepEqual(await query(cloud, "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'big'"), [{ n: 0 }]);
