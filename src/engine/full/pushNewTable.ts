@@ -43,7 +43,8 @@ async function pushParts(db: Database, pair: TablePair, scheme: FingerprintSchem
   const local = localRef(db, pair);
   let warnings: string[] = [];
   const insert = `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')}) SELECT ${pair.columns.map((c) => `t.${quoteIdent(c.local)}`).join(', ')} FROM ${local} t`;
-  const done = job ? await db.withRemote(true, () => committedParts(db, job)) : new Set<number>();
+  // Only a resumed job can have parts on the remote already.
+  const done = job && resumed ? await db.withRemote(true, () => committedParts(db, job)) : new Set<number>();
   let rowsPushed = 0;
   for (let part = 0; part < (job?.parts ?? 1); part++) {
     if (done.has(part)) continue;
