@@ -26,6 +26,7 @@ function config(parts: Partial<Pick<ResolvedConfig, 'include' | 'exclude' | 'tab
     logDir: '/tmp/logs',
     cacheDir: '/tmp/cache',
     memoryLimit: '600MB',
+    maxTransactionRows: undefined,
     include: parts.include,
     exclude: parts.exclude ?? [],
     pushObjects: false,
@@ -53,6 +54,14 @@ function assertUnknown(fn: () => unknown, table: string, listed: string[]): void
 }
 
 describe('selectTables', () => {
+  test('a DuckLake remote (no primary keys): a table is keyed by the local primary key, unless the config names a key', () => {
+    const remote = [table('main', 'orders', ['id', 'qty'])];
+    const local = [table('main', 'orders', ['id', 'qty'], ['id'])];
+    assert.deepEqual(selectTables(remote, local, config(), {}, 'ducklake')[0]?.key, ['id']);
+    assert.deepEqual(selectTables(remote, local, config(), {})[0]?.key, [], 'DuckDB storage: the remote says the table has no key');
+    assert.deepEqual(selectTables(remote, local, config({ tables: { orders: { key: ['qty'] } } }), {}, 'ducklake')[0]?.key, ['qty']);
+  });
+
   test('every remote table by default, named schema.table outside main', () => {
     assert.deepEqual(names(selectTables(REMOTE, [], config(), {})), ['emails', 'events', 'analytics.daily', 'crm.contacts']);
   });
