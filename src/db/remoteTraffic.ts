@@ -14,7 +14,7 @@ export class RemoteTraffic {
   /** Steps under way that must not write the remote (a remote attached read-write regardless). */
   readOnlySteps = 0;
   /** An explicit transaction is open (its rows written add up: Remote.wrote). */
-  inTransaction = false;
+  private inTransaction = false;
   /** The statement being run writes the remote (its rows changed are the remote's). */
   private writesRemote = false;
 
@@ -47,13 +47,13 @@ export class RemoteTraffic {
 
   /** After the statement ran: the rows it changed, told to the remote when they are the remote's. */
   after(rows: number): void {
-    if (this.writesRemote) this.remote?.wrote(rows, this.inTransaction);
+    if (this.writesRemote) this.remote?.wrote?.(rows, this.inTransaction);
   }
 
   /** An explicit transaction begins or ends (a remote that saw it is told of its end). */
   transaction(open: boolean, reachedRemote: boolean): void {
     this.inTransaction = open;
-    if (!open && reachedRemote) this.remote?.transactionEnded();
+    if (!open && reachedRemote) this.remote?.transactionEnded?.();
   }
 
   /**

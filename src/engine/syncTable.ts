@@ -58,14 +58,16 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   let pair = pairIn;
   const meta = localInfo ? await readOneTableMetadata(db, pair.name) : undefined;
   if (pair.localOnly) return syncLocalOnlyTable(db, pair, meta, ctx);
-  // A first push in parts that a run cut short is finished before anything else (partedPush.ts);
-  // a sync that does not push leaves the table alone meanwhile (a pull would take the remote's part for all).
-  if (localInfo && (await readPartedPush(db, pair))) {
+  // A first push in parts that a run cut short (partedPush.ts; only a table without a baseline yet
+  // can have one) is finished before anything else; a sync that does not push leaves the table alone
+  // meanwhile (a pull would take the remote's part for all).
+  const parted = localInfo && !meta?.baselineTable ? await readPartedPush(db, pair) : undefined;
+  if (parted) {
     if (ctx.dryRun || ctx.direction === 'pull') {
       return { ...emptyTableResult(pair.name, ctx.dryRun ? 'planned' : 'ok'), warnings: ['its first push was cut short: a sync that pushes finishes it; left alone until then'] };
     }
-    // Not settled: its baseline is what the remote holds, which the local table may not be.
-    return resumePushNewTable(db, pair, ctx.scheme, ctx.engineVersion);
+    // Not settled: its baseline holds only the rows both sides hold alike.
+    return resumePushNewTable(db, pair, parted, ctx.scheme, ctx.engineVersion);
   }
   // A baseline written by another DuckDB release (an upgrade) is adopted when its hashes still hold.
   const adoption = localInfo ? await adoptBaseline(db, pair, ctx.scheme, meta, ctx.engineVersion, ctx.dryRun) : undefined;
@@ -133,7 +135,7 @@ export async function syncTable(db: Database, pairIn: TablePair, localInfo: Tabl
   const fullPull = async (note?: string): Promise<TableResult> => {
     const result = await db.withRemote(true, async () => {
       // A snapshot older than the one the baseline came from (a lagging replica) would replace newer rows.
-      if (cursor?.logSeq !== null && cursor?.logSeq !== undefined) assertNotStale(pair, cursor, await currentLogSeq(db, pair));
+      if (cursor && cursor.logSeq !== null) assertNotStale(pair, cursor, await currentLogSeq(db, pair));
       return pullFullTable(db, pair, localInfo, { engineVersion: ctx.engineVersion, scheme: ctx.scheme, runId: ctx.runId, onProgress: ctx.onProgress, policy, cursor });
     });
     // The local content and its baseline were both replaced with the remote's.

@@ -74,14 +74,6 @@ export class FileRemote implements Remote {
     return statement.sql;
   }
 
-  wrote(): void {
-    // The server (or DuckDB) decides what a transaction may hold.
-  }
-
-  transactionEnded(): void {
-    // Nothing is counted.
-  }
-
   classifyError(message: string): SyncError | undefined {
     return newerStorageError(message, this.path, 'remote');
   }

@@ -111,7 +111,7 @@ export class MotherDuckEmulatorRemote implements Remote {
       throw new UsageError(`invalid emulator option delay_ms=${params.get('delay_ms') ?? ''}`, 'give whole milliseconds per round trip, 0 to 10000');
     }
     this.fingerprints = options.fingerprints ?? 'checked';
-    const walPath = `${this.path}.wal`;
+    const walPath = `${this.staleCopy ?? this.path}.wal`;
     this.sharedFile = {
       take: this.attachStatement(),
       release: `DETACH ${quoteIdent(this.catalog)}`,

@@ -102,24 +102,11 @@ export class MotherDuckRemote implements Remote {
     return statement.sql;
   }
 
-  wrote(): void {
-    // The server (or DuckDB) decides what a transaction may hold.
-  }
-
-  transactionEnded(): void {
-    // Nothing is counted.
-  }
-
   classifyError(message: string): SyncError | undefined {
     return classifyMotherDuckError(message, this.uri);
   }
 }
 
-/**
- * Whether the session is in workspace attach mode, as the extension says
- * (`current_setting('motherduck_attach_mode')`: `single` or `workspace`). An extension that does not
- * say: workspace for a share (single mode is for databases one owns), single otherwise.
- */
 /**
  * How the database stores its tables, as MotherDuck lists it (`md_all_databases()`, whose `type`
  * names DuckLake databases); DuckDB's own storage when the listing does not say.
@@ -133,6 +120,11 @@ async function readStorage(query: QueryStatement, catalog: string): Promise<Remo
   }
 }
 
+/**
+ * Whether the session is in workspace attach mode, as the extension says
+ * (`current_setting('motherduck_attach_mode')`: `single` or `workspace`). An extension that does not
+ * say: workspace for a share (single mode is for databases one owns), single otherwise.
+ */
 async function readAttachMode(query: QueryStatement, share: boolean): Promise<boolean> {
   try {
     const [row] = await query(`SELECT current_setting('motherduck_attach_mode') AS mode`);

@@ -114,12 +114,13 @@ export interface Remote {
   inspect(statement: RemoteStatement): string;
   /**
    * After a statement that reached it ran: the rows it changed, which add up until the transaction
-   * ends when `inTransaction`. The emulator's `max_txn_rows` throws here, as MotherDuck's server fails
-   * a transaction too big for its memory (the caller's transaction then rolls back).
+   * ends when `inTransaction`. Only the emulator counts them: its `max_txn_rows` throws here, as
+   * MotherDuck's server fails a transaction too big for its memory (the caller's transaction then
+   * rolls back).
    */
-  wrote(rows: number, inTransaction: boolean): void;
-  /** A transaction that reached it ended (committed or rolled back). */
-  transactionEnded(): void;
+  wrote?(rows: number, inTransaction: boolean): void;
+  /** A transaction that reached it ended (committed or rolled back); with `wrote`. */
+  transactionEnded?(): void;
   /** A named error for what DuckDB reported about this remote, or undefined to keep DuckDB's. */
   classifyError(message: string): SyncError | undefined;
 }

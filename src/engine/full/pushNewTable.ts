@@ -1,5 +1,4 @@
 import type { Database } from '../../db/database.js';
-import { DatabaseError } from '../../errors.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import { writeBaseline } from '../state/baseline.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
@@ -7,7 +6,7 @@ import type { TableResult } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { tableBodySql } from '../catalog/localSchema.js';
 import { recordTableSuccess } from '../state/tableMetadata.js';
-import { committedParts, endPartedPush, markPart, partFilter, readPartedPush, startPartedPush, type PartedPush } from '../state/partedPush.js';
+import { committedParts, endPartedPush, markPart, partFilter, startPartedPush, type PartedPush } from '../state/partedPush.js';
 
 /** Rows of a part are spread by hash: parts are sized at this share of the limit, so that none exceeds it. */
 const PART_FILL = 0.9;
@@ -31,10 +30,8 @@ export async function pushNewTable(db: Database, pair: TablePair, scheme: Finger
   return pushParts(db, pair, scheme, engineVersion, job, false);
 }
 
-/** Finishes a first push in parts that a run cut short (the table must have one pending: readPartedPush). */
-export async function resumePushNewTable(db: Database, pair: TablePair, scheme: FingerprintScheme, engineVersion: string): Promise<TableResult> {
-  const job = await readPartedPush(db, pair);
-  if (!job) throw new DatabaseError(`duckdb-sync bug: no first push of ${pair.name} to finish`);
+/** Finishes a first push in parts that a run cut short (`job`, as readPartedPush found it). */
+export async function resumePushNewTable(db: Database, pair: TablePair, job: PartedPush, scheme: FingerprintScheme, engineVersion: string): Promise<TableResult> {
   return pushParts(db, pair, scheme, engineVersion, job, true);
 }
 
