@@ -11,7 +11,7 @@ import { keylessJournalExists } from './state/keylessPushJournal.js';
 import { journalPending } from './state/pushJournal.js';
 import { readTableMetadata } from './state/tableMetadata.js';
 import type { TableScheme } from './chooseSchemes.js';
-import type { SyncTablesOptions } from './syncTablesOptions.js';
+import type { SyncContext } from './syncContext.js';
 
 /** A table with nothing to do: unchanged on both sides since its baseline. */
 export interface UnchangedTable {
@@ -35,16 +35,16 @@ export interface TableProbes {
  * complete. A probe that fails is not
  * fatal: each table is then compared on its own, as without it.
  */
-export async function probeTables(db: Database, discovery: Discovery, options: SyncTablesOptions, schemes: ReadonlyMap<string, TableScheme>): Promise<TableProbes> {
+export async function probeTables(db: Database, discovery: Discovery, ctx: SyncContext, schemes: ReadonlyMap<string, TableScheme>): Promise<TableProbes> {
   const none: TableProbes = { probes: new Map(), unchanged: [] };
-  if (options.mode !== 'incremental' || options.direction === 'push') return none;
+  if (ctx.mode !== 'incremental' || ctx.direction === 'push') return none;
   const metadata = new Map((await readTableMetadata(db)).map((m) => [m.tableName, m]));
   const targets: ProbeTarget[] = [];
   for (const pair of discovery.pairs) {
     const meta = metadata.get(pair.name);
     const scheme = schemes.get(pair.name);
     if (pair.localOnly || !scheme || scheme.blocked) continue;
-    const baselineTable = await comparedBaseline(db, pair, discovery.localTables.get(pair.name), scheme.scheme, meta, options.engineVersion);
+    const baselineTable = await comparedBaseline(db, pair, discovery.localTables.get(pair.name), scheme.scheme, meta, ctx.engineVersion);
     if (baselineTable) targets.push({ pair, baselineTable, cursor: cursorState(pair, meta), scheme: scheme.scheme });
   }
   if (!targets.length) return none;
@@ -52,11 +52,11 @@ export async function probeTables(db: Database, discovery: Discovery, options: S
   try {
     probes = await db.retryingRemote('comparing the remote with the baselines', () => db.withRemote(true, () => probeRemote(db, targets)));
   } catch (error) {
-    options.logger.debug(`remote probe failed, each table is compared on its own: ${toSyncError(error).message}`);
+    ctx.logger.debug(`remote probe failed, each table is compared on its own: ${toSyncError(error).message}`);
     return none;
   }
   const changed = [...probes].filter(([, p]) => !p.unchanged).map(([name]) => name);
-  options.logger.debug(`remote probe: ${probes.size} table(s) probed, changed on the remote: ${changed.length ? changed.join(', ') : 'none'}`);
+  ctx.logger.debug(`remote probe: ${probes.size} table(s) probed, changed on the remote: ${changed.length ? changed.join(', ') : 'none'}`);
   const unchanged: UnchangedTable[] = [];
   for (const { pair, baselineTable } of targets) {
     const probe = probes.get(pair.name);
@@ -67,7 +67,7 @@ export async function probeTables(db: Database, discovery: Discovery, options: S
     // The local side: as the last sync left the file, or found equal to the baseline by one summary.
     // A large keyed table is left to its own sync, whose first pass over it (bucket summaries,
     // computeLocalDelta) tells as much and costs no round trip when nothing changed: one pass, not two.
-    if (options.localUnchanged?.has(pair.name)) unchanged.push({ pair, logSeq: probe.logSeq });
+    if (ctx.local.unchanged.has(pair.name)) unchanged.push({ pair, logSeq: probe.logSeq });
     else if (!comparedByBuckets(pair, metadata.get(pair.name)?.rowCount ?? 0) && (await localMatchesBaseline(db, pair, baselineTable))) unchanged.push({ pair, logSeq: probe.logSeq });
   }
   return { probes, unchanged };

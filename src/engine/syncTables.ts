@@ -3,7 +3,7 @@ import { StaleRemoteError, toSyncError } from '../errors.js';
 import type { Discovery } from './catalog/discoverTables.js';
 import { emptyTableResult, type TableResult } from './result.js';
 import { syncTable } from './syncTable.js';
-import type { SyncTablesOptions } from './syncTablesOptions.js';
+import type { SyncContext } from './syncContext.js';
 import { recordUnchangedTables, writeTableFailure } from './state/tableMetadata.js';
 import { probeTables } from './probeTables.js';
 import { chooseSchemes } from './chooseSchemes.js';
@@ -13,32 +13,33 @@ import { chooseSchemes } from './chooseSchemes.js';
  * first (probeTables.ts): tables unchanged on both sides are recorded together and cost no further
  * work; the others are told what the probe found. A failing table is recorded (metadata status
  * 'error') and the others go on; an abort stops before the next table (the one in progress
- * finishes or rolls back).
+ * finishes or rolls back). Returns each table's result, and the tables whose local content equals
+ * their baselines afterwards (settled).
  */
-export async function syncTables(db: Database, discovery: Discovery, options: SyncTablesOptions): Promise<TableResult[]> {
+export async function syncTables(db: Database, discovery: Discovery, ctx: SyncContext): Promise<{ results: TableResult[]; settled: string[] }> {
   const results: TableResult[] = [];
-  const schemes = await chooseSchemes(db, discovery, options);
-  const { probes: remoteProbes, unchanged } = await probeTables(db, discovery, options, schemes);
-  options = { ...options, remoteProbes };
+  const settled: string[] = [];
+  const schemes = await chooseSchemes(db, discovery, ctx);
+  const { probes, unchanged } = await probeTables(db, discovery, ctx, schemes);
   // Tables unchanged on both sides: recorded together, no per-table work.
-  if (unchanged.length && !options.dryRun) await db.transaction(() => recordUnchangedTables(db, unchanged, options.direction));
+  if (unchanged.length && !ctx.dryRun) await db.transaction(() => recordUnchangedTables(db, unchanged, ctx.direction));
   const quiet = new Set(unchanged.map((u) => u.pair.name));
-  if (quiet.size) options.logger.info(`${quiet.size} table(s) unchanged on both sides since the last sync`);
+  if (quiet.size) ctx.logger.info(`${quiet.size} table(s) unchanged on both sides since the last sync`);
   for (const pair of discovery.pairs) {
-    if (options.localUnchanged?.has(pair.name)) options.logger.debug(`${pair.name}: not compared with its baseline (the local file is as the last sync left it)`);
+    if (ctx.local.unchanged.has(pair.name)) ctx.logger.debug(`${pair.name}: not compared with its baseline (the local file is as the last sync left it)`);
     if (quiet.has(pair.name)) {
-      options.logger.debug(`${pair.name}: unchanged on both sides`);
-      if (!options.dryRun) options.settled?.add(pair.name);
-      results.push({ ...emptyTableResult(pair.name, options.dryRun ? 'planned' : 'ok'), rowsRead: 0, remoteRoundTrips: 0 });
+      ctx.logger.debug(`${pair.name}: unchanged on both sides`);
+      if (!ctx.dryRun) settled.push(pair.name);
+      results.push({ ...emptyTableResult(pair.name, ctx.dryRun ? 'planned' : 'ok'), rowsRead: 0, remoteRoundTrips: 0 });
       continue;
     }
-    if (options.signal?.aborted) {
+    if (ctx.signal?.aborted) {
       results.push({ ...emptyTableResult(pair.name, 'error'), error: 'not started: the sync was stopped', errorCode: 'E_ABORTED' });
       continue;
     }
     const chosen = schemes.get(pair.name) ?? { scheme: 'engine' };
     if (chosen.blocked) {
-      options.logger.warn(`${pair.name}: ${chosen.blocked}`);
+      ctx.logger.warn(`${pair.name}: ${chosen.blocked}`);
       results.push({ ...emptyTableResult(pair.name, 'planned'), warnings: [chosen.blocked] });
       continue;
     }
@@ -50,34 +51,35 @@ export async function syncTables(db: Database, discovery: Discovery, options: Sy
       // Every step is idempotent, so a table whose remote could not be reached (a network error) is
       // synced again from the start, the remote attached anew.
       // A table that runs out of an `auto` memory limit is synced again with DuckDB's own (memoryLimit.ts).
-      const synced = await db.memory.withHeadroom(pair.name, () =>
-        db.retryingRemote(pair.name, () => syncTable(db, pair, discovery.localTables.get(pair.name), { ...options, scheme: chosen.scheme })),
+      const outcome = await db.memory.withHeadroom(pair.name, () =>
+        db.retryingRemote(pair.name, () => syncTable(db, ctx, pair, discovery.localTables.get(pair.name), { scheme: chosen.scheme, probe: probes.get(pair.name) })),
       );
+      if (outcome.settled) settled.push(pair.name);
+      const synced = outcome.result;
       const result = chosen.note ? { ...synced, warnings: [chosen.note, ...(synced.warnings ?? [])] } : synced;
-      for (const w of result.warnings ?? []) options.logger.warn(`${pair.name}: ${w}`);
+      for (const w of result.warnings ?? []) ctx.logger.warn(`${pair.name}: ${w}`);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      options.logger.info(
+      ctx.logger.info(
         `${pair.name}: ${result.status === 'planned' ? 'would pull' : 'pulled'} ${result.rowsPulled}, pushed ${result.rowsPushed}, deleted ${result.rowsDeleted}, conflicts ${result.conflicts} in ${seconds} s`,
         { rowsRead: result.rowsRead, remoteRoundTrips: db.remoteStatements - roundTrips },
       );
       results.push({ ...result, remoteRoundTrips: db.remoteStatements - roundTrips });
     } catch (error) {
-      options.settled?.delete(pair.name);
       if (error instanceof StaleRemoteError) {
         // Left as it is, not failed: a later sync reads a fresher snapshot.
-        options.logger.warn(`${error.message} (${error.hint})`);
-        results.push({ ...emptyTableResult(pair.name, options.dryRun ? 'planned' : 'ok'), warnings: [`${error.message}; ${error.hint}`], remoteRoundTrips: db.remoteStatements - roundTrips });
+        ctx.logger.warn(`${error.message} (${error.hint})`);
+        results.push({ ...emptyTableResult(pair.name, ctx.dryRun ? 'planned' : 'ok'), warnings: [`${error.message}; ${error.hint}`], remoteRoundTrips: db.remoteStatements - roundTrips });
         continue;
       }
       const e = toSyncError(error);
-      options.logger.error(`${pair.name}: ${e.message}`);
-      if (!options.dryRun) {
-        await writeTableFailure(db, pair.name, `${pair.remote.schema}.${pair.remote.table}`, options.mode, options.direction, e.message).catch((w: unknown) =>
-          options.logger.warn(`${pair.name}: could not record the failure: ${toSyncError(w).message}`),
+      ctx.logger.error(`${pair.name}: ${e.message}`);
+      if (!ctx.dryRun) {
+        await writeTableFailure(db, pair.name, `${pair.remote.schema}.${pair.remote.table}`, ctx.mode, ctx.direction, e.message).catch((w: unknown) =>
+          ctx.logger.warn(`${pair.name}: could not record the failure: ${toSyncError(w).message}`),
         );
       }
       results.push({ ...emptyTableResult(pair.name, 'error'), error: e.message, errorCode: e.code, remoteRoundTrips: db.remoteStatements - roundTrips });
     }
   }
-  return results;
+  return { results, settled };
 }

@@ -4,10 +4,11 @@ import type { SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { discoverTables } from '../engine/catalog/discoverTables.js';
 import type { PullProgress } from '../engine/full/pullFull.js';
-import type { Direction, SyncResult, TableResult } from '../engine/result.js';
+import type { Direction, SyncResult } from '../engine/result.js';
 import { syncObjects, type ObjectSyncOptions } from '../engine/objects/syncObjects.js';
 import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks, type DirtyMark } from '../engine/state/dirtyMarks.js';
 import { syncTables } from '../engine/syncTables.js';
+import { NOTHING_KNOWN, type LocalKnowledge, type SyncContext } from '../engine/syncContext.js';
 import { finishRun, startRun } from '../engine/state/runHistory.js';
 import { purgeResolvedConflicts } from '../engine/state/conflictLog.js';
 import { SettledStore } from '../engine/state/settledStore.js';
@@ -49,12 +50,10 @@ export interface SyncOptions extends CommonOptions, SyncRunOptions {
   compareAll?: boolean | undefined;
 }
 
-/** What a sync knows about local tables before comparing them, and learns for the next one. */
+/** What a sync knows about local tables before comparing them. */
 export interface LocalTracking {
   /** Tables known to equal their baselines (the file is as the last sync left it). */
   localUnchanged: ReadonlySet<string>;
-  /** Receives the tables that equal their baselines after this sync. */
-  settled: Set<string>;
   /**
    * Called once, right after the dirty marks are read (before anything is compared); returns the
    * tables known to equal their baselines but at the keys given, by lower-case name
@@ -64,6 +63,13 @@ export interface LocalTracking {
   marksRead?: () => ReadonlyMap<string, WrittenKeys>;
 }
 
+/** A sync's result, and what it learnt of the local tables for the next one. */
+export interface SyncRun {
+  result: SyncResult;
+  /** Tables whose local content equals their baselines after this sync (none after a dry run). */
+  settled: ReadonlySet<string>;
+}
+
 /**
  * Syncs the local database with the remote. Returns a result per table; throws only for problems
  * found before any work (configuration, unknown tables, missing files, locks that did not clear).
@@ -71,7 +77,10 @@ export interface LocalTracking {
 export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   const config = resolveConfig(options);
   const logger = options.logger ?? silentLogger;
-  if (options.dryRun) return withDatabase(config, logger, { localMayBeAbsent: true, fingerprints: options.fingerprints }, (db) => runSync(db, config, logger, options));
+  if (options.dryRun) {
+    const run = await withDatabase(config, logger, { localMayBeAbsent: true, fingerprints: options.fingerprints }, (db) => runSync(db, config, logger, options));
+    return run.result;
+  }
   const store = new SettledStore(config.cacheDir, logger);
   // Read with the file open (no other process can write it until it is closed), and closed after it.
   const stamps = new StampReader(config.local);
@@ -85,11 +94,10 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
 /** A sync on the open databases, then the settled tables recorded with the file's stamp. */
 async function syncAndRecord(db: Database, config: ResolvedConfig, logger: Logger, options: SyncOptions, store: SettledStore, stamps: StampReader): Promise<SyncResult> {
   const localUnchanged = options.compareAll ? new Set<string>() : store.unchangedTables(config.local, stamps.read());
-  const settled = new Set<string>();
-  const result = await runSync(db, config, logger, options, { localUnchanged, settled });
+  const { result, settled } = await runSync(db, config, logger, options, { localUnchanged });
   // Tables this run did not sync are as they were: still settled if they were before.
   const synced = new Set(result.tables.map((t) => t.name));
-  for (const name of localUnchanged) if (!synced.has(name)) settled.add(name);
+  const stillSettled = [...settled, ...[...localUnchanged].filter((name) => !synced.has(name))];
   // Only a shortcut for the next sync: a checkpoint that cannot run now is left to the close.
   const checkpointed = await db.checkpoint().then(
     () => true,
@@ -98,27 +106,34 @@ async function syncAndRecord(db: Database, config: ResolvedConfig, logger: Logge
       return false;
     },
   );
-  if (checkpointed) store.record(config.local, settled, stamps.read());
+  if (checkpointed) store.record(config.local, stillSettled, stamps.read());
   return result;
 }
 
+/** The settings of one run, resolved once from the options and the config. */
+interface RunSettings {
+  mode: SyncMode;
+  direction: Direction;
+  dryRun: boolean;
+}
+
 /** The sync itself, on databases opened by the caller (`sync()`, or a synced database's pusher). */
-export async function runSync(db: Database, config: ResolvedConfig, logger: Logger, options: SyncRunOptions, tracking?: LocalTracking): Promise<SyncResult> {
+export async function runSync(db: Database, config: ResolvedConfig, logger: Logger, options: SyncRunOptions, tracking?: LocalTracking): Promise<SyncRun> {
+  const settings: RunSettings = { mode: options.mode ?? config.mode, direction: options.direction ?? 'both', dryRun: options.dryRun === true };
   // A push to a remote that cannot be written (a share) is refused before anything is read; a
   // two-way sync pulls, and each table with something to push fails alone (Database refuses the write).
   const readOnly = db.remote.readOnly;
-  if (readOnly && options.direction === 'push' && !options.dryRun) throw new ReadOnlyRemoteError(db.remote.uri, readOnly);
+  if (readOnly && settings.direction === 'push' && !settings.dryRun) throw new ReadOnlyRemoteError(db.remote.uri, readOnly);
   // Marks are read before any table is compared: every write they stand for is seen by this sync.
-  const marks = options.dryRun ? [] : await readDirtyMarks(db);
-  const localChangedKeys = tracking?.marksRead?.();
+  const marks = settings.dryRun ? [] : await readDirtyMarks(db);
+  const local: LocalKnowledge = { unchanged: tracking?.localUnchanged ?? NOTHING_KNOWN.unchanged, changedKeys: tracking?.marksRead?.() ?? NOTHING_KNOWN.changedKeys };
   const roundTrips = db.remoteStatements;
-  if (!options.onlyDirty) return syncWithMarks(db, config, logger, options, marks, tracking, localChangedKeys, roundTrips);
-  const mode = options.mode ?? config.mode;
-  if (!marks.length) return { ok: true, mode, direction: options.direction ?? 'both', dryRun: false, tables: [], objects: [], durationMs: 0, remoteRoundTrips: 0 };
+  if (!options.onlyDirty) return syncWithMarks(db, config, logger, options, settings, marks, local, roundTrips);
+  if (!marks.length) return { result: { ok: true, ...settings, dryRun: false, tables: [], objects: [], durationMs: 0, remoteRoundTrips: 0 }, settled: new Set() };
   // A push of the few marked tables attaches the remote once for all its steps.
-  const result = await db.holdRemote(() => syncWithMarks(db, config, logger, options, marks, tracking, localChangedKeys, roundTrips));
+  const run = await db.holdRemote(() => syncWithMarks(db, config, logger, options, settings, marks, local, roundTrips));
   // The push's round trips include releasing a file remote.
-  return { ...result, remoteRoundTrips: db.remoteStatements - roundTrips };
+  return { ...run, result: { ...run.result, remoteRoundTrips: db.remoteStatements - roundTrips } };
 }
 
 async function syncWithMarks(
@@ -126,14 +141,11 @@ async function syncWithMarks(
   config: ResolvedConfig,
   logger: Logger,
   options: SyncRunOptions,
+  { mode, direction, dryRun }: RunSettings,
   marks: DirtyMark[],
-  tracking: LocalTracking | undefined,
-  localChangedKeys: ReadonlyMap<string, WrittenKeys> | undefined,
+  local: LocalKnowledge,
   roundTripsBefore: number,
-): Promise<SyncResult> {
-  const mode = options.mode ?? config.mode;
-  const direction = options.direction ?? 'both';
-  const dryRun = options.dryRun === true;
+): Promise<SyncRun> {
   const started = performance.now();
   // Objects follow whole-database syncs; a library push or a sync of named tables is about rows.
   const withObjects = !options.onlyDirty && !options.tables?.length;
@@ -144,26 +156,24 @@ async function syncWithMarks(
   // Library pushes (as often as every second) are not run records: their outcome is in the table metadata.
   const runId = dryRun || options.onlyDirty ? undefined : await startRun(db, mode, direction);
   logger.info(`${dryRun ? 'planning ' : ''}${mode} sync (${direction}) of ${discovery.pairs.length} table(s) with ${config.remote}`);
-  const runTables = (): Promise<TableResult[]> =>
-    syncTables(db, discovery, {
-      mode,
-      direction,
-      policy: config.onConflict,
-      fingerprints: db.remote.fingerprints,
-      engineVersion: version?.v ?? 'unknown',
-      runId,
-      dryRun,
-      logger,
-      onProgress: options.onProgress,
-      signal: options.signal,
-      localUnchanged: tracking?.localUnchanged,
-      localChangedKeys,
-      settled: tracking?.settled,
-      transactionRows: config.maxTransactionRows ?? db.remote.defaultTransactionRows,
-    });
-  const { tables, objects } = withObjects
-    ? await syncObjects(db, discovery, { rules: objectRules(config, options, direction, db.remote.readOnly !== undefined), dryRun, logger }, runTables)
-    : { tables: await runTables(), objects: [] };
+  const ctx: SyncContext = {
+    mode,
+    direction,
+    policy: config.onConflict,
+    dryRun,
+    engineVersion: version?.v ?? 'unknown',
+    runId,
+    transactionRows: config.maxTransactionRows ?? db.remote.defaultTransactionRows,
+    fingerprints: db.remote.fingerprints,
+    logger,
+    signal: options.signal,
+    onProgress: options.onProgress,
+    local,
+  };
+  const { tables: synced, objects } = withObjects
+    ? await syncObjects(db, discovery, { rules: objectRules(config, options, direction, db.remote.readOnly !== undefined), dryRun, logger }, () => syncTables(db, discovery, ctx))
+    : { tables: await syncTables(db, discovery, ctx), objects: [] };
+  const tables = synced.results;
   const result: SyncResult = {
     ok: tables.every((t) => t.status !== 'error') && objects.every((o) => o.status !== 'error'),
     mode,
@@ -186,7 +196,7 @@ async function syncWithMarks(
     const known = [...found.pairs.map((p) => p.name), ...(selected ? found.localTables.keys() : [])];
     await clearDirtyMarks(db, settledMarks(marks, tables, known, coveredAll));
   }
-  return result;
+  return { result, settled: new Set(synced.settled) };
 }
 
 /** Which objects a sync may write on each side, and which the config pushes or leaves out. */

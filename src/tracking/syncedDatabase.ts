@@ -116,7 +116,7 @@ export class SyncedDatabase extends EventEmitter<SyncedDatabaseEvents> {
     try {
       if ((await readStateVersion(db)) === 0 && options.initialSync !== false) {
         logger.info(`first use of ${config.local}: full sync from ${config.remote}`);
-        const first = await runSync(db, config, logger, { mode: 'full' });
+        const { result: first } = await runSync(db, config, logger, { mode: 'full' });
         const failed = first.tables.filter((t) => t.status === 'error');
         if (failed.length) throw new DatabaseError(`the first sync failed: ${failed.map((t) => `${t.name}: ${t.error ?? ''}`).join('; ')}`);
       }

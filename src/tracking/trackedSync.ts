@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import type { Database } from '../db/database.js';
 import type { SyncResult } from '../engine/result.js';
-import { runSync, type SyncRunOptions } from '../run/sync.js';
+import { runSync, type SyncRun, type SyncRunOptions } from '../run/sync.js';
 import type { DirtyTracker } from './dirtyTracker.js';
 import type { KeyedWrites, WrittenKeys } from './keyedWrites.js';
 
@@ -13,17 +13,16 @@ import type { KeyedWrites, WrittenKeys } from './keyedWrites.js';
  */
 export async function trackedSync(db: Database, config: ResolvedConfig, tracker: DirtyTracker, keyed: KeyedWrites, options: SyncRunOptions): Promise<SyncResult> {
   let taken: ReadonlyMap<string, WrittenKeys> | undefined;
-  const settled = new Set<string>();
-  let result: SyncResult | undefined;
+  let run: SyncRun | undefined;
   const marksRead = (): ReadonlyMap<string, WrittenKeys> => {
     tracker.marksRead();
     taken = keyed.take();
     return taken;
   };
   try {
-    result = await runSync(db, config, db.logger, options, { localUnchanged: new Set(), settled, marksRead });
-    return result;
+    run = await runSync(db, config, db.logger, options, { localUnchanged: new Set(), marksRead });
+    return run.result;
   } finally {
-    keyed.synced(result ? result.tables.map((t) => t.name) : [...(taken?.keys() ?? [])], settled);
+    keyed.synced(run ? run.result.tables.map((t) => t.name) : [...(taken?.keys() ?? [])], run?.settled ?? new Set());
   }
 }
