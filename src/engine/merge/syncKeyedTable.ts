@@ -37,7 +37,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
   const localChanges = await db.transaction(async () => {
     const changed = ctx.localUnchanged ? await noLocalDelta(db, pair, ctx.baselineTable) : await localDelta(db, pair, ctx);
     if (changed && writesRemote) {
-      await journalLocalChanges(db, pair, ctx.baselineTable);
+      await journalLocalChanges(db, pair, ctx.baselineTable, TEMP.ld);
       // The versions pushed are those compared: writes made meanwhile (library) wait for the next push.
       await snapshotChangedRows(db, pair);
       snapshot = true;
@@ -64,7 +64,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
       rowsRead = remote.rowsRead;
       maxCursor = remote.maxCursor;
       logSeq = remote.logSeq ?? probe?.logSeq ?? null;
-      if (remote.changed) await discountOwnPushes(db, pair, ctx.baselineTable);
+      if (remote.changed) await discountOwnPushes(db, pair, ctx.baselineTable, { local: TEMP.ld, remote: TEMP.rd });
       counts = await buildMergePlan(db, pair, ctx.policy, ctx.direction, ctx.cursor, writesRemote ? pushLimit(ctx.transactionRows) : undefined);
       if (counts.conflictsTotal && ctx.policy === 'fail') {
         const sample = await db.all<{ k: string }>(`SELECT ${kJson(pair, 'p')} AS k FROM ${TEMP.plan} p WHERE p.kind = 'conflict' LIMIT 3`);
@@ -90,7 +90,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
   if (ctx.dryRun) return result;
 
   await db.transaction(async () => {
-    if (c.conflicts) await recordConflicts(db, pair, ctx.policy, ctx.runId);
+    if (c.conflicts) await recordConflicts(db, pair, ctx.policy, ctx.runId, { plan: TEMP.plan, remoteRows: TEMP.rrows });
     if (ctx.direction !== 'push' && (c.pull || c.deleteLocal)) await applyPull(db, pair, ctx.localColumns.length === pair.columns.length && pair.columns.every((c) => ctx.localColumns.includes(c.local)));
     await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.moved} AS SELECT * FROM ${TEMP.plan} WHERE action IN ('push', 'pull', 'same')`);
     // New hashes: pulled rows are the remote's versions, pushed and agreed ones the local's as
@@ -103,7 +103,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
     const watermark = caughtUp && ctx.cursor ? await newerWatermark(db, ctx.cursor, maxCursor) : (ctx.cursor?.watermark ?? null);
     const seen = caughtUp ? (logSeq ?? ctx.cursor?.logSeq ?? null) : (ctx.cursor?.logSeq ?? null);
     // This push's own log entries are not read again by this local's next syncs.
-    if (loggedSeq !== undefined) await recordOwnLogged(db, pair, ctx.baselineTable, loggedSeq, seen);
+    if (loggedSeq !== undefined) await recordOwnLogged(db, pair, ctx.baselineTable, loggedSeq, seen, TEMP.plan);
     await recordChanges(db, pair, ctx, changed, { cursorColumn: ctx.cursor?.column ?? null, watermark, logSeq: seen });
   });
   return result;

@@ -89,7 +89,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
       rowsRead = Number(c?.summaries ?? 0) + Number((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${TEMP.rrows}`))[0]?.n ?? 0);
     });
     if (!writesRemote || !(counts.push || counts.deleteRemote)) return;
-    const pushId = await journalKeylessPush(db, pair, ctx.scheme, ctx.baselineTable);
+    const pushId = await journalKeylessPush(db, pair, ctx.scheme, ctx.baselineTable, TEMP.kplan);
     // By count differences, through a stage (pushStage.ts): every copy of a changed row is deleted
     // and its new count of copies inserted; no rowid on the remote.
     await db.transaction(() =>
@@ -114,7 +114,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
            FROM ${TEMP.rrows} x JOIN ${TEMP.kplan} p ON p.f = x.__f, range(p.new_l - p.ln)`,
       );
     }
-    await moveKeylessBaseline(db, pair, ctx.scheme, ctx.baselineTable);
+    await moveKeylessBaseline(db, pair, ctx.scheme, ctx.baselineTable, { plan: TEMP.kplan, remoteRows: TEMP.rrows });
     await dropKeylessJournal(db, ctx.baselineTable);
     await recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null });
   });

@@ -163,29 +163,29 @@ export async function comparedBaseline(
 }
 
 /**
- * Keyless tables: sets the baseline to the agreed count of each row the plan (`TEMP.kplan`) changed
- * (inside the caller's local transaction). Rows new to the baseline exist locally or among the rows
- * just read from the remote (`TEMP.rrows`).
+ * Keyless tables: sets the baseline to the agreed count of each row the plan (`from.plan`,
+ * merge/syncKeylessTable.ts) changed (inside the caller's local transaction). Rows new to the
+ * baseline exist locally or among the rows just read from the remote (`from.remoteRows`).
  */
-export async function moveKeylessBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string): Promise<void> {
+export async function moveKeylessBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string, from: { plan: string; remoteRows: string }): Promise<void> {
   const baseline = qualify(STATE_SCHEMA, baselineTable);
   const local = localRef(db, pair);
   const localCols = pair.columns.map((c) => quoteIdent(c.local)).join(', ');
   const lf = rowFp(pair, 'local', scheme, 't');
   const bf = baselineRowFp(scheme);
-  await db.run(`UPDATE ${baseline} b SET n = p.new_b FROM ${TEMP.kplan} p WHERE b.${bf} = p.f AND p.bn > 0`);
+  await db.run(`UPDATE ${baseline} b SET n = p.new_b FROM ${from.plan} p WHERE b.${bf} = p.f AND p.bn > 0`);
   await db.run(`DELETE FROM ${baseline} WHERE n = 0`);
   const h = engineRowHash(
     pair.columns.map((c) => c.local),
     't',
   );
   const fCol = scheme === 'canonical' ? `, ${lf} AS f` : '';
-  const fresh = `(SELECT f FROM ${TEMP.kplan} WHERE bn = 0 AND new_b > 0)`;
+  const fresh = `(SELECT f FROM ${from.plan} WHERE bn = 0 AND new_b > 0)`;
   await db.run(
     `INSERT INTO ${baseline}
-     SELECT x.h${scheme === 'canonical' ? ', x.f' : ''}, p.new_b FROM ${TEMP.kplan} p
+     SELECT x.h${scheme === 'canonical' ? ', x.f' : ''}, p.new_b FROM ${from.plan} p
        JOIN (SELECT ${h} AS h${fCol}, ${lf} AS __f
-               FROM (SELECT ${localCols} FROM ${local} t WHERE ${lf} IN ${fresh} UNION ALL SELECT ${localCols} FROM ${TEMP.rrows}) t
+               FROM (SELECT ${localCols} FROM ${local} t WHERE ${lf} IN ${fresh} UNION ALL SELECT ${localCols} FROM ${from.remoteRows}) t
               QUALIFY row_number() OVER (PARTITION BY __f) = 1) x ON x.__f = p.f
       WHERE p.bn = 0 AND p.new_b > 0`,
   );

@@ -2,7 +2,6 @@ import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../db/quote.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { kJson, kMatchUser, rowJson } from '../rows/keySql.js';
-import { TEMP } from '../rows/tempTables.js';
 import { CONFLICTS_TABLE, STATE_SCHEMA } from './internalNames.js';
 import { readStateVersion } from './stateValues.js';
 import { duckdb } from '../../db/duckdbApi.js';
@@ -39,18 +38,19 @@ export interface ConflictRecord {
 }
 
 /**
- * Records every conflict of the plan with both versions (before the pull replaces the local one).
+ * Records every conflict of the plan (`from.plan`, merge/mergePlan.ts) with both versions: the local
+ * one (before the pull replaces it) and the remote one (`from.remoteRows`, the remote rows read).
  * Runs inside the caller's local transaction. Returns the rows written.
  */
-export async function recordConflicts(db: Database, pair: TablePair, policy: string, runId: string | undefined): Promise<number> {
+export async function recordConflicts(db: Database, pair: TablePair, policy: string, runId: string | undefined, from: { plan: string; remoteRows: string }): Promise<number> {
   const local = localRef(db, pair);
   return db.run(
     `INSERT INTO ${T} (id, table_name, key_json, local_version, remote_version, copies, policy, winner, run_id)
      SELECT ${NEXT_CONFLICT_ID}, $1, ${kJson(pair, 'p')},
             (SELECT ${rowJson(pair, 't')} FROM ${local} t WHERE ${kMatchUser(pair, 'local', 't', 'p')}),
-            (SELECT ${rowJson(pair, 't')} FROM ${TEMP.rrows} t WHERE ${kMatchUser(pair, 'local', 't', 'p')}),
+            (SELECT ${rowJson(pair, 't')} FROM ${from.remoteRows} t WHERE ${kMatchUser(pair, 'local', 't', 'p')}),
             1, $2, p.winner, $3
-       FROM ${TEMP.plan} p WHERE p.kind = 'conflict' AND p.action <> 'skip'`,
+       FROM ${from.plan} p WHERE p.kind = 'conflict' AND p.action <> 'skip'`,
     [pair.name, policy, runId ?? null],
   );
 }

@@ -6,7 +6,6 @@ import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { appendToRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
-import { TEMP } from '../rows/tempTables.js';
 
 /**
  * Crash safety for pushes of tables without a key.
@@ -31,8 +30,8 @@ function journal(baselineTable: string): string {
   return qualify(STATE_SCHEMA, `${baselineTable}_pending`);
 }
 
-/** Journals the planned rows' local counts before a push (local transaction). Returns the push id. */
-export async function journalKeylessPush(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string): Promise<string> {
+/** Journals the local counts of the rows a plan (`plan`, merge/syncKeylessTable.ts) pushes, before the push (local transaction). Returns the push id. */
+export async function journalKeylessPush(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string, plan: string): Promise<string> {
   const pushId = randomUUID();
   const local = localRef(db, pair);
   const h = engineRowHash(
@@ -43,8 +42,8 @@ export async function journalKeylessPush(db: Database, pair: TablePair, scheme: 
   await db.transaction(async () => {
     await db.run(
       `CREATE OR REPLACE TABLE ${journal(baselineTable)} AS
-         SELECT $1 AS push_id, p.f, x.h, p.ln FROM ${TEMP.kplan} p
-           LEFT JOIN (SELECT ${h} AS h, ${f} AS f FROM ${local} t WHERE ${f} IN (SELECT f FROM ${TEMP.kplan} WHERE ln > 0)
+         SELECT $1 AS push_id, p.f, x.h, p.ln FROM ${plan} p
+           LEFT JOIN (SELECT ${h} AS h, ${f} AS f FROM ${local} t WHERE ${f} IN (SELECT f FROM ${plan} WHERE ln > 0)
                        QUALIFY row_number() OVER (PARTITION BY ${f}) = 1) x ON x.f = p.f`,
       [pushId],
     );

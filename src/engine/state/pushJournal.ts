@@ -3,7 +3,6 @@ import { qualify } from '../../db/quote.js';
 import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { keyInInternal, kList, kMatch } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
-import { TEMP } from '../rows/tempTables.js';
 
 /**
  * The push journal of a keyed table: local row versions (k…, h; h NULL = deleted) that a push may
@@ -28,29 +27,29 @@ export function journalRef(baselineTable: string): string {
   return qualify(STATE_SCHEMA, journalTableName(baselineTable));
 }
 
-/** Records the versions of `TEMP.ld` (the local changes) before they are pushed (local transaction). */
-export async function journalLocalChanges(db: Database, pair: TablePair, baselineTable: string): Promise<void> {
+/** Records the versions of the local changes (`localChanges`, compare/localDelta.ts) before they are pushed (local transaction). */
+export async function journalLocalChanges(db: Database, pair: TablePair, baselineTable: string, localChanges: string): Promise<void> {
   const journal = qualify(STATE_SCHEMA, journalTableName(baselineTable));
   await db.run(`CREATE TABLE IF NOT EXISTS ${journal} AS SELECT ${kList(pair)}, h FROM ${qualify(STATE_SCHEMA, baselineTable)} WHERE false`);
-  await db.run(`INSERT INTO ${journal} SELECT ${kList(pair)}, lh FROM ${TEMP.ld} EXCEPT SELECT ${kList(pair)}, h FROM ${journal}`);
+  await db.run(`INSERT INTO ${journal} SELECT ${kList(pair)}, lh FROM ${localChanges} EXCEPT SELECT ${kList(pair)}, h FROM ${journal}`);
 }
 
 /**
- * Between computing the deltas and planning: remote changes (`TEMP.rd`) whose remote version is
+ * Between computing the deltas (`deltas.local`, `deltas.remote`: compare/) and planning: remote changes whose remote version is
  * one this local pushed are not remote changes. The key is planned as a local change (pushing the
  * local's current version, which may equal the baseline), unless the local still holds exactly
  * that version (then both sides agree and the plan says `same`).
  */
-export async function discountOwnPushes(db: Database, pair: TablePair, baselineTable: string): Promise<void> {
+export async function discountOwnPushes(db: Database, pair: TablePair, baselineTable: string, deltas: { local: string; remote: string }): Promise<void> {
   if (!(await journalExists(db, baselineTable))) return;
   const j = qualify(STATE_SCHEMA, journalTableName(baselineTable));
   const ours = `EXISTS (SELECT 1 FROM ${j} j WHERE ${kMatch(pair, 'j', 'r')} AND j.h IS NOT DISTINCT FROM r.rh)`;
   // Local rows unchanged since the baseline: the local's version is the baseline's.
   await db.run(
-    `INSERT INTO ${TEMP.ld} SELECT ${kList(pair, 'r')}, b.h, b.h FROM ${TEMP.rd} r LEFT JOIN ${qualify(STATE_SCHEMA, baselineTable)} b ON ${kMatch(pair, 'r', 'b')}
-      WHERE ${ours} AND NOT EXISTS (SELECT 1 FROM ${TEMP.ld} l WHERE ${kMatch(pair, 'l', 'r')})`,
+    `INSERT INTO ${deltas.local} SELECT ${kList(pair, 'r')}, b.h, b.h FROM ${deltas.remote} r LEFT JOIN ${qualify(STATE_SCHEMA, baselineTable)} b ON ${kMatch(pair, 'r', 'b')}
+      WHERE ${ours} AND NOT EXISTS (SELECT 1 FROM ${deltas.local} l WHERE ${kMatch(pair, 'l', 'r')})`,
   );
-  await db.run(`DELETE FROM ${TEMP.rd} r WHERE ${ours} AND EXISTS (SELECT 1 FROM ${TEMP.ld} l WHERE ${kMatch(pair, 'l', 'r')} AND l.lh IS DISTINCT FROM r.rh)`);
+  await db.run(`DELETE FROM ${deltas.remote} r WHERE ${ours} AND EXISTS (SELECT 1 FROM ${deltas.local} l WHERE ${kMatch(pair, 'l', 'r')} AND l.lh IS DISTINCT FROM r.rh)`);
 }
 
 /** Forgets the journaled versions of the keys whose baseline moved (in the same local transaction). */

@@ -3,7 +3,6 @@ import type { Database } from '../../db/database.js';
 import { qualify } from '../../db/quote.js';
 import { appendToRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
 import { keyInUser, kList, kMatch } from '../rows/keySql.js';
-import { TEMP } from '../rows/tempTables.js';
 import type { TablePair } from '../catalog/tablePair.js';
 
 /**
@@ -96,15 +95,15 @@ export async function ownLoggedRef(db: Database, baselineTable: string): Promise
 }
 
 /**
- * In the local transaction after a push that logged the keys of `TEMP.plan`'s push actions under
+ * In the local transaction after a push that logged the keys of the plan's push actions (`plan`) under
  * `seq`: remembers them as this local's own entries, and forgets those older than the newest
  * sequence number recorded as seen (`seen`), which no read asks for any more.
  */
-export async function recordOwnLogged(db: Database, pair: TablePair, baselineTable: string, seq: number, seen: number | null): Promise<void> {
+export async function recordOwnLogged(db: Database, pair: TablePair, baselineTable: string, seq: number, seen: number | null, plan: string): Promise<void> {
   const own = qualify(STATE_SCHEMA, ownLoggedName(baselineTable));
-  await db.run(`CREATE TABLE IF NOT EXISTS ${own} AS SELECT CAST(NULL AS BIGINT) AS seq, ${kList(pair)} FROM ${TEMP.plan} WHERE false`);
+  await db.run(`CREATE TABLE IF NOT EXISTS ${own} AS SELECT CAST(NULL AS BIGINT) AS seq, ${kList(pair)} FROM ${plan} WHERE false`);
   if (seen !== null) await db.run(`DELETE FROM ${own} WHERE seq < $1`, [String(seen)]);
-  await db.run(`INSERT INTO ${own} SELECT CAST($1 AS BIGINT), ${kList(pair)} FROM ${TEMP.plan} WHERE action = 'push'`, [String(seq)]);
+  await db.run(`INSERT INTO ${own} SELECT CAST($1 AS BIGINT), ${kList(pair)} FROM ${plan} WHERE action = 'push'`, [String(seq)]);
 }
 
 /** Drops the own entries when the baseline is rebuilt from scratch (a full pull reads every row). */
