@@ -6,9 +6,9 @@ import { adoptBaseline } from './state/hashes/engineUpgrade.js';
 import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, widenedPair, type ColumnChanges } from './catalog/columnChanges.js';
 import type { TableInfo } from './catalog/catalog.js';
 import { cursorState, findCursorColumn, type CursorState } from './catalog/cursor.js';
-import { changeLogListed, currentLogSeq, pruneChangeLog } from './state/remoteChangeLog.js';
+import { changeLogListed, currentLogSeq, pruneChangeLog } from './state/remote/changeLog.js';
 import { assertNotStale } from './compare/staleSnapshot.js';
-import { markersListed, pruneKeylessMarkers } from './state/keylessPushJournal.js';
+import { markersListed, prunePushMarkers } from './state/remote/pushMarkers.js';
 import { planFullTable } from './full/planFullTable.js';
 import { pullFullTable } from './full/pullFull.js';
 import { emptyTableResult, type Direction, type TableResult } from './result.js';
@@ -219,7 +219,7 @@ async function pruneRemoteLogs(db: Database, pair: TablePair): Promise<void> {
   if (db.remote.readOnly) return;
   // Known to have none (the last discovery's listing): the remote is not attached for it.
   if (pair.key.length === 0) {
-    if (markersListed(db) !== false) await db.withRemote(false, () => pruneKeylessMarkers(db, pair));
+    if (markersListed(db) !== false) await db.withRemote(false, () => prunePushMarkers(db, pair));
   } else if (findCursorColumn(pair) && changeLogListed(db, pair) !== false) {
     await db.withRemote(false, () => pruneChangeLog(db, pair));
   }

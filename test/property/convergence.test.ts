@@ -145,7 +145,7 @@ interface CursorModel {
 /**
  * The remote change log of items: per sequence number, the keys a push logged and the local whose
  * incremental sync wrote them (`by`), whose later incremental syncs do not read them again
- * (src/engine/state/remoteChangeLog.ts, recordOwnLogged). A full sync of that local forgets which
+ * (src/engine/state/ownLogged.ts, recordOwnLogged). A full sync of that local forgets which
  * entries were its own (its new baseline drops them), so they are read again like anyone's.
  */
 type ChangeLog = Array<{ keys: ReadonlySet<number>; by: LocalModel | undefined }>;

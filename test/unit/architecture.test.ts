@@ -1,7 +1,7 @@
 /**
  * ARCHITECTURE.md, checked: the layers and what each may import, the remote seam (no code above
  * `src/remote/` tests the remote's kind), the sync state (named only in `engine/state/`), the
- * engine's folders (at most 15 files each, no file in a concept folder imports the root files
+ * remote's state tables (named only in `engine/state/remote/`), the engine's folders (at most 15 files each, no file in a concept folder imports the root files
  * that drive it), no import cycle between files, the size of files, and that every file it names exists.
  */
 import assert from 'node:assert/strict';
@@ -141,6 +141,13 @@ describe('ARCHITECTURE.md holds', () => {
     const names = /\b(STATE_SCHEMA|METADATA_TABLE|STATUS_TABLE|CONFLICTS_TABLE|DIRTY_TABLE)\b|'(_duckdb_sync|dewey_sync_\w+)'/;
     const wrong = FILES.filter((f) => !relative(SRC, f).startsWith('engine/state/') && names.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
     assert.deepEqual(wrong, []);
+  });
+
+  test("only engine/state/remote/ names duckdb-sync's tables on the remote (so its layout says which state statements cost a round trip)", () => {
+    const remoteState = /qualify\(db\.remote\.catalog,\s*STATE_SCHEMA|remoteTables\.\w+\(STATE_SCHEMA|\$\{db\.remote\.catalog\}\.\$\{STATE_SCHEMA/;
+    const wrong = FILES.filter((f) => !relative(SRC, f).startsWith('engine/state/remote/') && remoteState.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+    assert.deepEqual(wrong, []);
+    assert.ok(FILES.some((f) => relative(SRC, f).startsWith('engine/state/remote/') && remoteState.test(readFileSync(f, 'utf8'))), 'the pattern finds the remote state files');
   });
 
   test('engine concept folders never import the root files that drive them', () => {

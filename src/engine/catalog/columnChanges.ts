@@ -4,7 +4,7 @@ import type { TableInfo } from './catalog.js';
 import { kMatchUser, kSelect } from '../rows/keySql.js';
 import { type ColumnPair, type TablePair, localRef } from './tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
-import { withPushStage } from '../state/pushStage.js';
+import { withPushStage } from '../state/remote/pushStage.js';
 
 /** How a pair's columns changed since the baseline was written (ARCHITECTURE.md decision 8). */
 export interface ColumnChanges {

@@ -15,7 +15,7 @@ export interface CursorState {
   type: string;
   /** Largest cursor value synced so far, as text; null before the first sync. */
   watermark: string | null;
-  /** Last sequence number of the remote change log seen (remoteChangeLog.ts); null: none yet. */
+  /** Last sequence number of the remote change log seen (state/remote/changeLog.ts); null: none yet. */
   logSeq: number | null;
 }
 

@@ -6,7 +6,8 @@ import type { TablePair } from '../catalog/tablePair.js';
 import { baselineRowFp, combineFps, rowFp } from '../rows/fingerprintScheme.js';
 import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
-import { changeLogFilter, changeLogListed, changeLogSeqSql, ownLoggedRef } from '../state/remoteChangeLog.js';
+import { changeLogFilter, changeLogListed, changeLogSeqSql } from '../state/remote/changeLog.js';
+import { ownLoggedRef } from '../state/ownLogged.js';
 
 /** A table an incremental sync is about to compare with its baseline. */
 export interface ProbeTarget {
@@ -31,7 +32,7 @@ export interface ProbeOutcome {
  * Whether each table's remote side changed since its baseline, for every table at once: one
  * statement (one round trip) whatever the number of tables, so that a sync where nothing changed
  * costs a few round trips in all instead of several per table (issue 14). Per table it reads
- * - the row count, and the newest change-log sequence number (remoteChangeLog.ts);
+ * - the row count, and the newest change-log sequence number (state/remote/changeLog.ts);
  * - with a cursor column: how many rows moved past the watermark (counted in the scan of the cursor
  *   column alone: issue 22), and the fingerprints of the rows a sync would read again though they
  *   may be unchanged (the lag window before the watermark, NULL cursors, rows logged since the last
@@ -54,7 +55,7 @@ export async function probeRemote(db: Database, targets: ProbeTarget[]): Promise
     return `$${params.length}`;
   };
   const parts: string[] = [];
-  // This local's own log entries, for the tables whose change log exists (remoteChangeLog.ts).
+  // This local's own log entries, for the tables whose change log exists (state/ownLogged.ts).
   const hasLog = probed.map(({ pair, cursor }) => cursor !== undefined && changeLogListed(db, pair) === true);
   const ownLogged = await Promise.all(probed.map(({ baselineTable }, i) => (hasLog[i] ? ownLoggedRef(db, baselineTable) : undefined)));
   probed.forEach(({ pair, cursor, scheme }, i) => {

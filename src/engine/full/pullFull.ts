@@ -7,7 +7,7 @@ import type { CursorState } from '../catalog/cursor.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { ensureLocalTable } from '../catalog/localSchema.js';
-import { currentLogSeq } from '../state/remoteChangeLog.js';
+import { currentLogSeq } from '../state/remote/changeLog.js';
 import type { TableResult } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { readOneTableMetadata, recordTableSuccess } from '../state/tableMetadata.js';

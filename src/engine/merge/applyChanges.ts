@@ -3,7 +3,7 @@ import { qualify, quoteIdent } from '../../db/quote.js';
 import { keyInUser, keysNeverNull, kList, kMatchUser } from '../rows/keySql.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
-import { withPushStage } from '../state/pushStage.js';
+import { withPushStage } from '../state/remote/pushStage.js';
 
 interface ActionCounts {
   deletes: bigint;
@@ -12,7 +12,7 @@ interface ActionCounts {
 
 /**
  * Writes the plan's `push` actions to the remote from `source` (the local table, or a snapshot of
- * its changed rows), through a stage on the remote (state/pushStage.ts), then `afterPush(stage)`
+ * its changed rows), through a stage on the remote (state/remote/pushStage.ts), then `afterPush(stage)`
  * (the change log reads the pushed keys there). Runs inside the caller's remote transaction.
  * `onlyPairColumns`: the remote table has no column outside the pair.
  */

@@ -8,7 +8,8 @@ import { kJson } from '../rows/keySql.js';
 import { computeLocalDelta, computeLocalDeltaAt, noLocalDelta, snapshotChangedRows } from '../compare/localDelta.js';
 import { buildMergePlan, type PlanCounts } from './mergePlan.js';
 import { clearJournal, discountOwnPushes, journalLocalChanges, journalPending } from '../state/pushJournal.js';
-import { logPushedKeys, recordOwnLogged } from '../state/remoteChangeLog.js';
+import { logPushedKeys } from '../state/remote/changeLog.js';
+import { recordOwnLogged } from '../state/ownLogged.js';
 import { computeRemoteDelta } from '../compare/remoteDelta.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { changeResult, NO_CHANGES, recordChanges } from './changeOutcome.js';
@@ -31,7 +32,7 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
   let maxCursor: string | null = null;
   let logSeq: number | null = null;
   let snapshot = false;
-  /** The change-log sequence number the push wrote its keys under (remoteChangeLog.ts). */
+  /** The change-log sequence number the push wrote its keys under (state/remote/changeLog.ts). */
   let loggedSeq: number | undefined;
   // Local changes first; before they may reach the remote, they are journaled (see pushJournal.ts).
   const localChanges = await db.transaction(async () => {

@@ -7,10 +7,11 @@ import type { Direction } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { moveKeylessBaseline, baselineRef } from '../state/baseline.js';
 import { changeResult, NO_CHANGES, recordChanges, type ChangeCounts } from './changeOutcome.js';
-import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, markKeylessPush, recoverKeylessPush } from '../state/keylessPushJournal.js';
+import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, recoverKeylessPush } from '../state/keylessPushJournal.js';
+import { markPush } from '../state/remote/pushMarkers.js';
 import { TEMP } from '../rows/tempTables.js';
 import { noRowsSelect, rowsSelect } from '../rows/keySql.js';
-import { withPushStage } from '../state/pushStage.js';
+import { withPushStage } from '../state/remote/pushStage.js';
 
 /**
  * Two-way sync of a table without a key, as a multiset: each distinct row (by fingerprint f) has
@@ -99,7 +100,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
           `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')})
            SELECT ${pair.columns.map((_c, i) => `s.c${i}`).join(', ')} FROM ${stage} s, range(s.__n) WHERE s.__found`,
         );
-        await markKeylessPush(db, pair, pushId);
+        await markPush(db, pair, pushId);
       }),
     );
   });

@@ -10,7 +10,7 @@ import { keyInInternal, keyInUser, kList, kMatchUser, kSelect } from '../rows/ke
 import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
-import { dropOwnLogged } from './remoteChangeLog.js';
+import { dropOwnLogged } from './ownLogged.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import type { TableMetadata } from './tableMetadata.js';
 import { columnSignature } from '../catalog/columnSignature.js';

@@ -4,7 +4,8 @@ import { qualify } from '../../db/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { appendToRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
+import { STATE_SCHEMA, tableExists } from './internalNames.js';
+import { pushCommitted } from './remote/pushMarkers.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 
 /**
@@ -14,17 +15,12 @@ import { type TablePair, localRef } from '../catalog/tablePair.js';
  * transaction moves the baseline, the next run would count the pushed copies as remote changes and
  * add the local changes a second time (new = local + remote − baseline). So before pushing, the
  * local counts of every planned row are journaled locally with a push id, and the push writes that
- * id into a marker table on the remote (`_duckdb_sync.pushes`, never synced as a user table) in the
+ * id into the remote's push markers (remote/pushMarkers.ts) in the
  * same remote transaction. The next run finds the journal: if the marker is on the remote, the push
  * committed and the baseline of those rows becomes the journaled local counts (the remote then
  * differs from it exactly by the other side's changes); if not, nothing was pushed and the journal
  * is dropped.
  */
-
-/** The remote's marker table of committed keyless pushes. */
-function markers(db: Database): string {
-  return qualify(db.remote.catalog, STATE_SCHEMA, 'pushes');
-}
 
 function journal(baselineTable: string): string {
   return qualify(STATE_SCHEMA, `${baselineTable}_pending`);
@@ -51,22 +47,6 @@ export async function journalKeylessPush(db: Database, pair: TablePair, scheme: 
   return pushId;
 }
 
-/** Inside the push's remote transaction: records the push id. */
-export async function markKeylessPush(db: Database, pair: TablePair, pushId: string): Promise<void> {
-  await appendToRemoteStateTable(db, 'pushes', () => 'SELECT CAST($1 AS VARCHAR) AS push_id, CAST($2 AS VARCHAR) AS table_name, now() AS pushed_at', [pushId, pair.name]);
-}
-
-/** Whether the marker table exists, as the last discovery listed the remote; undefined when unknown. */
-export function markersListed(db: Database): boolean | undefined {
-  return db.remoteTables.has(STATE_SCHEMA, 'pushes');
-}
-
-/** Drops this table's markers older than 30 days (full syncs: pushes pay no round trip for it). */
-export async function pruneKeylessMarkers(db: Database, pair: TablePair): Promise<void> {
-  if (!(await tableExists(db, STATE_SCHEMA, 'pushes', db.remote.catalog))) return;
-  await db.run(`DELETE FROM ${markers(db)} WHERE table_name = $1 AND pushed_at < now() - INTERVAL 30 DAY`, [pair.name]);
-}
-
 /** A push of this table was journaled and its outcome is not settled yet. */
 export async function keylessJournalExists(db: Database, baselineTable: string): Promise<boolean> {
   return tableExists(db, STATE_SCHEMA, `${baselineTable}_pending`);
@@ -84,9 +64,7 @@ export async function dropKeylessJournal(db: Database, baselineTable: string): P
 export async function recoverKeylessPush(db: Database, scheme: FingerprintScheme, baselineTable: string): Promise<boolean> {
   if (!(await keylessJournalExists(db, baselineTable))) return false;
   const [row] = await db.all<{ push_id: string }>(`SELECT any_value(push_id) AS push_id FROM ${journal(baselineTable)}`);
-  const committed =
-    row?.push_id !== undefined &&
-    (await tableExists(db, STATE_SCHEMA, 'pushes', db.remote.catalog)) && ((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${markers(db)} WHERE push_id = $1`, [row.push_id]))[0]?.n ?? 0n) > 0n;
+  const committed = row?.push_id !== undefined && (await pushCommitted(db, row.push_id));
   const baseline = qualify(STATE_SCHEMA, baselineTable);
   const bf = baselineRowFp(scheme);
   await db.transaction(async () => {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { quoteIdent } from '../../db/quote.js';
 import type { TablePair } from '../catalog/tablePair.js';
-import { STATE_SCHEMA, tableExists } from './internalNames.js';
-import { markKeylessPush } from './keylessPushJournal.js';
+import { STATE_SCHEMA } from './internalNames.js';
+import { committedPushes, markPush } from './remote/pushMarkers.js';
 import { readStateValue } from './stateValues.js';
 import { writeStateValue } from './stateTables.js';
 
@@ -12,7 +12,7 @@ import { writeStateValue } from './stateTables.js';
  * the rows whose hash (of the key, or of the whole row without one) falls in part i of n. Before the
  * first part, the local state records the job (`parted_push:<table>`: its id and number of parts);
  * each part's remote transaction writes `<id>:<i>` into the remote's push markers
- * (`_duckdb_sync.pushes`, keylessPushJournal.ts) with its rows. So a run cut short between parts
+ * (remote/pushMarkers.ts) with its rows. So a run cut short between parts
  * leaves parts that committed and parts that did not, and the next run knows which: it pushes the
  * others, never one twice, and only then writes the baseline.
  */
@@ -40,14 +40,13 @@ export async function startPartedPush(db: Database, pair: TablePair, parts: numb
 
 /** The parts of the job that committed on the remote (the remote must be attached). */
 export async function committedParts(db: Database, job: PartedPush): Promise<Set<number>> {
-  if (!(await tableExists(db, STATE_SCHEMA, 'pushes', db.remote.catalog))) return new Set();
-  const rows = await db.all<{ push_id: string }>(`SELECT push_id FROM ${qualify(db.remote.catalog, STATE_SCHEMA, 'pushes')} WHERE starts_with(push_id, $1)`, [`${job.id}:`]);
-  return new Set(rows.map((r) => Number(r.push_id.slice(job.id.length + 1))));
+  const ids = await committedPushes(db, `${job.id}:`);
+  return new Set(ids.map((id) => Number(id.slice(job.id.length + 1))));
 }
 
 /** Inside part i's remote transaction: marks it committed with its rows. */
 export async function markPart(db: Database, pair: TablePair, job: PartedPush, part: number): Promise<void> {
-  await markKeylessPush(db, pair, `${job.id}:${part}`);
+  await markPush(db, pair, `${job.id}:${part}`);
 }
 
 /** Inside the local transaction that writes the baseline: the job is done. */

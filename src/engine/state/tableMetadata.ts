@@ -26,7 +26,7 @@ export interface TableMetadata {
   keyColumns: string[];
   cursorColumn: string | null;
   watermark: string | null;
-  /** Last remote change-log sequence number seen (remoteChangeLog.ts). */
+  /** Last remote change-log sequence number seen (state/remote/changeLog.ts). */
   logSeq: number | null;
   baselineTable: string | null;
   columnSignature: string | null;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../../db/database.js';
-import { qualify } from '../../db/quote.js';
-import { ensureRemoteStateSchema, STATE_SCHEMA } from './internalNames.js';
+import type { Database } from '../../../db/database.js';
+import { qualify } from '../../../db/quote.js';
+import { STATE_SCHEMA } from '../internalNames.js';
+import { ensureRemoteStateSchema } from './remoteStateTables.js';
 
 /**
  * A push's rows on the remote. MotherDuck runs statements that change its rows on the server, so

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Database } from '../../db/database.js';
-import { qualify } from '../../db/quote.js';
-import { appendToRemoteStateTable, STATE_SCHEMA, tableExists } from './internalNames.js';
-import { keyInUser, kList, kMatch } from '../rows/keySql.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import type { Database } from '../../../db/database.js';
+import { STATE_SCHEMA } from '../internalNames.js';
+import { keyInUser, kList, kMatch } from '../../rows/keySql.js';
+import type { TablePair } from '../../catalog/tablePair.js';
+import { appendToRemoteStateTable, remoteStateTable, remoteStateTableExists } from './remoteStateTables.js';
 
 /**
  * The remote change log of a table with a cursor column: the keys every duckdb-sync push wrote,
@@ -25,7 +25,7 @@ function changeLogName(pair: TablePair): string {
 }
 
 function changeLogTable(db: Database, pair: TablePair): string {
-  return qualify(db.remote.catalog, STATE_SCHEMA, changeLogName(pair));
+  return remoteStateTable(db, changeLogName(pair));
 }
 
 /**
@@ -67,7 +67,7 @@ export async function currentLogSeq(db: Database, pair: TablePair): Promise<numb
 }
 
 async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> {
-  return tableExists(db, STATE_SCHEMA, changeLogName(pair), db.remote.catalog);
+  return remoteStateTableExists(db, changeLogName(pair));
 }
 
 /**
@@ -82,31 +82,4 @@ async function changeLogExists(db: Database, pair: TablePair): Promise<boolean> 
 export function changeLogFilter(db: Database, pair: TablePair, alias: string, param: string, ownLogged?: string): string {
   const others = ownLogged ? ` AND NOT EXISTS (SELECT 1 FROM ${ownLogged} o WHERE o.seq = p.seq AND ${kMatch(pair, 'o', 'p')})` : '';
   return keyInUser(pair, 'remote', alias, changeLogTable(db, pair), `p.seq >= coalesce(${param}, 0)${others}`);
-}
-
-/** The local table of the log entries this local's pushes wrote (seq, k…), named after the table's baseline. */
-function ownLoggedName(baselineTable: string): string {
-  return `${baselineTable}_logged`;
-}
-
-/** The table of this local's own log entries, qualified, when it exists (for changeLogFilter). */
-export async function ownLoggedRef(db: Database, baselineTable: string): Promise<string | undefined> {
-  return (await tableExists(db, STATE_SCHEMA, ownLoggedName(baselineTable))) ? qualify(STATE_SCHEMA, ownLoggedName(baselineTable)) : undefined;
-}
-
-/**
- * In the local transaction after a push that logged the keys of the plan's push actions (`plan`) under
- * `seq`: remembers them as this local's own entries, and forgets those older than the newest
- * sequence number recorded as seen (`seen`), which no read asks for any more.
- */
-export async function recordOwnLogged(db: Database, pair: TablePair, baselineTable: string, seq: number, seen: number | null, plan: string): Promise<void> {
-  const own = qualify(STATE_SCHEMA, ownLoggedName(baselineTable));
-  await db.run(`CREATE TABLE IF NOT EXISTS ${own} AS SELECT CAST(NULL AS BIGINT) AS seq, ${kList(pair)} FROM ${plan} WHERE false`);
-  if (seen !== null) await db.run(`DELETE FROM ${own} WHERE seq < $1`, [String(seen)]);
-  await db.run(`INSERT INTO ${own} SELECT CAST($1 AS BIGINT), ${kList(pair)} FROM ${plan} WHERE action = 'push'`, [String(seq)]);
-}
-
-/** Drops the own entries when the baseline is rebuilt from scratch (a full pull reads every row). */
-export async function dropOwnLogged(db: Database, baselineTable: string): Promise<void> {
-  await db.run(`DROP TABLE IF EXISTS ${qualify(STATE_SCHEMA, ownLoggedName(baselineTable))}`);
 }
