@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.js';
-import { quoteIdent } from './quote.js';
+import { quoteIdent } from '../duckdb/quote.js';
 
 /**
  * Checkpoints the local file right after an ALTER TABLE on it is committed: DuckDB 1.5 cannot replay

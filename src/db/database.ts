@@ -3,7 +3,7 @@ import { DatabaseError, RemoteUnavailableError, RemoteWriteConflictError } from 
 import type { Logger } from '../log/logger.js';
 import type { Remote } from '../remote/remote.js';
 import { openLocal } from './openLocal.js';
-import { quoteIdent } from './quote.js';
+import { quoteIdent } from '../duckdb/quote.js';
 import { MemoryLimit } from './failures/memoryLimit.js';
 import { KnownRemoteTables } from './knownRemoteTables.js';
 import { AlterCheckpoints } from './alterCheckpoints.js';

@@ -3,10 +3,10 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseNotFoundError } from '../errors.js';
 import type { DatabaseOptions } from './databaseOptions.js';
-import { checkDatabaseFile, newerStorageError } from './databaseFile.js';
-import { duckdb } from './duckdbApi.js';
-import { fileCatalogName } from './fileCatalogName.js';
-import { quoteIdent, quoteLiteral } from './quote.js';
+import { checkDatabaseFile, newerStorageError } from '../duckdb/databaseFile.js';
+import { duckdb } from '../duckdb/duckdbApi.js';
+import { fileCatalogName } from '../duckdb/fileCatalogName.js';
+import { quoteIdent, quoteLiteral } from '../duckdb/quote.js';
 import { withRetry } from './failures/withRetry.js';
 import { wrapError } from './failures/wrapError.js';
 

@@ -1,4 +1,4 @@
-import { duckdb } from '../db/duckdbApi.js';
+import { duckdb } from '../duckdb/duckdbApi.js';
 import { rmSync } from 'node:fs';
 
 /**

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.js';
-import { qualify, quoteIdent } from '../db/quote.js';
+import { qualify, quoteIdent } from '../duckdb/quote.js';
 import { toSyncError } from '../errors.js';
 import type { TableInfo } from './catalog/catalog.js';
 import { canonicalRowFingerprint } from './rows/fingerprint.js';

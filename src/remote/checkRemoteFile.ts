@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { checkDatabaseFile } from '../db/databaseFile.js';
+import { checkDatabaseFile } from '../duckdb/databaseFile.js';
 import { DatabaseNotFoundError, UsageError } from '../errors.js';
 
 /** A remote kept in a DuckDB file (a file remote, the emulator) must exist, be a DuckDB database, and not be the local file. */

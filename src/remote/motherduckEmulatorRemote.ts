@@ -1,13 +1,13 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { newerStorageError } from '../db/databaseFile.js';
-import { duckdb } from '../db/duckdbApi.js';
-import { fileCatalogName } from '../db/fileCatalogName.js';
-import { quoteIdent, quoteLiteral } from '../db/quote.js';
+import { newerStorageError } from '../duckdb/databaseFile.js';
+import { duckdb } from '../duckdb/duckdbApi.js';
+import { fileCatalogName } from '../duckdb/fileCatalogName.js';
+import { quoteIdent, quoteLiteral } from '../duckdb/quote.js';
 import { MotherDuckRuleError, UsageError, type SyncError } from '../errors.js';
 import { checkRemoteFile } from './checkRemoteFile.js';
 import { isLiteralDefault } from './literalDefault.js';
-import { classifyMotherDuckError, MOTHERDUCK_TRANSACTION_ROWS } from './motherduckErrors.js';
+import { classifyMotherDuckError, MOTHERDUCK_TRANSACTION_ROWS } from './motherduck/motherduckErrors.js';
 import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions, RemoteStorage, SharedFile } from './remote.js';
 import type { RemoteStatement } from './remoteStatement.js';
 

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
-import { FileRemote } from './fileRemote.js';
+import { FileRemote } from './file/fileRemote.js';
 import { MotherDuckEmulatorRemote } from './motherduckEmulatorRemote.js';
-import { MotherDuckRemote } from './motherduckRemote.js';
+import { MotherDuckRemote } from './motherduck/motherduckRemote.js';
 import type { Remote, RemoteOptions } from './remote.js';
 
 /**

@@ -1,8 +1,8 @@
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../duckdb/quote.js';
 
 /**
  * What one SQL text that duckdb-sync sends does to the remote, read from the text. duckdb-sync
- * quotes every identifier (db/quote.ts) and names temp tables `temp.sync_*`, so a table read is
+ * quotes every identifier (duckdb/quote.ts) and names temp tables `temp.sync_*`, so a table read is
  * what follows FROM, JOIN or USING: remote when its quoted name starts with the remote's catalog,
  * local otherwise (a temp table, or `"schema"."table"` of the local catalog).
  * - `append`: INSERT, or CREATE TABLE … AS: adds rows (MotherDuck documents reading local data here: an upload);

@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { loadConfig, type ConfigOverrides } from '../config/loadConfig.js';
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import { Database } from '../db/database.js';
-import { checkDatabaseFile } from '../db/databaseFile.js';
+import { checkDatabaseFile } from '../duckdb/databaseFile.js';
 import { DatabaseNotFoundError } from '../errors.js';
 import { parseRemote } from '../remote/parseRemote.js';
 import type { RemoteFingerprints } from '../remote/remote.js';

@@ -1,5 +1,5 @@
 import type { StatementType } from '@duckdb/node-api';
-import { duckdb } from '../db/duckdbApi.js';
+import { duckdb } from '../duckdb/duckdbApi.js';
 import type { ParsedStatement } from './sqlParser.js';
 import type { TableRef } from './tableRef.js';
 

@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../duckdb/quote.js';
 import type { ParsedStatement, SqlParser } from '../sql/sqlParser.js';
 import type { TableRef } from '../sql/tableRef.js';
 import { MAX_KNOWN_KEYS, type WrittenKeys } from './keyedWrites.js';

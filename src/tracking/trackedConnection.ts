@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
-import { duckdb } from '../db/duckdbApi.js';
+import { duckdb } from '../duckdb/duckdbApi.js';
 import type { Row, SqlParams } from '../db/database.js';
 import { wrapError } from '../db/failures/wrapError.js';
 import { ALL_TABLES, MARK_DIRTY_SQL } from '../engine/state/dirtyMarks.js';

@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { SqlParams } from '../db/database.js';
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../duckdb/quote.js';
 import type { ParsedStatement, SqlParser } from '../sql/sqlParser.js';
 import type { TableRef } from '../sql/tableRef.js';
 import { MAX_KNOWN_KEYS, type WrittenKeys } from './keyedWrites.js';

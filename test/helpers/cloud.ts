@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { quoteIdent } from '../../src/db/quote.js';
+import { quoteIdent } from '../../src/duckdb/quote.js';
 import { withDuck } from './duck.js';
 import { liveDatabase, remoteUri, testRemoteKind } from './remoteKinds.js';
 

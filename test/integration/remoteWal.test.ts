@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Database } from '../../src/db/database.js';
-import { REMOTE_ALIAS } from '../../src/remote/attachAlias.js';
+import { REMOTE_ALIAS } from '../../src/remote/file/attachAlias.js';
 import { parseRemote } from '../../src/remote/parseRemote.js';
 import { WalReplayBudget } from '../../src/db/walReplayBudget.js';
 import { exec, query } from '../helpers/duck.js';

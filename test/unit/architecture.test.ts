@@ -15,7 +15,9 @@ const SRC = resolve(fileURLToPath(new URL('../../src', import.meta.url)));
 /** Layers from the bottom up, as in ARCHITECTURE.md; a file imports only from its own layer or below. */
 const LAYERS: string[][] = [
   ['errors.ts', 'log', 'config'],
-  ['db', 'remote'],
+  ['duckdb'],
+  ['remote'],
+  ['db'],
   ['sql'],
   ['engine'],
   ['run'],

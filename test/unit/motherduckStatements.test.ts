@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { duckdb } from '../../src/db/duckdbApi.js';
+import { duckdb } from '../../src/duckdb/duckdbApi.js';
 import { MotherDuckRuleError, ReadOnlyRemoteError, RemoteUnavailableError, RemoteWriteConflictError, UnsupportedClientError, UsageError } from '../../src/errors.js';
-import { classifyMotherDuckError } from '../../src/remote/motherduckErrors.js';
+import { classifyMotherDuckError } from '../../src/remote/motherduck/motherduckErrors.js';
 import { parseRemote } from '../../src/remote/parseRemote.js';
 import { readRemoteStatement } from '../../src/remote/remoteStatement.js';
 import { isLiteralDefault } from '../../src/remote/literalDefault.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { REMOTE_ALIAS } from '../../src/remote/attachAlias.js';
+import { REMOTE_ALIAS } from '../../src/remote/file/attachAlias.js';
 import { parseRemote } from '../../src/remote/parseRemote.js';
 import type { Remote } from '../../src/remote/remote.js';
 import { DatabaseNotFoundError, MissingTokenError, MotherDuckRuleError, NotADatabaseError, UsageError } from '../../src/errors.js';

@@ -1,6 +1,6 @@
 import { OutOfMemoryError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
-import { quoteLiteral } from '../quote.js';
+import { quoteLiteral } from '../../duckdb/quote.js';
 
 /** The limit `auto` starts at: at 20M rows a sync takes the same time with it as without a limit, in a third to a half of the memory. */
 export const AUTO_MEMORY_START = '600MB';

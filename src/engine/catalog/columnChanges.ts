@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import type { TableInfo } from './catalog.js';
 import { kMatchUser, kSelect } from '../rows/keySql.js';
 import { type ColumnPair, type TablePair, localRef } from './tablePair.js';

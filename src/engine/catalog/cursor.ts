@@ -1,4 +1,4 @@
-import { quoteIdent } from '../../db/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import { ConfigError } from '../../errors.js';
 import type { TablePair } from './tablePair.js';
 

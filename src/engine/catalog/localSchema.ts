@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import type { RemoteStorage } from '../../remote/remote.js';
 import { isLiteralDefault } from '../../remote/literalDefault.js';
 import type { TableInfo } from './catalog.js';

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify } from '../../db/quote.js';
+import { qualify } from '../../duckdb/quote.js';
 import { ConfigError } from '../../errors.js';
 import type { TableSettings } from '../../config/schema.js';
 import { displayName, type TableInfo } from './catalog.js';

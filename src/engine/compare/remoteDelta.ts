@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import type { CursorState } from '../catalog/cursor.js';
 import { cursorFilter } from '../catalog/cursor.js';
 import { journalExists, journalRef } from '../state/pushJournal.js';

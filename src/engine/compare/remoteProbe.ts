@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify } from '../../db/quote.js';
+import { qualify } from '../../duckdb/quote.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { cursorProbe, type CursorState } from '../catalog/cursor.js';
 import type { TablePair } from '../catalog/tablePair.js';

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify } from '../../db/quote.js';
+import { qualify } from '../../duckdb/quote.js';
 import { cursorBefore, type CursorState } from '../catalog/cursor.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { engineRowHash } from '../rows/fingerprint.js';

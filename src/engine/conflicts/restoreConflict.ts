@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import { ConflictRestoreError } from '../../errors.js';
 import { splitName } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import { canonicalRowFingerprint, engineRowHash } from '../rows/fingerprint.js';
 import { kMatch, kSelect } from '../rows/keySql.js';

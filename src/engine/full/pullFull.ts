@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import { usableBaseline, writeBaseline, baselineRef } from '../state/baseline.js';
 import { recordDiscardedChanges, snapshotLocalChanges } from '../state/discardedChanges.js';
 import type { TableInfo } from '../catalog/catalog.js';

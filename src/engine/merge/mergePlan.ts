@@ -1,6 +1,6 @@
 import type { ConflictPolicy } from '../../config/schema.js';
 import type { Database } from '../../db/database.js';
-import { quoteIdent } from '../../db/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import type { CursorState } from '../catalog/cursor.js';
 import { kMatch, kMatchUser } from '../rows/keySql.js';
 import type { Direction } from '../result.js';

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import { localMatchesBaseline } from '../compare/localDelta.js';
 import type { ChangeSyncContext, ChangeSyncResult } from './changeSyncContext.js';

@@ -1,4 +1,4 @@
-import { qualify, quoteIdent, quoteLiteral } from '../../db/quote.js';
+import { qualify, quoteIdent, quoteLiteral } from '../../duckdb/quote.js';
 import type { MacroOverload, SchemaObject, SequenceSettings } from './schemaObject.js';
 
 /**

@@ -1,4 +1,4 @@
-import { qualify, quoteLiteral } from '../../db/quote.js';
+import { qualify, quoteLiteral } from '../../duckdb/quote.js';
 import { commentObjectSql, createObjectSql, nextValue, sequenceSettings } from './objectDdl.js';
 import type { ObjectChange, ObjectSide } from './objectChange.js';
 import { objectKey, objectName, type SchemaObject } from './schemaObject.js';

@@ -1,4 +1,4 @@
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import type { ObjectChange } from './objectChange.js';

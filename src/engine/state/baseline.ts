@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { writeHashProbe } from './hashes/hashProbe.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';

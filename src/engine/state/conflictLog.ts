@@ -1,10 +1,10 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { kJson, kMatchUser, rowJson } from '../rows/keySql.js';
 import { CONFLICTS_TABLE, STATE_SCHEMA } from './internalNames.js';
 import { readStateVersion } from './stateValues.js';
-import { duckdb } from '../../db/duckdbApi.js';
+import { duckdb } from '../../duckdb/duckdbApi.js';
 
 /**
  * `dewey_sync_conflicts`: every version a sync let lose, kept. Each record has a stable `id`, and a

@@ -1,6 +1,6 @@
-import { duckdb } from '../../db/duckdbApi.js';
+import { duckdb } from '../../duckdb/duckdbApi.js';
 import type { Database } from '../../db/database.js';
-import { qualify } from '../../db/quote.js';
+import { qualify } from '../../duckdb/quote.js';
 import { DIRTY_TABLE, STATE_SCHEMA } from './internalNames.js';
 import type { TableResult } from '../result.js';
 import { readStateVersion } from './stateValues.js';

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../db/quote.js';
+import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { CONFLICTS_TABLE, STATE_SCHEMA } from './internalNames.js';
 import { NEXT_CONFLICT_ID } from './conflictLog.js';

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify } from '../../db/quote.js';
+import { qualify } from '../../duckdb/quote.js';
 import { kList } from '../rows/keySql.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { STATE_SCHEMA, tableExists } from './internalNames.js';

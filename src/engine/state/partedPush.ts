@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.js';
-import { quoteIdent } from '../../db/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { STATE_SCHEMA } from './internalNames.js';
 import { committedPushes, markPush } from './remote/pushMarkers.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.js';
-import { quoteIdent } from '../../db/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import { STATUS_TABLE } from './internalNames.js';
 import type { SyncResult } from '../result.js';
 

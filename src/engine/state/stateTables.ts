@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { quoteIdent } from '../../db/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import { SyncError } from '../../errors.js';
 import { addConflictIds, CONFLICT_COLUMNS_V1 } from './conflictLog.js';
 import { readStateVersion } from './stateValues.js';

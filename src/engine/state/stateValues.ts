@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { quoteIdent } from '../../db/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import { STATE_SCHEMA, tableExists } from './internalNames.js';
 
 const S = quoteIdent(STATE_SCHEMA);

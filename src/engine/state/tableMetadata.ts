@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { quoteIdent } from '../../db/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { columnSignature } from '../catalog/columnSignature.js';

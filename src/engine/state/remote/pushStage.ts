@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../../db/database.js';
-import { qualify } from '../../../db/quote.js';
+import { qualify } from '../../../duckdb/quote.js';
 import { STATE_SCHEMA } from '../internalNames.js';
 import { ensureRemoteStateSchema } from './remoteStateTables.js';
 

@@ -1,12 +1,12 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { newerStorageError } from '../db/databaseFile.js';
-import { quoteIdent, quoteLiteral } from '../db/quote.js';
-import type { SyncError } from '../errors.js';
+import { newerStorageError } from '../../duckdb/databaseFile.js';
+import { quoteIdent, quoteLiteral } from '../../duckdb/quote.js';
+import type { SyncError } from '../../errors.js';
 import { REMOTE_ALIAS } from './attachAlias.js';
-import { checkRemoteFile } from './checkRemoteFile.js';
-import type { RemoteStatement } from './remoteStatement.js';
-import type { RemoteFingerprints, Remote, RemoteOptions } from './remote.js';
+import { checkRemoteFile } from '../checkRemoteFile.js';
+import type { RemoteStatement } from '../remoteStatement.js';
+import type { RemoteFingerprints, Remote, RemoteOptions } from '../remote.js';
 
 /**
  * A DuckDB file standing in for the cloud (tests, demos, air-gapped setups). Read by this process,

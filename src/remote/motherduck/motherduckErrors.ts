@@ -1,5 +1,5 @@
-import { duckdb } from '../db/duckdbApi.js';
-import { ReadOnlyRemoteError, RemoteUnavailableError, RemoteWriteConflictError, UnsupportedClientError, type SyncError } from '../errors.js';
+import { duckdb } from '../../duckdb/duckdbApi.js';
+import { ReadOnlyRemoteError, RemoteUnavailableError, RemoteWriteConflictError, UnsupportedClientError, type SyncError } from '../../errors.js';
 
 const CLIENT_VERSION = /(?:Your )?DuckDB version \(v?[\w.-]+\) is not (?:yet )?supported by MotherDuck[^\n]*|unsupported version of DuckDB[^\n]*/i;
 const READ_ONLY = /attached in read-only mode|read[- ]only (?:share|database|connection|replica|token)/i;

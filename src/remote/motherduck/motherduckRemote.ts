@@ -1,9 +1,9 @@
-import { quoteIdent, quoteLiteral } from '../db/quote.js';
-import { ExtensionLoadError, MissingTokenError, UnsupportedClientError, UsageError, type SyncError } from '../errors.js';
-import { redact } from '../log/redact.js';
+import { quoteIdent, quoteLiteral } from '../../duckdb/quote.js';
+import { ExtensionLoadError, MissingTokenError, UnsupportedClientError, UsageError, type SyncError } from '../../errors.js';
+import { redact } from '../../log/redact.js';
 import { classifyMotherDuckError, MOTHERDUCK_TRANSACTION_ROWS } from './motherduckErrors.js';
-import type { RemoteStatement } from './remoteStatement.js';
-import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions, RemoteStorage, RunStatement } from './remote.js';
+import type { RemoteStatement } from '../remoteStatement.js';
+import type { QueryStatement, RemoteFingerprints, Remote, RemoteOptions, RemoteStorage, RunStatement } from '../remote.js';
 
 /**
  * A MotherDuck database (`md:<database>`), attached as MotherDuck documents: `ATTACH 'md:<database>'`
