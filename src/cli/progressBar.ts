@@ -1,6 +1,6 @@
 import type * as CliProgress from 'cli-progress';
 import { createRequire } from 'node:module';
-import type { PullProgress } from '../engine/full/pullFull.js';
+import type { PullProgress } from '../engine/api.js';
 
 /**
  * A per-table progress bar (rows and rate) on a terminal; a no-op when stdout is not a TTY or the

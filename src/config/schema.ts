@@ -123,6 +123,7 @@ function buildConfigFileSchema() {
     .strict();
 }
 
+/** The config file (`duckdb-sync.config.json`), as its schema (zod) checks it: see the README's config section. */
 export type ConfigFile = Zod.infer<ConfigFileSchema>;
 /** Settings for one table, keyed in the config by its local name (`emails` or `schema.table`). */
 export type TableSettings = NonNullable<ConfigFile['tables']>[string];

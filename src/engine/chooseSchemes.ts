@@ -4,14 +4,14 @@ import type { Logger } from '../log/logger.js';
 import type { FingerprintScheme, RemoteFingerprints } from '../remote/remote.js';
 import { cursorState } from './catalog/cursor.js';
 import type { Discovery } from './catalog/discoverTables.js';
-import type { Direction } from './result.js';
 import { checkServerHashes, type HashCheckTarget } from './compare/serverHashes.js';
 import { baselineExists } from './state/baseline.js';
 import { columnSignature } from './catalog/columnSignature.js';
 import { dropKeylessJournal, keylessJournalExists } from './state/keylessPushJournal.js';
 import { dropJournal, journalPending } from './state/pushJournal.js';
 import { dropCanonicalFingerprints, refillFingerprints } from './state/hashes/refillFingerprints.js';
-import { readTableMetadata, recordBaselineColumns, type TableMetadata } from './state/tableMetadata.js';
+import { readTableMetadata, recordBaselineColumns } from './state/tableMetadata.js';
+import type { Direction, TableMetadata } from './api.js';
 
 /** The fingerprint scheme a table is compared with in this run. */
 export interface TableScheme {

@@ -2,13 +2,12 @@ import type { ConflictPolicy, SyncMode } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { RemoteFingerprints } from '../remote/remote.js';
 import type { WrittenKeys } from './compare/localDelta.js';
-import type { PullProgress } from './full/pullFull.js';
-import type { Direction, TableResult } from './result.js';
+import type { PullProgress, Direction, TableResult } from './api.js';
 
 /**
  * A run's settings, resolved once (run/sync.ts) and handed down unchanged to every step of every
  * table: nothing below resolves a mode, a direction, a policy or a dry run again, and nothing
- * writes into it. What a table's sync learns goes up in its TableOutcome.
+ * writes into it. What a table's sync learns goes up in its SyncedTable.
  */
 export interface SyncContext {
   mode: SyncMode;
@@ -44,7 +43,7 @@ export interface LocalKnowledge {
 export const NOTHING_KNOWN: LocalKnowledge = { unchanged: new Set(), changedKeys: new Map() };
 
 /** One table's sync: its reported result, and whether its local content equals its baseline afterwards. */
-export interface TableOutcome {
+export interface SyncedTable {
   result: TableResult;
   /** The local content equals the baseline (state/settledStore.ts records it for the next sync). Never in a dry run. */
   settled: boolean;

@@ -11,7 +11,6 @@ import { assertNotStale } from './compare/staleSnapshot.js';
 import { markersListed, prunePushMarkers } from './state/remote/pushMarkers.js';
 import { planFullTable } from './full/planFullTable.js';
 import { pullFullTable } from './full/pullFull.js';
-import { emptyTableResult, type Direction, type TableResult } from './result.js';
 import type { RemoteScope } from './compare/remoteDelta.js';
 import type { ProbeOutcome } from './compare/remoteProbe.js';
 import { changeSyncFor } from './merge/changeSync.js';
@@ -21,8 +20,9 @@ import { type TablePair, localRef } from './catalog/tablePair.js';
 import { readOneTableMetadata, recordBaselineColumns } from './state/tableMetadata.js';
 import { pushNewTable, resumePushNewTable } from './full/pushNewTable.js';
 import { readPartedPush, type PartedPush } from './state/partedPush.js';
-import type { SyncContext, TableOutcome } from './syncContext.js';
+import type { SyncContext, SyncedTable } from './syncContext.js';
 import { planTable, type TableFacts, type TablePlan } from './tablePlan.js';
+import { type Direction, type TableResult, emptyTableResult } from './api.js';
 
 /** What one table's sync is told beyond the run's context. */
 export interface TableInputs {
@@ -48,7 +48,7 @@ interface Gathered {
  * a baseline written by another DuckDB release adopted first, engineUpgrade.ts), planTable decides
  * what to do (tablePlan.ts: a pure function), and the plan is done here, one case each.
  */
-export async function syncTable(db: Database, ctx: SyncContext, pair: TablePair, localInfo: TableInfo | undefined, inputs: TableInputs): Promise<TableOutcome> {
+export async function syncTable(db: Database, ctx: SyncContext, pair: TablePair, localInfo: TableInfo | undefined, inputs: TableInputs): Promise<SyncedTable> {
   const gathered = await gather(db, ctx, pair, localInfo, inputs.scheme);
   const plan = planTable(gathered.facts, ctx);
   db.logger.debug(`${pair.name}: ${plan.kind === 'report' ? `${plan.status}${plan.errorCode ? ` (${plan.errorCode})` : ''}` : plan.kind}`);
@@ -94,15 +94,15 @@ async function gather(db: Database, ctx: SyncContext, pair: TablePair, localInfo
   };
 }
 
-async function doPlan(db: Database, ctx: SyncContext, pairIn: TablePair, localInfo: TableInfo | undefined, inputs: TableInputs, gathered: Gathered, plan: TablePlan): Promise<TableOutcome> {
+async function doPlan(db: Database, ctx: SyncContext, pairIn: TablePair, localInfo: TableInfo | undefined, inputs: TableInputs, gathered: Gathered, plan: TablePlan): Promise<SyncedTable> {
   let pair = pairIn;
   const { scheme } = inputs;
   const policy = pair.settings.onConflict ?? ctx.policy;
-  const settled = (result: TableResult): TableOutcome => ({ result, settled: !ctx.dryRun });
-  const unsettled = (result: TableResult): TableOutcome => ({ result, settled: false });
+  const settled = (result: TableResult): SyncedTable => ({ result, settled: !ctx.dryRun });
+  const unsettled = (result: TableResult): SyncedTable => ({ result, settled: false });
   const noted = (note: string | undefined, r: TableResult): TableResult => (note ? { ...r, warnings: [note, ...(r.warnings ?? [])] } : r);
 
-  const fullPull = async (note: string | undefined, cursor: CursorState | undefined): Promise<TableOutcome> => {
+  const fullPull = async (note: string | undefined, cursor: CursorState | undefined): Promise<SyncedTable> => {
     const result = await db.withRemote(true, async () => {
       // A snapshot older than the one the baseline came from (a lagging replica) would replace newer rows.
       if (cursor && cursor.logSeq !== null) assertNotStale(pair, cursor, await currentLogSeq(db, pair));
@@ -137,7 +137,7 @@ async function doPlan(db: Database, ctx: SyncContext, pairIn: TablePair, localIn
     }
     return { result: reported(synced), settled: synced.localLeft === 0 && !ctx.dryRun };
   };
-  const pushThenPull = async (baselineTable: string, pull: boolean, note: string | undefined): Promise<TableOutcome> => {
+  const pushThenPull = async (baselineTable: string, pull: boolean, note: string | undefined): Promise<SyncedTable> => {
     // Conflicts checked against the remote versions of the local changes only, since the whole local
     // content is replaced right after.
     const pushed = await syncChanges(baselineTable, 'push', 'localChanges', false);

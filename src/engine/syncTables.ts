@@ -1,12 +1,12 @@
 import type { Database } from '../db/database.js';
 import { StaleRemoteError, toSyncError } from '../errors.js';
 import type { Discovery } from './catalog/discoverTables.js';
-import { emptyTableResult, type TableResult } from './result.js';
 import { syncTable } from './syncTable.js';
 import type { SyncContext } from './syncContext.js';
 import { recordUnchangedTables, writeTableFailure } from './state/tableMetadata.js';
 import { probeTables } from './probeTables.js';
 import { chooseSchemes } from './chooseSchemes.js';
+import { type TableResult, emptyTableResult } from './api.js';
 
 /**
  * Syncs each table pair in turn. An incremental sync that pulls probes every table's remote side

@@ -1,6 +1,6 @@
 import type { SyncMode } from '../config/schema.js';
 import type { RemoteScope } from './compare/remoteDelta.js';
-import type { Direction, TableStatus } from './result.js';
+import type { Direction, TableStatus } from './api.js';
 
 /**
  * What is known of one table pair before its sync decides anything (gathered by syncTable.ts from

@@ -4,26 +4,7 @@ import { toSyncError } from '../errors.js';
 import type { TableInfo } from './catalog/catalog.js';
 import { canonicalRowFingerprint } from './rows/fingerprint.js';
 import { type TablePair, localRef } from './catalog/tablePair.js';
-
-export type VerifyStatus = 'identical' | 'different' | 'missing' | 'error';
-
-export interface VerifyTableResult {
-  name: string;
-  status: VerifyStatus;
-  localRows: number;
-  remoteRows: number;
-  /** Rows only the local side has (by key; for keyless tables, surplus copies). */
-  onlyLocal: number;
-  /** Rows only the remote side has. */
-  onlyRemote: number;
-  /** Rows present on both sides (same key) with different content. */
-  changed: number;
-  /** A few keys (JSON) of rows that differ. */
-  sample: string[];
-  /** Why the table differs or failed, in words. */
-  detail?: string;
-  error?: string;
-}
+import type { VerifyTableResult } from './api.js';
 
 const BUCKETS = 256;
 const SAMPLE = 5;

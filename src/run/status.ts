@@ -1,11 +1,12 @@
 import { readDirtyMarks } from '../engine/state/dirtyMarks.js';
 import { openConflictCounts } from '../engine/state/conflictLog.js';
-import { recentRuns, type RunRecord } from '../engine/state/runHistory.js';
+import { recentRuns } from '../engine/state/runHistory.js';
 import { readStateVersion } from '../engine/state/stateValues.js';
-import { readTableMetadata, type TableMetadata } from '../engine/state/tableMetadata.js';
+import { readTableMetadata } from '../engine/state/tableMetadata.js';
 import { openLocalOnly, type CommonOptions } from './session.js';
 import { StampReader } from '../db/fileStamp.js';
 import { localWritesStatus, type LocalWritesStatus } from './localWritesStatus.js';
+import type { RunRecord, TableMetadata } from '../engine/api.js';
 
 export interface StatusResult {
   local: string;

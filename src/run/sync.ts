@@ -3,8 +3,6 @@ import { configExcluded, type ResolvedConfig } from '../config/resolvedConfig.js
 import type { SyncMode } from '../config/schema.js';
 import type { Database } from '../db/database.js';
 import { discoverTables } from '../engine/catalog/discoverTables.js';
-import type { PullProgress } from '../engine/full/pullFull.js';
-import type { Direction, SyncResult } from '../engine/result.js';
 import { syncObjects, type ObjectSyncOptions } from '../engine/objects/syncObjects.js';
 import { clearDirtyMarks, markedPairs, readDirtyMarks, settledMarks, type DirtyMark } from '../engine/state/dirtyMarks.js';
 import { syncTables } from '../engine/syncTables.js';
@@ -17,6 +15,7 @@ import { ensureStateTables } from '../engine/state/stateTables.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { WrittenKeys } from '../engine/compare/localDelta.js';
 import { resolveConfig, withDatabase, type CommonOptions } from './session.js';
+import type { PullProgress, Direction, SyncResult } from '../engine/api.js';
 
 /** What to sync and how, once the databases are open. */
 export interface SyncRunOptions {

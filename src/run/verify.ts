@@ -1,7 +1,8 @@
 import { discoverTables } from '../engine/catalog/discoverTables.js';
-import { verifyTable, type VerifyTableResult } from '../engine/verifyTable.js';
+import { verifyTable } from '../engine/verifyTable.js';
 import { silentLogger } from '../log/logger.js';
 import { resolveConfig, withDatabase, type CommonOptions } from './session.js';
+import type { VerifyTableResult } from '../engine/api.js';
 
 export interface VerifyOptions extends CommonOptions {
   tables?: string[] | undefined;

@@ -1,6 +1,5 @@
 import { Cron } from 'croner';
 import type { SyncMode } from '../config/schema.js';
-import type { SyncResult } from '../engine/result.js';
 import { LockError, toSyncError, UsageError, type SyncError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { cronExpressionError } from '../config/cronExpression.js';
@@ -8,7 +7,8 @@ import { SettledStore } from '../engine/state/settledStore.js';
 import { WatchStateFile } from '../run/watchStateFile.js';
 import { sameFile } from './sameFile.js';
 import { SCHEDULE_DEFAULTS } from './scheduleSettings.js';
-import { WatchTrigger, type RunEnd, type WatchTriggerOptions } from './watchTrigger.js';
+import { WatchTrigger, type RunEnd, type WatchRetryDelays } from './watchTrigger.js';
+import type { SyncResult } from '../engine/api.js';
 
 /** What started a run: the schedule (cron or the incremental interval), or a watched local write. */
 export type RunTrigger = 'schedule' | 'watch';
@@ -43,7 +43,7 @@ export interface WatchSettings {
   /** How often the file's stamp is read besides file events; default 1000 ms. */
   pollMs?: number | undefined;
   /** Delays between attempts (tests). */
-  retry?: WatchTriggerOptions['retry'];
+  retry?: WatchRetryDelays | undefined;
 }
 
 /** One finished run, as its status line reports it. */

@@ -30,11 +30,19 @@ export interface WatchTriggerOptions {
   /** Use the operating system's file events besides polling; default true. */
   fileEvents?: boolean | undefined;
   /** Delays between attempts while the file is held (from first to max, doubling) and after failed pushes. */
-  retry?: { lockFirstMs: number; lockMaxMs: number; failureFirstMs: number; failureMaxMs: number } | undefined;
+  retry?: WatchRetryDelays | undefined;
   logger?: Logger | undefined;
 }
 
-const DEFAULT_RETRY = { lockFirstMs: 250, lockMaxMs: 2000, failureFirstMs: 1000, failureMaxMs: 60_000 };
+/** Delays between a watched push's attempts: on a held local file, and after a failure (each doubling up to its maximum). */
+export interface WatchRetryDelays {
+  lockFirstMs: number;
+  lockMaxMs: number;
+  failureFirstMs: number;
+  failureMaxMs: number;
+}
+
+const DEFAULT_RETRY: WatchRetryDelays = { lockFirstMs: 250, lockMaxMs: 2000, failureFirstMs: 1000, failureMaxMs: 60_000 };
 
 /**
  * Decides when the daemon pushes local writes made by any program (`daemon --watch`).
@@ -52,7 +60,7 @@ const DEFAULT_RETRY = { lockFirstMs: 250, lockMaxMs: 2000, failureFirstMs: 1000,
  */
 export class WatchTrigger {
   private readonly logger: Logger;
-  private readonly retry: NonNullable<WatchTriggerOptions['retry']>;
+  private readonly retry: WatchRetryDelays;
   private readonly watcher: FileWatcher;
   private timer: NodeJS.Timeout | undefined;
   private running = false;

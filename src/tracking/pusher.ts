@@ -1,8 +1,8 @@
 import { backoffDelay } from '../db/failures/withRetry.js';
-import type { SyncResult } from '../engine/result.js';
 import { PushError, toSyncError, type SyncError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { SerialQueue } from './serialQueue.js';
+import type { SyncResult } from '../engine/api.js';
 
 export interface PusherOptions {
   /** Pushes what is marked dirty; resolves with the per-table results. */

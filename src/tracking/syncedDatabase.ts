@@ -11,7 +11,6 @@ import { Database, type Row, type SqlParams } from '../db/database.js';
 import { parseRemote } from '../remote/parseRemote.js';
 import { WalReplayBudget } from '../db/walReplayBudget.js';
 import { readDirtyMarks } from '../engine/state/dirtyMarks.js';
-import type { SyncResult } from '../engine/result.js';
 import { ensureStateTables } from '../engine/state/stateTables.js';
 import { readStateVersion } from '../engine/state/stateValues.js';
 import { DatabaseError, UsageError, type SyncError } from '../errors.js';
@@ -25,6 +24,7 @@ import { KeyedWrites } from './keyedWrites.js';
 import { trackedSync } from './trackedSync.js';
 import { SettledStore } from '../engine/state/settledStore.js';
 import { StampReader } from '../db/fileStamp.js';
+import type { SyncResult } from '../engine/api.js';
 
 export interface SyncedDatabaseOptions extends CommonOptions {
   /** Push written tables in the background (default true). Off: only flush() and close() push. */

@@ -1,9 +1,9 @@
 import type { ResolvedConfig } from '../config/resolvedConfig.js';
 import type { Database } from '../db/database.js';
-import type { SyncResult } from '../engine/result.js';
 import { runSync, type SyncRun, type SyncRunOptions } from '../run/sync.js';
 import type { DirtyTracker } from './dirtyTracker.js';
 import type { KeyedWrites, WrittenKeys } from './keyedWrites.js';
+import type { SyncResult } from '../engine/api.js';
 
 /**
  * A sync that compares the tables known to differ only at written keys at those keys, and then

@@ -46,12 +46,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { baselineTableName } from '../../src/engine/state/baseline.js';
 import { probeTableName } from '../../src/engine/state/hashes/hashProbe.js';
 import type { TablePair } from '../../src/engine/catalog/tablePair.js';
-import type { TableResult } from '../../src/engine/result.js';
 import { cleanEnv, onPreviousDuckdb, runCli, type CliOptions, type CliResult } from '../helpers/cli.js';
 import { onPreviousDuck } from '../helpers/previousDuck.js';
 import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { parseOneJson, readOnly } from './support.js';
+import type { TableResult } from '../../src/engine/api.js';
 
 const env = cleanEnv();
 const DB = ['--local', 'local.duckdb', '--remote', remoteUri('remote.duckdb')];

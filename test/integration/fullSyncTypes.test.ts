@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { sync } from '../../src/run/sync.js';
 import { verify } from '../../src/run/verify.js';
-import type { SyncResult } from '../../src/engine/result.js';
 import { exec, query } from '../helpers/duck.js';
 import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
+import type { SyncResult } from '../../src/engine/api.js';
 
 /** Full sync of a remote with many column types, several schemas and keys: schema and values arrive exactly. */
 

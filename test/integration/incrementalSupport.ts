@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sync, type SyncOptions } from '../../src/run/sync.js';
 import { verify } from '../../src/run/verify.js';
-import type { SyncResult, TableResult } from '../../src/engine/result.js';
 import { query, withDuck } from '../helpers/duck.js';
 import { remoteUri } from '../helpers/remoteKinds.js';
+import type { SyncResult, TableResult } from '../../src/engine/api.js';
 
 /**
  * Shared set-up for the incremental sync integration tests: a local file and a remote file in a

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
-import type { SyncResult } from '../../src/engine/result.js';
 import type { SyncOptions } from '../../src/run/sync.js';
 import { counts, newPair, type Pair } from './incrementalSupport.js';
+import type { SyncResult } from '../../src/engine/api.js';
 
 /**
  * A table past the size where local changes are found by key-bucket summaries first (1,000,000

@@ -7,7 +7,6 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Database } from '../../src/db/database.js';
 import { DatabaseError, MotherDuckRuleError, ReadOnlyRemoteError, SyncError } from '../../src/errors.js';
-import type { SyncResult } from '../../src/engine/result.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { parseRemote } from '../../src/remote/parseRemote.js';
 import { sync, type SyncOptions } from '../../src/run/sync.js';
@@ -16,6 +15,7 @@ import { openSyncedDatabase } from '../../src/tracking/syncedDatabase.js';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { dump } from './incrementalSupport.js';
+import type { SyncResult } from '../../src/engine/api.js';
 
 const root = tempDir();
 const CLIENT = fileURLToPath(new URL('../fixtures/duckdbClient.mjs', import.meta.url));

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sync } from '../../src/run/sync.js';
-import type { SyncResult } from '../../src/engine/result.js';
 import { exec, query } from '../helpers/duck.js';
 import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
+import type { SyncResult } from '../../src/engine/api.js';
 
 /** A second full pull replaces the local content with the remote's and counts what it removed. */
 

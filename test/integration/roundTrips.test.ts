@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { SyncResult } from '../../src/engine/result.js';
 import { sync, type SyncOptions } from '../../src/run/sync.js';
 import { verify } from '../../src/run/verify.js';
 import { openSyncedDatabase } from '../../src/tracking/syncedDatabase.js';
 import { exec, query } from '../helpers/duck.js';
 import { tempDir } from '../helpers/tempDir.js';
+import type { SyncResult } from '../../src/engine/api.js';
 
 /**
  * Issue 14's ceilings, asserted on round-trip counts (never on time): a sync where nothing changed

@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { status } from '../../src/run/status.js';
 import { sync } from '../../src/run/sync.js';
-import type { SyncResult } from '../../src/engine/result.js';
 import { LockError, PushError, SyncError, UsageError } from '../../src/errors.js';
 import { openSyncedDatabase, type SyncedDatabase, type SyncedDatabaseOptions } from '../../src/tracking/syncedDatabase.js';
 import { exec, query } from '../helpers/duck.js';
 import { holdFile } from '../helpers/holdFile.js';
 import { remoteUri, testRemoteKind } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
+import type { SyncResult } from '../../src/engine/api.js';
 
 /**
  * The library (issue 4): writes through run() are marked dirty durably and pushed (flush, in the

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { status } from '../../src/run/status.js';
 import { sync } from '../../src/run/sync.js';
-import type { SyncResult } from '../../src/engine/result.js';
 import { exec, query } from '../helpers/duck.js';
 import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
+import type { SyncResult } from '../../src/engine/api.js';
 
 /** A table that fails is reported, keeps its old content whole, and does not stop the others. */
 

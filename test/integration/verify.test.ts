@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { sync } from '../../src/run/sync.js';
 import { verify, type VerifyResult } from '../../src/run/verify.js';
-import type { VerifyTableResult } from '../../src/engine/verifyTable.js';
 import { exec } from '../helpers/duck.js';
 import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
+import type { VerifyTableResult } from '../../src/engine/api.js';
 
 /** verify compares both sides by counts and canonical fingerprints, and changes nothing. */
 

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { SyncMode } from '../../src/config/schema.js';
-import type { SyncResult } from '../../src/engine/result.js';
 import { LockError, UsageError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
 import { SyncDaemon } from '../../src/schedule/syncDaemon.js';
@@ -12,6 +11,7 @@ import { SettledStore } from '../../src/engine/state/settledStore.js';
 import { readFileStamp } from '../../src/db/fileStamp.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { tempDir } from '../helpers/tempDir.js';
+import type { SyncResult } from '../../src/engine/api.js';
 
 interface Call {
   mode: SyncMode;

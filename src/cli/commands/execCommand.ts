@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { CONFLICT_POLICIES, type ConflictPolicy } from '../../config/schema.js';
-import type { SyncResult } from '../../engine/result.js';
 import { PushError, SyncError, toSyncError, UsageError } from '../../errors.js';
 import { openSyncedDatabase } from '../../tracking/syncedDatabase.js';
 import { StatementError } from '../../tracking/statementError.js';
@@ -11,6 +10,7 @@ import { DocumentedError } from '../documentedError.js';
 import { addGlobalOptions, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
 import { formatTable, printJson, println } from '../output.js';
 import { syncJson } from './syncCommand.js';
+import type { SyncResult } from '../../engine/api.js';
 
 interface ExecFlags extends GlobalFlags {
   file?: string;

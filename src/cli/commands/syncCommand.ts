@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import { sync } from '../../run/sync.js';
 import { CONFLICT_POLICIES, SYNC_MODES, type ConflictPolicy, type SyncMode } from '../../config/schema.js';
-import { DIRECTIONS, type Direction, type SyncResult } from '../../engine/result.js';
 import { addGlobalOptions, collect, commonOptions, createCliLogger, type GlobalFlags } from '../globalOptions.js';
 import { formatTable, printJson, println } from '../output.js';
 import { ProgressBar } from '../progressBar.js';
+import { type Direction, type SyncResult, DIRECTIONS } from '../../engine/api.js';
 
 interface SyncFlags extends GlobalFlags {
   table?: string[];

@@ -1,7 +1,5 @@
-import type { ConflictRecord } from '../state/conflictLog.js';
+import type { ConflictRecord, RowVersion } from '../api.js';
 
-/** A row version as an object of columns; null where that side had deleted the row. */
-export type RowVersion = Record<string, unknown> | null;
 
 /** The version the conflict's policy let lose (null: the losing side had deleted the row). */
 export function losingVersion(record: ConflictRecord): RowVersion {

@@ -3,7 +3,7 @@ import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import { ConflictRestoreError } from '../../errors.js';
 import { splitName } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
-import type { ConflictRecord } from '../state/conflictLog.js';
+import type { ConflictRecord } from '../api.js';
 import { losingVersion } from './conflictView.js';
 
 /**

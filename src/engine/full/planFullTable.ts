@@ -5,8 +5,8 @@ import { canonicalRowFingerprint, engineRowHash } from '../rows/fingerprint.js';
 import { kMatch, kSelect } from '../rows/keySql.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { replacesByDifference } from './replaceByDifference.js';
-import { emptyTableResult, type TableResult } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
+import { type TableResult, emptyTableResult } from '../api.js';
 
 /** What a full pull of one table would do, without changing anything (the remote must be attached). */
 export async function planFullTable(db: Database, pair: TablePair, localInfo: TableInfo | undefined, scheme: FingerprintScheme): Promise<TableResult> {

@@ -8,18 +8,12 @@ import type { FingerprintScheme } from '../../remote/remote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { ensureLocalTable } from '../catalog/localSchema.js';
 import { currentLogSeq } from '../state/remote/changeLog.js';
-import type { TableResult } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { readOneTableMetadata, recordTableSuccess } from '../state/tableMetadata.js';
 import { TEMP } from '../rows/tempTables.js';
 import { replaceByDifference, replacesByDifference, restoreExtraColumns, saveExtraColumns, type Difference } from './replaceByDifference.js';
 import { hashLocalRows } from '../rows/hashedDifference.js';
-
-export interface PullProgress {
-  table: string;
-  rowsProcessed: number;
-  totalRows: number;
-}
+import type { PullProgress, TableResult } from '../api.js';
 
 export interface PullFullOptions {
   engineVersion: string;

@@ -2,11 +2,11 @@ import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import { writeBaseline } from '../state/baseline.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import type { TableResult } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { tableBodySql } from '../catalog/localSchema.js';
 import { recordTableSuccess } from '../state/tableMetadata.js';
 import { committedParts, endPartedPush, markPart, partFilter, startPartedPush, type PartedPush } from '../state/partedPush.js';
+import type { TableResult } from '../api.js';
 
 /** Rows of a part are spread by hash: parts are sized at this share of the limit, so that none exceeds it. */
 const PART_FILL = 0.9;

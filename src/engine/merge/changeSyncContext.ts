@@ -4,7 +4,7 @@ import type { FingerprintScheme } from '../../remote/remote.js';
 import type { CursorState } from '../catalog/cursor.js';
 import type { RemoteScope } from '../compare/remoteDelta.js';
 import type { ProbeOutcome } from '../compare/remoteProbe.js';
-import type { Direction, TableResult } from '../result.js';
+import type { Direction, TableResult } from '../api.js';
 
 /** What an incremental sync of one table pair is told (changeSync.ts), and what it returns. */
 export interface ChangeSyncContext {

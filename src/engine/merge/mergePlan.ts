@@ -3,9 +3,9 @@ import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../duckdb/quote.js';
 import type { CursorState } from '../catalog/cursor.js';
 import { kMatch, kMatchUser } from '../rows/keySql.js';
-import type { Direction } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
+import type { Direction } from '../api.js';
 
 export interface PlanCounts {
   /** Rows to insert or update locally from the remote. */

@@ -3,7 +3,6 @@ import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import { localMatchesBaseline } from '../compare/localDelta.js';
 import type { ChangeSyncContext, ChangeSyncResult } from './changeSyncContext.js';
-import type { Direction } from '../result.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { moveKeylessBaseline, baselineRef } from '../state/baseline.js';
 import { changeResult, NO_CHANGES, recordChanges, type ChangeCounts } from './changeOutcome.js';
@@ -12,6 +11,7 @@ import { markPush } from '../state/remote/pushMarkers.js';
 import { TEMP } from '../rows/tempTables.js';
 import { noRowsSelect, rowsSelect } from '../rows/keySql.js';
 import { withPushStage } from '../state/remote/pushStage.js';
+import type { Direction } from '../api.js';
 
 /**
  * Two-way sync of a table without a key, as a multiset: each distinct row (by fingerprint f) has

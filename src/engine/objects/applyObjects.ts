@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database.js';
 import type { Logger } from '../../log/logger.js';
-import type { ObjectChange, ObjectResult } from './objectChange.js';
+import type { ObjectChange } from './objectChange.js';
+import type { ObjectResult } from '../api.js';
 
 /**
  * Applies planned object changes to their sides, each statement on its own: an object that fails

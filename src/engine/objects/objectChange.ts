@@ -1,10 +1,4 @@
-import type { ObjectKind } from './schemaObject.js';
-
-/** What a sync does to one object, or reports about it. */
-export type ObjectAction = 'create' | 'replace' | 'comment' | 'advance' | 'set default' | 'set not null' | 'add primary key' | 'differs';
-
-/** The side an action changes (`differs`: the side that keeps its version). */
-export type ObjectSide = 'local' | 'remote';
+import type { ObjectAction, ObjectKind, ObjectSide } from '../api.js';
 
 /**
  * One planned step for one object: a statement for one side, or (`differs`) a difference that is
@@ -26,14 +20,3 @@ export interface ObjectChange {
   settles?: [string, string] | undefined;
 }
 
-/** What happened to one object change. The `--json` contract exposes these fields. */
-export interface ObjectResult {
-  kind: ObjectChange['kind'];
-  name: string;
-  side: ObjectSide;
-  action: ObjectAction;
-  /** ok: applied; planned: a dry run's; reported: a difference left as it is; error: it failed (the tables went on). */
-  status: 'ok' | 'planned' | 'reported' | 'error';
-  detail: string;
-  error?: string;
-}

@@ -1,7 +1,8 @@
 import { qualify, quoteLiteral } from '../../duckdb/quote.js';
 import { commentObjectSql, createObjectSql, nextValue, sequenceSettings } from './objectDdl.js';
-import type { ObjectChange, ObjectSide } from './objectChange.js';
+import type { ObjectChange } from './objectChange.js';
 import { objectKey, objectName, type SchemaObject } from './schemaObject.js';
+import type { ObjectSide } from '../api.js';
 
 export interface ObjectRules {
   localCatalog: string;

@@ -1,8 +1,5 @@
 import { isInternalTable } from '../state/internalNames.js';
-
-/** The kinds of schema objects that follow the tables (tables themselves are synced as pairs). */
-export const OBJECT_KINDS = ['schema', 'sequence', 'view', 'macro', 'table macro'] as const;
-export type ObjectKind = (typeof OBJECT_KINDS)[number];
+import type { ObjectKind } from '../api.js';
 
 /** One overload of a macro: parameter names, their types (null: untyped) and the body. */
 export interface MacroOverload {

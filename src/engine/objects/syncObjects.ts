@@ -5,10 +5,10 @@ import { displayName, listCatalog } from '../catalog/catalog.js';
 import { writeStateValue } from '../state/stateTables.js';
 import { readStateValue } from '../state/stateValues.js';
 import { applyObjects } from './applyObjects.js';
-import type { ObjectResult } from './objectChange.js';
 import { planObjects, type ObjectRules } from './planObjects.js';
 import { planTableDetails } from './planTableDetails.js';
 import { objectKey } from './schemaObject.js';
+import type { ObjectResult } from '../api.js';
 
 /** Key of the object baseline in `_duckdb_sync.state`: the definitions both sides had after the last sync. */
 const BASELINE_KEY = 'objects';

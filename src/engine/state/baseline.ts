@@ -12,10 +12,10 @@ import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
 import { dropOwnLogged } from './ownLogged.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
-import type { TableMetadata } from './tableMetadata.js';
 import { columnSignature } from '../catalog/columnSignature.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import { localColumnsChanged } from '../catalog/columnChanges.js';
+import type { TableMetadata } from '../api.js';
 
 /**
  * The baseline of a table pair: what it looked like at its last successful sync, one fingerprint

@@ -5,6 +5,7 @@ import { kJson, kMatchUser, rowJson } from '../rows/keySql.js';
 import { CONFLICTS_TABLE, STATE_SCHEMA } from './internalNames.js';
 import { readStateVersion } from './stateValues.js';
 import { duckdb } from '../../duckdb/duckdbApi.js';
+import type { ConflictRecord, ConflictStatus } from '../api.js';
 
 /**
  * `dewey_sync_conflicts`: every version a sync let lose, kept. Each record has a stable `id`, and a
@@ -18,24 +19,6 @@ const T = quoteIdent(CONFLICTS_TABLE);
 /** The state version that gave records an id and a status (stateTables.ts migration 4). */
 export const CONFLICT_IDS_VERSION = 4;
 
-export type ConflictStatus = 'open' | 'restored' | 'dismissed';
-
-export interface ConflictRecord {
-  id: number;
-  table: string;
-  /** The key as JSON text (an object of key columns); null for a table without a key. */
-  keyJson: string | null;
-  /** The row as JSON text on each side; null where that side had deleted it. */
-  localJson: string | null;
-  remoteJson: string | null;
-  /** Copies of the row (tables without a key). */
-  copies: number;
-  policy: string;
-  winner: 'local' | 'remote';
-  detectedAt: Date;
-  status: ConflictStatus;
-  resolvedAt: Date | null;
-}
 
 /**
  * Records every conflict of the plan (`from.plan`, merge/mergePlan.ts) with both versions: the local

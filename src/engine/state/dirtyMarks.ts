@@ -2,9 +2,9 @@ import { duckdb } from '../../duckdb/duckdbApi.js';
 import type { Database } from '../../db/database.js';
 import { qualify } from '../../duckdb/quote.js';
 import { DIRTY_TABLE, STATE_SCHEMA } from './internalNames.js';
-import type { TableResult } from '../result.js';
 import { readStateVersion } from './stateValues.js';
 import type { TablePair } from '../catalog/tablePair.js';
+import type { TableResult } from '../api.js';
 
 /**
  * Dirty marks: a row per write made through the library or `exec`, naming the table written (its

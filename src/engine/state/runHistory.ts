@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../duckdb/quote.js';
 import { STATUS_TABLE } from './internalNames.js';
-import type { SyncResult } from '../result.js';
+import type { RunRecord, SyncResult } from '../api.js';
 
 const T = quoteIdent(STATUS_TABLE);
 
@@ -37,21 +37,6 @@ export async function finishRun(db: Database, runId: string, result: SyncResult,
       result.remoteRoundTrips,
     ],
   );
-}
-
-export interface RunRecord {
-  runId: string;
-  startedAt: Date;
-  finishedAt: Date | null;
-  mode: string;
-  direction: string;
-  status: string;
-  tablesTotal: number | null;
-  tablesFailed: number | null;
-  rowsPulled: number | null;
-  /** Statements that reached the remote during the run (null for runs recorded before it was counted). */
-  remoteRoundTrips: number | null;
-  errorMessage: string | null;
 }
 
 /** The most recent runs, newest first. A 'running' run whose process is gone shows as 'interrupted'. */

@@ -6,32 +6,7 @@ import { columnSignature } from '../catalog/columnSignature.js';
 import { topUpHashProbe } from './hashes/hashProbe.js';
 import { METADATA_TABLE } from './internalNames.js';
 import { readStateVersion } from './stateValues.js';
-
-/** One row of dewey_sync_metadata: the state of a table pair after its last sync. */
-export interface TableMetadata {
-  tableName: string;
-  remoteTable: string;
-  lastSyncTime: Date | null;
-  lastSuccessTime: Date | null;
-  lastSyncMode: string | null;
-  lastDirection: string | null;
-  status: string | null;
-  errorMessage: string | null;
-  rowsSynced: number;
-  rowsPulled: number;
-  rowsPushed: number;
-  rowsDeleted: number;
-  conflicts: number;
-  rowCount: number | null;
-  keyColumns: string[];
-  cursorColumn: string | null;
-  watermark: string | null;
-  /** Last remote change-log sequence number seen (state/remote/changeLog.ts). */
-  logSeq: number | null;
-  baselineTable: string | null;
-  columnSignature: string | null;
-  engineVersion: string | null;
-}
+import type { TableMetadata } from '../api.js';
 
 const T = quoteIdent(METADATA_TABLE);
 

@@ -4,7 +4,8 @@ import type { FingerprintScheme } from '../../../remote/remote.js';
 import { probeHashesAgree } from './hashProbe.js';
 import { refillFingerprints } from './refillFingerprints.js';
 import type { TablePair } from '../../catalog/tablePair.js';
-import { recordEngineVersion, type TableMetadata } from '../tableMetadata.js';
+import { recordEngineVersion } from '../tableMetadata.js';
+import type { TableMetadata } from '../../api.js';
 
 /** What became of a baseline written by another DuckDB release. */
 export type BaselineAdoption =
