@@ -71,7 +71,7 @@ describe('ARCHITECTURE.md holds', () => {
     assert.deepEqual(wrong, []);
   });
 
-  test('every .ts path ARCHITECTURE.md names exists (as a path under src/, test/, bench/ or scripts/)', () => {
+  test('every path ARCHITECTURE.md names exists (a .ts file under src/, test/, bench/ or scripts/, or a folder of src/)', () => {
     const root = resolve(SRC, '..');
     const repoFiles = ['src', 'test', 'bench', 'scripts'].flatMap((d) => {
       try {
@@ -80,10 +80,16 @@ describe('ARCHITECTURE.md holds', () => {
         return [];
       }
     });
-    const named = new Set([...readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8').matchAll(/`([\w./-]+\.ts)`/g)].map((m) => m[1] as string));
-    assert.ok(named.size > 50, `ARCHITECTURE.md names ${named.size} files`);
+    const text = readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8');
+    const named = new Set([...text.matchAll(/`([\w./-]+\.ts)`/g)].map((m) => m[1] as string));
+    assert.ok(named.size > 20, `ARCHITECTURE.md names ${named.size} files`);
     const missing = [...named].filter((n) => !repoFiles.some((f) => f.endsWith(`/${n.replace(/^\.\//, '')}`)));
     assert.deepEqual(missing, []);
+    const folders = new Set([...text.matchAll(/`((?:src\/)?[a-z][\w/-]*\/)`/g)].map((m) => (m[1] as string).replace(/^src\//, '')));
+    assert.ok(folders.size > 10, `ARCHITECTURE.md names ${folders.size} folders`);
+    const srcFolders = new Set(FILES.map((f) => `${relative(SRC, dirname(f))}/`));
+    const missingFolders = [...folders].filter((d) => ![...srcFolders].some((f) => f === d || f.endsWith(`/${d}`) || f.startsWith(d)));
+    assert.deepEqual(missingFolders, []);
   });
 
   test('no import cycle between src files (type-only imports and re-exports included)', () => {
@@ -161,11 +167,13 @@ describe('ARCHITECTURE.md holds', () => {
     assert.deepEqual(wrong, []);
   });
 
-  test('no folder holds more than 15 files, no file more than 300 lines', () => {
+  // A file of one concept may be long (splitting it only to meet a cap scatters the concept); past
+  // 400 lines it most likely holds two.
+  test('no folder holds more than 15 files, no file more than 400 lines', () => {
     const folders = new Map<string, number>();
     for (const f of FILES) folders.set(dirname(f), (folders.get(dirname(f)) ?? 0) + 1);
     assert.deepEqual([...folders].filter(([, n]) => n > 15).map(([d]) => relative(SRC, d)), []);
-    const long = FILES.filter((f) => readFileSync(f, 'utf8').split('\n').length > 300).map((f) => relative(SRC, f));
+    const long = FILES.filter((f) => readFileSync(f, 'utf8').split('\n').length > 400).map((f) => relative(SRC, f));
     assert.deepEqual(long, []);
   });
 });
