@@ -135,7 +135,14 @@ describe('duckdb-sync daemon', () => {
     const cwd = join(root, 'on-time');
     const logs = join(cwd, 'logs');
     const d = startDaemon(['--local', 'local.duckdb', '--remote', remoteUri(small), '--log-dir', logs, '--full-sync-cron', '*/2 * * * * *', '--incremental-every', '0.01', '--json'], root);
-    await waitFor('three full syncs', () => (d.stderr().match(/daemon run \d+ \(full\): ok/g) ?? []).length >= 3);
+    // Counted, not timed: on a loaded machine each run takes longer and fewer fit in a given time.
+    const done = (mode: string): number => (d.stderr().match(new RegExp(`daemon run \\d+ \\(${mode}\\): ok`, 'g')) ?? []).length;
+    const fullAfterIncremental = (): boolean => {
+      const err = d.stderr();
+      const firstIncremental = err.search(/daemon run \d+ \(incremental\): ok/);
+      return firstIncremental >= 0 && err.slice(firstIncremental).search(/daemon run \d+ \(full\): ok/) >= 0;
+    };
+    await waitFor('three full syncs, two incremental ones, and a full one after them', () => done('full') >= 3 && done('incremental') >= 2 && fullAfterIncremental());
     const exit = await stop(d, 'SIGINT');
     assert.equal(exit.code, 0, d.stderr());
 
