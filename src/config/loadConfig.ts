@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS, type ResolvedConfig } from './resolvedConfig.js';
-import { configFileSchema, MEMORY_LIMIT_PATTERN, type ConfigFile, type ConflictPolicy, type SyncMode } from './schema.js';
+import { configFileSchema, MEMORY_LIMIT_PATTERN, type ConfigFile, type ConflictPolicy, type SyncMode, type TableSettings } from './schema.js';
 
 /** Names looked for in the working directory when no --config is given, in this order. */
 export const CONFIG_FILE_NAMES = ['duckdb-sync.config.json', 'duckdb-sync.config.yaml', 'duckdb-sync.config.yml'];
@@ -27,6 +27,8 @@ export interface ConfigOverrides {
   memoryLimit?: string | undefined;
   /** Rows one remote transaction may write (a larger push goes in parts); default: the remote's. */
   maxTransactionRows?: number | undefined;
+  /** Settings of some tables (local names), over the config file's for those tables, e.g. `{ events: { where: "ts >= now() - INTERVAL 90 DAY" } }`. */
+  tableSettings?: Record<string, TableSettings> | undefined;
 }
 
 export interface LoadConfigOptions {
@@ -77,9 +79,22 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     retryDelayMs: o.retryDelayMs ?? file.retry?.delayMs ?? DEFAULTS.retryDelayMs,
     memoryLimit: memoryLimit(o.memoryLimit ?? nonEmpty(env.DUCKDB_SYNC_MEMORY_LIMIT) ?? file.memoryLimit ?? DEFAULTS.memoryLimit),
     maxTransactionRows: o.maxTransactionRows ?? file.maxTransactionRows,
-    tables: file.tables ?? {},
+    tables: mergeTables(file.tables ?? {}, o.tableSettings),
     configPath,
   };
+}
+
+/** The config file's table settings with those given in code over them, table by table. */
+function mergeTables(fromFile: Record<string, TableSettings>, given: Record<string, TableSettings> | undefined): Record<string, TableSettings> {
+  if (!given) return fromFile;
+  const parsed = configFileSchema().shape.tables.safeParse(given);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid tableSettings option: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`, 'see the "Config file" section of the README for the table settings');
+  }
+  const merged = { ...fromFile };
+  for (const [name, settings] of Object.entries(parsed.data ?? {})) merged[name] = { ...merged[name], ...settings };
+  return merged;
 }
 
 /** A memory limit from a flag or the environment, checked as the config file's is (exit 2 with a hint). */

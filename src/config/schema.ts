@@ -41,6 +41,11 @@ function buildConfigFileSchema() {
       /** Leave this table out of every sync. */
       exclude: z.boolean().optional(),
       onConflict: z.enum(CONFLICT_POLICIES).optional(),
+      /**
+       * A partial replica: the local table holds only the cloud rows this DuckDB boolean expression
+       * over the table's columns (local names) keeps, evaluated on the server at each sync.
+       */
+      where: z.string().trim().min(1).optional(),
     })
     .strict();
 

@@ -25,6 +25,10 @@ export interface TableResult {
   error?: string;
   errorCode?: string;
   warnings?: string[];
+  /** A partial replica's filter (`tables.<name>.where`). */
+  where?: string;
+  /** A partial replica: the local rows in its scope after the sync. */
+  rowsInScope?: number;
 }
 
 export interface SyncResult {
@@ -111,6 +115,8 @@ export interface TableMetadata {
   baselineTable: string | null;
   columnSignature: string | null;
   engineVersion: string | null;
+  /** A partial replica's filter (`tables.<name>.where`) the baseline was taken with; null for a whole table. */
+  scopeFilter: string | null;
 }
 
 export interface RunRecord {

@@ -43,7 +43,8 @@ export async function probeTables(db: Database, discovery: Discovery, ctx: SyncC
   for (const pair of discovery.pairs) {
     const meta = metadata.get(pair.name);
     const scheme = schemes.get(pair.name);
-    if (pair.localOnly || !scheme || scheme.blocked) continue;
+    // A partial replica whose filter changed is re-scoped by its own sync.
+    if (pair.localOnly || !scheme || scheme.blocked || (meta?.scopeFilter ?? null) !== (pair.scope?.where ?? null)) continue;
     const baselineTable = await comparedBaseline(db, pair, discovery.localTables.get(pair.name), scheme.scheme, meta, ctx.engineVersion);
     if (baselineTable) targets.push({ pair, baselineTable, cursor: cursorState(pair, meta), scheme: scheme.scheme });
   }

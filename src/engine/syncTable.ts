@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { FingerprintScheme } from '../remote/remote.js';
-import { comparedBaseline, usableBaseline, writeBaseline } from './state/baseline.js';
+import { comparedBaseline, dropOutsideScope, usableBaseline, writeBaseline } from './state/baseline.js';
 import { onlySchemeChanged } from './catalog/columnSignature.js';
 import { adoptBaseline } from './state/hashes/engineUpgrade.js';
 import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, widenedPair, type ColumnChanges } from './catalog/columnChanges.js';
@@ -22,6 +22,7 @@ import { pushNewTable, resumePushNewTable } from './full/pushNewTable.js';
 import { readPartedPush, type PartedPush } from './state/partedPush.js';
 import type { SyncContext, SyncedTable } from './syncContext.js';
 import { planTable, type TableFacts, type TablePlan } from './tablePlan.js';
+import { compileScope } from './catalog/scopeFilter.js';
 import { type Direction, type TableResult, emptyTableResult } from './api.js';
 
 /** What one table's sync is told beyond the run's context. */
@@ -41,6 +42,8 @@ interface Gathered {
   columns: ColumnChanges | undefined;
   /** With columns only added: the baseline, good for the columns it was computed over. */
   narrowedBaseline: string | undefined;
+  /** A partial replica's filter the baseline was taken with (null: the whole table). */
+  recordedScope: string | null;
 }
 
 /**
@@ -52,13 +55,29 @@ export async function syncTable(db: Database, ctx: SyncContext, pair: TablePair,
   const gathered = await gather(db, ctx, pair, localInfo, inputs.scheme);
   const plan = planTable(gathered.facts, ctx);
   db.logger.debug(`${pair.name}: ${plan.kind === 'report' ? `${plan.status}${plan.errorCode ? ` (${plan.errorCode})` : ''}` : plan.kind}`);
-  return doPlan(db, ctx, pair, localInfo, inputs, gathered, plan);
+  const done = await doPlan(db, ctx, pair, localInfo, inputs, gathered, plan);
+  return pair.scope && plan.kind !== 'rescope' ? leaveScope(db, pair, inputs.scheme, done) : done;
+}
+
+/**
+ * A partial replica whose sync pushed rows: those outside the scope (an insert or an update the
+ * filter does not keep: still the user's write, now on the cloud) leave the local copy, and the
+ * result says so. Only a settled table: every local change is on the cloud by then.
+ */
+async function leaveScope(db: Database, pair: TablePair, scheme: FingerprintScheme, done: SyncedTable): Promise<SyncedTable> {
+  const scope = pair.scope;
+  if (!scope || !done.settled || done.result.rowsPushed + done.result.conflicts === 0) return done;
+  const baselineTable = (await readOneTableMetadata(db, pair.name))?.baselineTable;
+  if (!baselineTable) return done;
+  const left = await dropOutsideScope(db, pair, scheme, baselineTable, scope.local);
+  if (!left) return done;
+  return { ...done, result: { ...done.result, warnings: [...(done.result.warnings ?? []), `${left} row(s) outside the scope (where ${scope.where}) were pushed and left the local copy`] } };
 }
 
 async function gather(db: Database, ctx: SyncContext, pair: TablePair, localInfo: TableInfo | undefined, scheme: FingerprintScheme): Promise<Gathered> {
   const meta = localInfo ? await readOneTableMetadata(db, pair.name) : undefined;
   const base = { keyed: pair.key.length > 0, localOnly: pair.localOnly === true, local: localInfo !== undefined, synced: Boolean(meta?.baselineTable) };
-  const none = { parted: undefined, baselineTable: undefined, cursor: undefined, columns: undefined, narrowedBaseline: undefined };
+  const none = { parted: undefined, baselineTable: undefined, cursor: undefined, columns: undefined, narrowedBaseline: undefined, recordedScope: meta?.scopeFilter ?? null };
   if (pair.localOnly) return { ...none, facts: { ...base, firstPushCut: false, baseline: false } };
   // Only a table without a baseline yet can have a first push in parts cut short (partedPush.ts).
   const parted = localInfo && !meta?.baselineTable ? await readPartedPush(db, pair) : undefined;
@@ -84,12 +103,14 @@ async function gather(db: Database, ctx: SyncContext, pair: TablePair, localInfo
     cursor,
     columns,
     narrowedBaseline,
+    recordedScope: meta?.scopeFilter ?? null,
     facts: {
       ...base,
       firstPushCut: false,
       adoption: adoption?.kind === 'rehashed' || adoption?.kind === 'unusable' ? adoption : undefined,
       baseline: baselineTable !== undefined,
       columns: columns ? { destructive: columns.destructive, added, narrowedBaseline: narrowedBaseline !== undefined } : undefined,
+      scopeChanged: baselineTable !== undefined && (meta?.scopeFilter ?? null) !== (pair.scope?.where ?? null),
     },
   };
 }
@@ -124,14 +145,14 @@ async function doPlan(db: Database, ctx: SyncContext, pairIn: TablePair, localIn
     localChangedAt: ctx.local.changedKeys.get(pair.name.toLowerCase()),
     transactionRows: ctx.transactionRows,
   });
-  const syncChanges = async (baselineTable: string, direction: Direction, remoteScope: RemoteScope, probe: boolean): Promise<{ result: TableResult; settled: boolean }> => {
+  const syncChanges = async (baselineTable: string, direction: Direction, remoteScope: RemoteScope, probe: boolean, p: TablePair = pair): Promise<SyncedTable> => {
     const cursor = gathered.cursor;
-    let synced = await changeSyncFor(pair)(db, pair, { ...merge(baselineTable, cursor), direction, remoteScope, remoteProbe: probe && remoteScope === 'all' ? inputs.probe : undefined });
+    let synced = await changeSyncFor(p)(db, p, { ...merge(baselineTable, cursor), direction, remoteScope, remoteProbe: probe && remoteScope === 'all' ? inputs.probe : undefined });
     // A push of more than one remote transaction may write goes in passes, each pass its own remote
     // transaction and local transaction: a run cut short leaves every pass before it complete.
     for (let pass = 2; synced.pushesLeft > 0 && !ctx.dryRun; pass++) {
       db.logger.debug(`${pair.name}: ${synced.pushesLeft} change(s) left for pass ${pass} of the push`);
-      const again = await changeSyncFor(pair)(db, pair, { ...merge(baselineTable, cursorState(pair, await readOneTableMetadata(db, pair.name))), direction, remoteScope });
+      const again = await changeSyncFor(p)(db, p, { ...merge(baselineTable, cursorState(p, await readOneTableMetadata(db, p.name))), direction, remoteScope });
       if (again.rowsPushed + again.rowsDeleted === 0 && again.pushesLeft >= synced.pushesLeft) break;
       synced = addPass(synced, again, pass);
     }
@@ -143,9 +164,13 @@ async function doPlan(db: Database, ctx: SyncContext, pairIn: TablePair, localIn
     const pushed = await syncChanges(baselineTable, 'push', 'localChanges', false);
     await pruneRemoteLogs(db, pair);
     if (!pull) return { ...pushed, result: noted(note, pushed.result) };
-    const pulled = await fullPull(note, gathered.cursor);
-    return { ...pulled, result: { ...pulled.result, rowsPushed: pushed.result.rowsPushed, rowsDeleted: pulled.result.rowsDeleted + pushed.result.rowsDeleted, conflicts: pulled.result.conflicts + pushed.result.conflicts } };
+    return combined(pushed, await fullPull(note, gathered.cursor));
   };
+
+  const combined = (pushed: SyncedTable, pulled: SyncedTable): SyncedTable => ({
+    ...pulled,
+    result: { ...pulled.result, rowsPushed: pushed.result.rowsPushed, rowsDeleted: pulled.result.rowsDeleted + pushed.result.rowsDeleted, conflicts: pulled.result.conflicts + pushed.result.conflicts },
+  });
 
   switch (plan.kind) {
     case 'report': {
@@ -184,6 +209,17 @@ async function doPlan(db: Database, ctx: SyncContext, pairIn: TablePair, localIn
       pair = widened;
       const widenedBaseline = await usableBaseline(db, pair, scheme, await readOneTableMetadata(db, pair.name), ctx.engineVersion);
       return widenedBaseline ? pushThenPull(widenedBaseline, true, note) : fullPull(note, gathered.cursor);
+    }
+    case 'rescope': {
+      const recorded = gathered.recordedScope;
+      const note = `re-scoped: the filter changed (${recorded ?? 'the whole table'} → ${pair.scope?.where ?? 'the whole table'}); rows outside the new scope left the local copy, the cloud is unchanged`;
+      db.logger.info(`${pair.name}: ${note}`);
+      // The local changes are pushed within the scope the baseline was taken with.
+      const before: TablePair = { ...pair, scope: recorded ? await compileScope(db, pair, recorded) : undefined };
+      const pushed = plan.push ? await syncChanges(gathered.baselineTable as string, 'push', 'localChanges', false, before) : undefined;
+      if (!plan.pull) return pushed ? { ...pushed, result: noted(`the filter changed (${recorded ?? 'none'} → ${pair.scope?.where ?? 'none'}): a sync that pulls re-scopes the table`, pushed.result) } : unsettled(emptyTableResult(pair.name, 'ok'));
+      const pulled = await fullPull(note, gathered.cursor);
+      return pushed ? combined(pushed, pulled) : pulled;
     }
     case 'planOnly': {
       if (plan.of === 'createRemote') {
@@ -227,6 +263,6 @@ async function pruneRemoteLogs(db: Database, pair: TablePair): Promise<void> {
 
 /** The reported part of a keyed table's outcome. */
 function reported(result: ChangeSyncResult): TableResult {
-  const { localLeft, ...rest } = result;
+  const { localLeft, pushesLeft, ...rest } = result;
   return rest;
 }

@@ -6,6 +6,7 @@ import type { SyncContext } from './syncContext.js';
 import { recordUnchangedTables, writeTableFailure } from './state/tableMetadata.js';
 import { probeTables } from './probeTables.js';
 import { chooseSchemes } from './chooseSchemes.js';
+import { countRowsInScope } from './catalog/scopeFilter.js';
 import { type TableResult, emptyTableResult } from './api.js';
 
 /**
@@ -80,6 +81,12 @@ export async function syncTables(db: Database, discovery: Discovery, ctx: SyncCo
       }
       results.push({ ...emptyTableResult(pair.name, 'error'), error: e.message, errorCode: e.code, remoteRoundTrips: db.remoteStatements - roundTrips });
     }
+  }
+  // Partial replicas: their filter, and the local rows in its scope now.
+  for (const [i, r] of results.entries()) {
+    const pair = discovery.pairs.find((p) => p.name === r.name);
+    if (!pair?.scope || r.status === 'error' || !(await db.localTableExists(pair.local.schema, pair.local.table))) continue;
+    results[i] = { ...r, where: pair.scope.where, rowsInScope: await countRowsInScope(db, pair, pair.scope) };
   }
   return { results, settled };
 }

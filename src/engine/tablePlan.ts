@@ -28,6 +28,8 @@ export interface TableFacts {
    * still holds for the columns it was computed over (then the additions can be applied).
    */
   columns?: { destructive: string[]; added: string[]; narrowedBaseline: boolean } | undefined;
+  /** A partial replica's filter differs from the one its baseline was taken with (or one was added or removed). */
+  scopeChanged?: boolean | undefined;
 }
 
 /** The run's settings one table's plan depends on. */
@@ -53,6 +55,12 @@ export type TablePlan =
   | { kind: 'changes'; direction: Direction; scope: RemoteScope; probe: boolean; note?: string | undefined }
   /** Full mode: the local changes pushed first, then (unless direction push) the local content replaced with the remote's. */
   | { kind: 'pushThenPull'; pull: boolean; note?: string | undefined }
+  /**
+   * A partial replica whose filter changed: the local changes pushed first within the scope the
+   * baseline was taken with (`push`), then the local content replaced by the cloud's rows in the new
+   * scope (`pull`); the cloud is never touched by the change of scope itself.
+   */
+  | { kind: 'rescope'; push: boolean; pull: boolean }
   /** A dry run of a step that cannot run without writing: only its plan is read. */
   | { kind: 'planOnly'; of: 'createRemote' | 'fullPull' | 'pushThenPull'; push: boolean };
 
@@ -111,6 +119,10 @@ export function planTable(facts: TableFacts, settings: PlanSettings): TablePlan 
     if (dryRun) return { kind: 'planOnly', of: 'fullPull', push: false };
     if (facts.adoption?.kind === 'unusable') return { kind: 'fullPull', note: facts.adoption.note };
     return { kind: 'fullPull', note: facts.local && mode === 'incremental' ? 'no usable baseline (first sync, or a schema change): pulled in full' : undefined };
+  }
+  if (facts.scopeChanged) {
+    if (dryRun) return { kind: 'planOnly', of: 'pushThenPull', push: direction !== 'pull' };
+    return { kind: 'rescope', push: direction !== 'pull', pull: direction !== 'push' };
   }
   // Pushing only needs the remote versions of the rows changed locally (to find conflicts).
   if (mode === 'incremental') return { kind: 'changes', direction, scope: direction === 'push' ? 'localChanges' : 'all', probe: note === undefined, note };

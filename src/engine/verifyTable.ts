@@ -1,9 +1,9 @@
 import type { Database } from '../db/database.js';
-import { qualify, quoteIdent } from '../duckdb/quote.js';
+import { quoteIdent } from '../duckdb/quote.js';
 import { toSyncError } from '../errors.js';
 import type { TableInfo } from './catalog/catalog.js';
 import { canonicalRowFingerprint } from './rows/fingerprint.js';
-import { type TablePair, localRef } from './catalog/tablePair.js';
+import { type TablePair, localRef, remoteRows, localRowsInScope } from './catalog/tablePair.js';
 import type { VerifyTableResult } from './api.js';
 
 const BUCKETS = 256;
@@ -18,10 +18,11 @@ export async function verifyTable(db: Database, pair: TablePair, localInfo: Tabl
   const result: VerifyTableResult = { name: pair.name, status: 'identical', localRows: 0, remoteRows: 0, onlyLocal: 0, onlyRemote: 0, changed: 0, sample: [] };
   try {
     if (pair.localOnly) return { ...result, status: 'missing', localRows: await count(db, localRef(db, pair)), detail: 'the table does not exist on the remote' };
-    const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+    const remote = remoteRows(db, pair);
     result.remoteRows = await count(db, remote);
     if (!localInfo) return { ...result, status: 'missing', detail: 'the table does not exist locally' };
-    const local = localRef(db, pair);
+    // A partial replica: the rows in its scope on both sides (the local table may hold more: local writes not pushed).
+    const local = localRowsInScope(db, pair);
     result.localRows = await count(db, local);
     const localCols = new Set(localInfo.columns.map((c) => c.name));
     const missing = pair.columns.filter((c) => !localCols.has(c.local)).map((c) => c.local);
@@ -32,10 +33,11 @@ export async function verifyTable(db: Database, pair: TablePair, localInfo: Tabl
     const [diff] = await db.all<{ n: bigint }>(
       `SELECT count(*) AS n FROM verify_local_sum l FULL JOIN verify_remote_sum r USING (b) WHERE l.n IS DISTINCT FROM r.n OR l.s IS DISTINCT FROM r.s`,
     );
-    if (!diff || diff.n === 0n) return result;
+    const scoped = pair.scope ? `compared the rows in scope (where ${pair.scope.where})` : undefined;
+    if (!diff || diff.n === 0n) return scoped ? { ...result, detail: scoped } : result;
     await compareRows(db, pair, result);
     result.status = 'different';
-    result.detail = describe(result);
+    result.detail = [scoped, describe(result)].filter(Boolean).join('; ');
     return result;
   } catch (error) {
     return { ...result, status: 'error', error: toSyncError(error).message };
@@ -72,7 +74,7 @@ async function summarize(db: Database, pair: TablePair, side: 'local' | 'remote'
 async function compareRows(db: Database, pair: TablePair, result: VerifyTableResult): Promise<void> {
   const differing = `SELECT b FROM verify_local_sum l FULL JOIN verify_remote_sum r USING (b) WHERE l.n IS DISTINCT FROM r.n OR l.s IS DISTINCT FROM r.s`;
   for (const side of ['local', 'remote'] as const) {
-    const table = side === 'local' ? localRef(db, pair) : qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+    const table = side === 'local' ? localRowsInScope(db, pair) : remoteRows(db, pair);
     await db.run(
       `CREATE OR REPLACE TEMP TABLE verify_${side}_rows AS
          SELECT kf, f, k, count(*) AS n FROM (${rowsQuery(pair, side, table)}) WHERE kf % ${BUCKETS} IN (${differing}) GROUP BY ALL`,

@@ -1,8 +1,8 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../duckdb/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import type { TableInfo } from './catalog.js';
 import { kMatchUser, kSelect } from '../rows/keySql.js';
-import { type ColumnPair, type TablePair, localRef } from './tablePair.js';
+import { type ColumnPair, type TablePair, localRef, remoteRows, remoteTable } from './tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 import { withPushStage } from '../state/remote/pushStage.js';
 
@@ -76,7 +76,7 @@ export function widenedPair(pair: TablePair, changes: ColumnChanges): TablePair 
 /** Adds the local side's new columns on the remote and copies their values (a remote transaction). */
 export async function addColumnsOnRemote(db: Database, pair: TablePair, columns: ColumnPair[]): Promise<void> {
   if (!columns.length) return;
-  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const remote = remoteTable(db, pair);
   const local = localRef(db, pair);
   await db.withRemote(false, () =>
     db.transaction(async () => {
@@ -89,9 +89,8 @@ export async function addColumnsOnRemote(db: Database, pair: TablePair, columns:
 /** Adds the remote's new columns locally and copies their values (inside a local transaction). */
 export async function addColumnsLocally(db: Database, pair: TablePair, added: ColumnPair[], addedBoth: ColumnPair[]): Promise<void> {
   const local = localRef(db, pair);
-  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
   for (const c of added) await db.run(`ALTER TABLE ${local} ADD COLUMN ${quoteIdent(c.local)} ${c.type}`);
-  await copyColumns(db, pair, [...added, ...addedBoth], { target: local, targetSide: 'local', source: remote, sourceSide: 'remote' });
+  await copyColumns(db, pair, [...added, ...addedBoth], { target: local, targetSide: 'local', source: remoteRows(db, pair), sourceSide: 'remote' });
 }
 
 async function copyColumns(

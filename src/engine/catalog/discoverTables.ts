@@ -4,6 +4,7 @@ import { objectName, type SchemaObject } from '../objects/schemaObject.js';
 import { displayName, listCatalog, localCatalog, type TableInfo } from './catalog.js';
 import { selectTables, type TableSelection } from './selectTables.js';
 import type { TablePair } from './tablePair.js';
+import { compileScope } from './scopeFilter.js';
 
 export interface Discovery {
   pairs: TablePair[];
@@ -27,6 +28,8 @@ export async function discoverTables(db: Database, config: ResolvedConfig, selec
   const objectNames = new Set([...remote.objects, ...local.objects].map(objectName));
   const exclude = selection.exclude?.filter((n) => tableNames.has(n) || !objectNames.has(n));
   const pairs = selectTables(remote.tables, local.tables, config, { ...selection, exclude }, db.remote.storage);
+  // Partial replicas: each filter checked (exit 2 before anything changes) and rendered for both sides.
+  for (const pair of pairs) if (pair.settings.where) pair.scope = await compileScope(db, pair, pair.settings.where);
   return {
     pairs,
     localTables: new Map(local.tables.map((t) => [displayName(t.schema, t.name), t])),

@@ -3,6 +3,7 @@ import { qualify } from '../../duckdb/quote.js';
 import { ConfigError } from '../../errors.js';
 import type { TableSettings } from '../../config/schema.js';
 import { displayName, type TableInfo } from './catalog.js';
+import type { Scope } from './scopeFilter.js';
 
 export interface ColumnPair {
   local: string;
@@ -26,6 +27,8 @@ export interface TablePair {
   settings: TableSettings;
   /** The table exists only locally (remoteInfo describes the table to create there). */
   localOnly?: boolean;
+  /** A partial replica: the cloud rows the local table holds (`tables.<name>.where`, scopeFilter.ts). */
+  scope?: Scope | undefined;
 }
 
 /** Splits `schema.table` (or `table`, meaning main). */
@@ -68,6 +71,25 @@ export function buildTablePair(remoteInfo: TableInfo, localName: string, setting
     remoteInfo,
     settings,
   };
+}
+
+/** The remote table itself, qualified: what a push writes. */
+export function remoteTable(db: Database, pair: TablePair): string {
+  return qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+}
+
+/**
+ * The remote table as a sync reads it: for a partial replica only the rows in its scope, the
+ * filter applied in the scan (on MotherDuck, on the server). Used as a table in FROM clauses.
+ */
+export function remoteRows(db: Database, pair: TablePair): string {
+  const table = remoteTable(db, pair);
+  return pair.scope ? `(SELECT * FROM ${table} WHERE ${pair.scope.remote})` : table;
+}
+
+/** The local table as compared with the cloud's rows in scope (verify): for a partial replica only its rows in scope. */
+export function localRowsInScope(db: Database, pair: TablePair): string {
+  return pair.scope ? `(SELECT * FROM ${localRef(db, pair)} WHERE ${pair.scope.local})` : localRef(db, pair);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../duckdb/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import type { CursorState } from '../catalog/cursor.js';
 import { cursorFilter } from '../catalog/cursor.js';
 import { journalExists, journalRef } from '../state/pushJournal.js';
@@ -9,7 +9,7 @@ import { engineRowHash } from '../rows/fingerprint.js';
 import { baselineRowFp, combineFps, internalKeyFp, rowFp, userKeyFp } from '../rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { keyInInternal, keyInUser, kList, kMatch, kMatchUser, kSelect, rowsSelect } from '../rows/keySql.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, remoteRows } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
 import type { ProbeOutcome } from './remoteProbe.js';
@@ -54,7 +54,7 @@ export async function computeRemoteDelta(
   scope: RemoteScope = 'all',
   probe?: ProbeOutcome,
 ): Promise<RemoteDeltaResult> {
-  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const remote = remoteRows(db, pair);
   const baseline = baselineRef(baselineTable);
   if (scope === 'localChanges') return remoteVersionsOfLocalChanges(db, pair, remote, baseline, baselineTable);
   // The probe before the tables (remoteProbe.ts) read the count and the log's position already.

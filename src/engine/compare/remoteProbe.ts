@@ -1,8 +1,7 @@
 import type { Database } from '../../db/database.js';
-import { qualify } from '../../duckdb/quote.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { cursorProbe, type CursorState } from '../catalog/cursor.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, remoteRows } from '../catalog/tablePair.js';
 import { baselineRowFp, combineFps, rowFp } from '../rows/fingerprintScheme.js';
 import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
@@ -59,7 +58,7 @@ export async function probeRemote(db: Database, targets: ProbeTarget[]): Promise
   const hasLog = probed.map(({ pair, cursor }) => cursor !== undefined && changeLogListed(db, pair) === true);
   const ownLogged = await Promise.all(probed.map(({ baselineTable }, i) => (hasLog[i] ? ownLoggedRef(db, baselineTable) : undefined)));
   probed.forEach(({ pair, cursor, scheme }, i) => {
-    const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+    const remote = remoteRows(db, pair);
     const fp = rowFp(pair, 'remote', scheme, 'r');
     const summary = cursor ? 'CAST(NULL AS HUGEINT)' : `CAST(${combineFps(pair, scheme, fp)} AS HUGEINT)`;
     const seq = hasLog[i] ? changeLogSeqSql(db, pair) : 'CAST(NULL AS BIGINT)';

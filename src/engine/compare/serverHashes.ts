@@ -1,7 +1,6 @@
 import type { Database } from '../../db/database.js';
-import { qualify } from '../../duckdb/quote.js';
 import { cursorBefore, type CursorState } from '../catalog/cursor.js';
-import type { TablePair } from '../catalog/tablePair.js';
+import { type TablePair, remoteRows } from '../catalog/tablePair.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
@@ -40,7 +39,7 @@ export async function checkServerHashes(db: Database, targets: HashCheckTarget[]
   if (!targets.length) return found;
   const params: string[] = [];
   const sampled = targets.map(({ pair, cursor }, i) => {
-    const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+    const remote = remoteRows(db, pair);
     const h = engineRowHash(
       pair.columns.map((c) => c.remote),
       'r',

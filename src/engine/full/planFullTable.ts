@@ -1,11 +1,11 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../duckdb/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import { canonicalRowFingerprint, engineRowHash } from '../rows/fingerprint.js';
 import { kMatch, kSelect } from '../rows/keySql.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { replacesByDifference } from './replaceByDifference.js';
-import { type TablePair, localRef } from '../catalog/tablePair.js';
+import { type TablePair, localRef, remoteRows } from '../catalog/tablePair.js';
 import { type TableResult, emptyTableResult } from '../api.js';
 
 /** What a full pull of one table would do, without changing anything (the remote must be attached). */
@@ -19,11 +19,11 @@ export async function planFullTable(db: Database, pair: TablePair, localInfo: Ta
       )} AS h FROM ${from} t`;
     const [d] = await db.all<{ pulled: bigint; deleted: bigint }>(
       `SELECT count(*) FILTER (WHERE r.h IS NOT NULL AND l.h IS DISTINCT FROM r.h) AS pulled, count(*) FILTER (WHERE r.h IS NULL) AS deleted
-         FROM (${hashes('local', localRef(db, pair))}) l FULL JOIN (${hashes('remote', qualify(db.remote.catalog, pair.remote.schema, pair.remote.table))}) r ON ${kMatch(pair, 'l', 'r')}`,
+         FROM (${hashes('local', localRef(db, pair))}) l FULL JOIN (${hashes('remote', remoteRows(db, pair))}) r ON ${kMatch(pair, 'l', 'r')}`,
     );
     return { ...emptyTableResult(pair.name, 'planned'), rowsPulled: Number(d?.pulled ?? 0), rowsDeleted: Number(d?.deleted ?? 0), warnings: ['replaces the local content'] };
   }
-  const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${qualify(db.remote.catalog, pair.remote.schema, pair.remote.table)}`);
+  const [count] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${remoteRows(db, pair)}`);
   return {
     ...emptyTableResult(pair.name, 'planned'),
     rowsPulled: Number(count?.n ?? 0),
@@ -39,7 +39,7 @@ async function countLocalRowsNotOnRemote(db: Database, pair: TablePair, localInf
   const added = pair.columns.filter((c) => !localCols.has(c.local)).map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.local)}`);
   const table = localRef(db, pair);
   const local = added.length ? `(SELECT *, ${added.join(', ')} FROM ${table})` : table;
-  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const remote = remoteRows(db, pair);
   let sql: string;
   if (pair.key.length) {
     const remoteOf = new Map(pair.columns.map((c) => [c.local, c.remote]));

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../duckdb/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import { usableBaseline, writeBaseline, baselineRef } from '../state/baseline.js';
 import { recordDiscardedChanges, snapshotLocalChanges } from '../state/discardedChanges.js';
 import type { TableInfo } from '../catalog/catalog.js';
@@ -8,7 +8,7 @@ import type { FingerprintScheme } from '../../remote/remote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { ensureLocalTable } from '../catalog/localSchema.js';
 import { currentLogSeq } from '../state/remote/changeLog.js';
-import { type TablePair, localRef } from '../catalog/tablePair.js';
+import { type TablePair, localRef, remoteRows } from '../catalog/tablePair.js';
 import { readOneTableMetadata, recordTableSuccess } from '../state/tableMetadata.js';
 import { TEMP } from '../rows/tempTables.js';
 import { replaceByDifference, replacesByDifference, restoreExtraColumns, saveExtraColumns, type Difference } from './replaceByDifference.js';
@@ -87,7 +87,7 @@ async function replaceWhole(
   baseline: () => Promise<string>,
 ): Promise<Difference> {
   const local = localRef(db, pair);
-  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const remote = remoteRows(db, pair);
   if (existed) {
     // What the table held, to count the rows that the remote no longer has.
     await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.old_rows} AS SELECT ${identity(pair)} FROM ${local}`);

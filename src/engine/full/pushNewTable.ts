@@ -2,7 +2,7 @@ import type { Database } from '../../db/database.js';
 import { qualify, quoteIdent } from '../../duckdb/quote.js';
 import { writeBaseline } from '../state/baseline.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { type TablePair, localRef } from '../catalog/tablePair.js';
+import { type TablePair, localRef, remoteTable } from '../catalog/tablePair.js';
 import { tableBodySql } from '../catalog/localSchema.js';
 import { recordTableSuccess } from '../state/tableMetadata.js';
 import { committedParts, endPartedPush, markPart, partFilter, startPartedPush, type PartedPush } from '../state/partedPush.js';
@@ -36,7 +36,7 @@ export async function resumePushNewTable(db: Database, pair: TablePair, job: Par
 }
 
 async function pushParts(db: Database, pair: TablePair, scheme: FingerprintScheme, engineVersion: string, job: PartedPush | undefined, resumed: boolean): Promise<TableResult> {
-  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const remote = remoteTable(db, pair);
   const local = localRef(db, pair);
   let warnings: string[] = [];
   const insert = `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')}) SELECT ${pair.columns.map((c) => `t.${quoteIdent(c.local)}`).join(', ')} FROM ${local} t`;

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../duckdb/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import type { TableInfo } from '../catalog/catalog.js';
-import { type TablePair, localRef } from '../catalog/tablePair.js';
+import { type TablePair, localRef, remoteRows } from '../catalog/tablePair.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { kMatchUser, keyInUser, kSelect } from '../rows/keySql.js';
 import { hashedDifference } from '../rows/hashedDifference.js';
@@ -54,7 +54,7 @@ export async function replaceByDifference(
   baseline: () => Promise<string>,
 ): Promise<Difference> {
   const local = localRef(db, pair);
-  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const remote = remoteRows(db, pair);
   const rh = engineRowHash(
     pair.columns.map((c) => c.remote),
     't',

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../duckdb/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import { keyInUser, keysNeverNull, kList, kMatchUser } from '../rows/keySql.js';
-import { type TablePair, localRef } from '../catalog/tablePair.js';
+import { type TablePair, localRef, remoteTable } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 import { withPushStage } from '../state/remote/pushStage.js';
 
@@ -25,7 +25,7 @@ export async function applyPush(
 ): Promise<void> {
   const counts = await actionCounts(db, 'push', 'lh');
   if (!counts.deletes && !counts.upserts) return;
-  const target = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const target = remoteTable(db, pair);
   await withPushStage(db, changeSet(pair, 'push', 'lh', source), async (stage) => {
     await applyChangeSet(db, pair, { target, side: 'remote', changes: stage, replaceRows: onlyPairColumns }, counts);
     await afterPush(stage);

@@ -1,9 +1,9 @@
 import type { Database } from '../../db/database.js';
-import { qualify, quoteIdent } from '../../duckdb/quote.js';
+import { quoteIdent } from '../../duckdb/quote.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import { localMatchesBaseline } from '../compare/localDelta.js';
 import type { ChangeSyncContext, ChangeSyncResult } from './changeSyncContext.js';
-import { type TablePair, localRef } from '../catalog/tablePair.js';
+import { type TablePair, localRef, remoteRows, remoteTable } from '../catalog/tablePair.js';
 import { moveKeylessBaseline, baselineRef } from '../state/baseline.js';
 import { changeResult, NO_CHANGES, recordChanges, type ChangeCounts } from './changeOutcome.js';
 import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, recoverKeylessPush } from '../state/keylessPushJournal.js';
@@ -22,7 +22,8 @@ import type { Direction } from '../api.js';
  */
 export async function syncKeylessTable(db: Database, pair: TablePair, ctx: ChangeSyncContext): Promise<ChangeSyncResult> {
   const local = localRef(db, pair);
-  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const remote = remoteTable(db, pair);
+  const remoteRead = remoteRows(db, pair);
   const baseline = baselineRef(ctx.baselineTable);
   const lf = rowFp(pair, 'local', ctx.scheme, 't');
   const rf = rowFp(pair, 'remote', ctx.scheme, 'r');
@@ -50,7 +51,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
     if (!ctx.dryRun) await recoverKeylessPush(db, ctx.scheme, ctx.baselineTable);
     await db.transaction(async () => {
       await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.kl} AS ${localCounts}`);
-      await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.kr} AS SELECT ${rf} AS f, count(*) AS n FROM ${remote} r GROUP BY 1`);
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.kr} AS SELECT ${rf} AS f, count(*) AS n FROM ${remoteRead} r GROUP BY 1`);
       await db.run(
         `CREATE OR REPLACE TEMP TABLE ${TEMP.kplan} AS
            WITH j AS (
@@ -83,7 +84,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
       await db.run(
         wanted?.n
           ? `CREATE OR REPLACE TEMP TABLE ${TEMP.rrows} AS
-               SELECT * FROM (SELECT ${rowsSelect(pair)}, ${rf} AS __f FROM ${remote} r WHERE ${rf} IN (${needed}))
+               SELECT * FROM (SELECT ${rowsSelect(pair)}, ${rf} AS __f FROM ${remoteRead} r WHERE ${rf} IN (${needed}))
               QUALIFY row_number() OVER (PARTITION BY __f) = 1`
           : `CREATE OR REPLACE TEMP TABLE ${TEMP.rrows} AS SELECT ${noRowsSelect(pair)}, CAST(NULL AS UBIGINT) AS __f WHERE false`,
       );

@@ -11,7 +11,7 @@ import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
 import { dropOwnLogged } from './ownLogged.js';
-import { type TablePair, localRef } from '../catalog/tablePair.js';
+import { type TablePair, localRef, remoteRows } from '../catalog/tablePair.js';
 import { columnSignature } from '../catalog/columnSignature.js';
 import type { TableInfo } from '../catalog/catalog.js';
 import { localColumnsChanged } from '../catalog/columnChanges.js';
@@ -45,7 +45,7 @@ function baselineSelect(pair: TablePair, scheme: FingerprintScheme, side: 'local
  * fingerprints), then matched with the local rows'.
  */
 async function writeCommonBaseline(db: Database, pair: TablePair, scheme: FingerprintScheme, name: string): Promise<void> {
-  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const remote = remoteRows(db, pair);
   const local = localRef(db, pair);
   const rf = rowFp(pair, 'remote', scheme, 'r');
   if (pair.key.length) {
@@ -83,7 +83,7 @@ export async function writeBaseline(db: Database, pair: TablePair, scheme: Finge
     await db.run(`CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${kList(pair)}, h FROM ${from.hashed}`);
   } else {
     const side = from === 'remote' && scheme === 'engine' ? 'remote' : 'local';
-    const source = side === 'remote' ? qualify(db.remote.catalog, pair.remote.schema, pair.remote.table) : localRef(db, pair);
+    const source = side === 'remote' ? remoteRows(db, pair) : localRef(db, pair);
     await db.run(
       `CREATE OR REPLACE TABLE ${qualify(STATE_SCHEMA, name)} AS SELECT ${baselineSelect(pair, scheme, side)} FROM ${source} t${pair.key.length ? '' : ' GROUP BY ALL'}`,
     );
@@ -199,4 +199,25 @@ export async function baselineExists(db: Database, baselineTable: string): Promi
 /** The baseline table, qualified, for the comparisons that read it. */
 export function baselineRef(baselineTable: string): string {
   return qualify(STATE_SCHEMA, baselineTable);
+}
+
+/**
+ * A partial replica after a push (state/…, scopeFilter.ts): the local rows outside its scope, which
+ * the push just wrote to the cloud, leave the local copy and the baseline together, in one local
+ * transaction (the next sync's filtered read of the cloud does not hold them either). Keyless
+ * tables: every copy of such a row. `localFilter` is the scope over the local columns. Returns the
+ * rows that left.
+ */
+export async function dropOutsideScope(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string, localFilter: string): Promise<number> {
+  const local = localRef(db, pair);
+  const baseline = qualify(STATE_SCHEMA, baselineTable);
+  const outside = `NOT coalesce(${localFilter}, false)`;
+  return db.transaction(async () => {
+    if (pair.key.length) {
+      await db.run(`DELETE FROM ${baseline} b WHERE ${keyInInternal(pair, 'b', `(SELECT ${kSelect(pair, 'local', 't')} FROM ${local} t WHERE ${outside})`)}`);
+    } else {
+      await db.run(`DELETE FROM ${baseline} b WHERE b.${baselineRowFp(scheme)} IN (SELECT ${rowFp(pair, 'local', scheme, 't')} FROM ${local} t WHERE ${outside})`);
+    }
+    return db.run(`DELETE FROM ${local} t WHERE ${outside}`);
+  });
 }

@@ -6,7 +6,7 @@ import { readStateVersion } from './stateValues.js';
 import { CONFLICTS_TABLE, DIRTY_TABLE, METADATA_TABLE, STATE_SCHEMA, STATUS_TABLE } from './internalNames.js';
 
 /** Version of the local state layout (metadata, run history, baselines). Bump with a migration. */
-export const STATE_VERSION = 4;
+export const STATE_VERSION = 5;
 
 const S = quoteIdent(STATE_SCHEMA);
 
@@ -72,6 +72,10 @@ const MIGRATIONS: Record<number, (db: Database) => Promise<void>> = {
   // Conflicts you can act on: a stable id per record, its status and when it was dealt with (conflictLog.ts).
   4: async (db) => {
     await addConflictIds(db);
+  },
+  // Partial replicas: the filter a table's baseline was taken with (`tables.<name>.where`).
+  5: async (db) => {
+    await db.run(`ALTER TABLE ${quoteIdent(METADATA_TABLE)} ADD COLUMN IF NOT EXISTS scope_filter VARCHAR`);
   },
 };
 

@@ -40,8 +40,8 @@ export async function recordTableSuccess(db: Database, pair: TablePair, scheme: 
   await db.run(
     `INSERT OR REPLACE INTO ${T} (table_name, remote_table, last_sync_time, last_success_time, last_sync_mode, last_direction, status,
        error_message, rows_synced, rows_pulled, rows_pushed, rows_deleted, conflicts, row_count, key_columns, cursor_column,
-       watermark, baseline_table, column_signature, engine_version, log_seq)
-     VALUES ($1, $2, now(), now(), $3, $4, 'ok', NULL, $5, $6, $7, $8, $9, $10, CAST($11 AS VARCHAR[]), $12, $13, $14, $15, $16, $17)`,
+       watermark, baseline_table, column_signature, engine_version, log_seq, scope_filter)
+     VALUES ($1, $2, now(), now(), $3, $4, 'ok', NULL, $5, $6, $7, $8, $9, $10, CAST($11 AS VARCHAR[]), $12, $13, $14, $15, $16, $17, $18)`,
     [
       pair.name,
       `${pair.remote.schema}.${pair.remote.table}`,
@@ -60,6 +60,7 @@ export async function recordTableSuccess(db: Database, pair: TablePair, scheme: 
       columnSignature(pair, scheme),
       engineVersion,
       o.logSeq ?? null,
+      pair.scope?.where ?? null,
     ],
   );
 }
@@ -141,5 +142,6 @@ function fromRow(r: Record<string, unknown>): TableMetadata {
     baselineTable: (r.baseline_table as string | null) ?? null,
     columnSignature: (r.column_signature as string | null) ?? null,
     engineVersion: (r.engine_version as string | null) ?? null,
+    scopeFilter: (r.scope_filter as string | null) ?? null,
   };
 }

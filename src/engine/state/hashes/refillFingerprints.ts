@@ -1,6 +1,6 @@
 import type { Database } from '../../../db/database.js';
 import { qualify } from '../../../duckdb/quote.js';
-import type { TablePair } from '../../catalog/tablePair.js';
+import { type TablePair, remoteRows } from '../../catalog/tablePair.js';
 import { localRef } from '../../catalog/tablePair.js';
 import { engineRowHash } from '../../rows/fingerprint.js';
 import { rowFp } from '../../rows/fingerprintScheme.js';
@@ -33,7 +33,7 @@ export async function refillFingerprints(db: Database, pair: TablePair, baseline
     't',
   );
   const f = rowFp(pair, 'local', 'canonical', 't');
-  const remote = qualify(db.remote.catalog, pair.remote.schema, pair.remote.table);
+  const remote = remoteRows(db, pair);
   if (!pair.key.length) {
     const versions = (rows: string): string => `(SELECT DISTINCT ${h} AS h, ${f} AS f FROM ${rows} t)`;
     let fromRemote = false;
