@@ -1,23 +1,15 @@
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../duckdb/quote.js';
 import { ConfigError } from '../../errors.js';
-import { localRef, type TablePair } from './tablePair.js';
+import { localRef, type Scope, type TablePair } from './tablePair.js';
 
 /**
- * A partial replica's scope (`tables.<name>.where`): the cloud rows the local table holds. The
- * filter is one DuckDB boolean expression over the table's columns, in local names; it is checked
- * once per run with DuckDB's own parser (`json_serialize_sql`), before anything is read or written,
- * and rendered twice: over the local table's columns and over the remote's (mapped columns renamed),
- * so that MotherDuck runs it in the scan and no row outside it crosses the network.
+ * A partial replica's scope (`tables.<name>.where`, the `Scope` of its TablePair): the filter is
+ * one DuckDB boolean expression over the table's columns, in local names; it is checked once per
+ * run with DuckDB's own parser (`json_serialize_sql`), before anything is read or written, and
+ * rendered twice: over the local table's columns and over the remote's (mapped columns renamed), so
+ * that MotherDuck runs it in the scan and no row outside it crosses the network.
  */
-export interface Scope {
-  /** The filter as configured. */
-  where: string;
-  /** The filter over the local table's columns (DuckDB's rendering of it). */
-  local: string;
-  /** The filter over the remote table's columns. */
-  remote: string;
-}
 
 interface ExpressionNode {
   class?: string;

@@ -3,7 +3,16 @@ import { qualify } from '../../duckdb/quote.js';
 import { ConfigError } from '../../errors.js';
 import type { TableSettings } from '../../config/schema.js';
 import { displayName, type TableInfo } from './catalog.js';
-import type { Scope } from './scopeFilter.js';
+
+/** A partial replica's scope: the cloud rows its local table holds (scopeFilter.ts checks and renders it). */
+export interface Scope {
+  /** The filter as configured (`tables.<name>.where`, local column names). */
+  where: string;
+  /** The filter over the local table's columns (DuckDB's rendering of it). */
+  local: string;
+  /** The filter over the remote table's columns. */
+  remote: string;
+}
 
 export interface ColumnPair {
   local: string;
