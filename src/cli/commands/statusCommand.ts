@@ -51,6 +51,7 @@ export function statusCommand(run: (action: () => Promise<number>, flags: Global
         const trips = last.remoteRoundTrips === null ? '' : `, ${last.remoteRoundTrips} round trip(s) to the remote`;
         println(`last run: ${formatTime(last.startedAt)} ${last.mode} ${last.status}${trips}${last.errorMessage ? ` (${last.errorMessage})` : ''}`);
       }
+      for (const t of result.tables) if (t.scopeFilter) println(`${t.tableName}: a partial replica, rows where ${t.scopeFilter}`);
       if (result.pending.length) println(`written, not pushed yet: ${result.pending.join(', ')}`);
       for (const line of localWritesLines(result.localWrites)) println(line);
       const open = Object.values(result.openConflicts).reduce((n, c) => n + c, 0);

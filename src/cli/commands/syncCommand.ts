@@ -73,6 +73,7 @@ export function syncJson(result: SyncResult): object {
       conflicts: t.conflicts,
       ...(t.rowsRead === undefined ? {} : { rowsRead: t.rowsRead }),
       ...(t.remoteRoundTrips === undefined ? {} : { remoteRoundTrips: t.remoteRoundTrips }),
+      ...(t.where === undefined ? {} : { where: t.where, rowsInScope: t.rowsInScope }),
       ...(t.error ? { error: t.error } : {}),
       ...(t.warnings?.length ? { warnings: t.warnings } : {}),
     })),
