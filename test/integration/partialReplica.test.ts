@@ -3,7 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
+import { join } from 'node:path';
+import { openSyncedDatabase } from '../../src/tracking/syncedDatabase.js';
 import { exec, query } from '../helpers/duck.js';
+import { remoteUri } from '../helpers/remoteKinds.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { counts, newPair, table, type Pair } from './incrementalSupport.js';
 
@@ -173,6 +176,22 @@ describe('a partial replica (tables.<name>.where)', () => {
     const r = await p.syncOk({ mode: 'full' });
     assert.equal(table(r, 'events').rowsPulled, 10);
     assert.deepEqual(await query(p.local, 'SELECT DISTINCT area FROM events'), [{ area: 'eu' }]);
+  });
+
+  test('the library: openSyncedDatabase takes the filter; a write outside the scope is pushed, then leaves the local copy', async () => {
+    const p = newPair(root);
+    await exec(p.remote, EVENTS, EVENTS_ROWS);
+    const db = await openSyncedDatabase({ local: p.local, remote: remoteUri(p.remote), cwd: p.dir, env: { DUCKDB_SYNC_CACHE_DIR: join(p.dir, 'cache') }, tableSettings: { events: { where: "region = 'eu'" } }, debounceMs: 0 });
+    try {
+      assert.deepEqual(await db.all('SELECT count(*)::INTEGER AS n FROM events'), [{ n: 10 }]);
+      await db.run("INSERT INTO events VALUES (700, 'us', 7, TIMESTAMP '2024-06-01'), (701, 'eu', 7, TIMESTAMP '2024-06-01')");
+      const pushed = await db.flush();
+      assert.equal(pushed?.ok, true, JSON.stringify(pushed));
+      assert.deepEqual(await db.all('SELECT id FROM events WHERE id >= 700 ORDER BY id'), [{ id: 701 }]);
+    } finally {
+      await db.close();
+    }
+    assert.deepEqual(await ids(p.remote, 'id >= 700'), [700, 701]);
   });
 
   test('a dry run plans within the scope and changes nothing', async () => {
