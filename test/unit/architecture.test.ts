@@ -158,6 +158,11 @@ describe('ARCHITECTURE.md holds', () => {
     assert.ok(FILES.some((f) => relative(SRC, f).startsWith('engine/state/remote/') && remoteState.test(readFileSync(f, 'utf8'))), 'the pattern finds the remote state files');
   });
 
+  test("a pair's remote table is named in one place (catalog/tablePair.ts), so every read goes through a partial replica's scope", () => {
+    const wrong = FILES.filter((f) => relative(SRC, f) !== 'engine/catalog/tablePair.ts' && /qualify\(db\.remote\.catalog,\s*pair\.remote\.schema,\s*pair\.remote\.table\)/.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+    assert.deepEqual(wrong, []);
+  });
+
   test('engine concept folders never import the root files that drive them', () => {
     const drivers = ['syncTable.ts', 'syncTables.ts', 'verifyTable.ts'].map((f) => join(SRC, 'engine', f));
     const wrong: string[] = [];
