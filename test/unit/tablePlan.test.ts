@@ -73,6 +73,17 @@ describe('planTable', () => {
     assert.equal(push.kind === 'report' && push.error, 'the table does not exist locally');
   });
 
+  test("a partial replica's changed filter re-scopes: pushed within the old scope, pulled within the new", () => {
+    const changed = { scopeChanged: true };
+    assert.deepEqual(planTable({ ...synced, ...changed }, incremental), { kind: 'rescope', push: true, pull: true });
+    assert.deepEqual(planTable({ ...synced, ...changed }, full), { kind: 'rescope', push: true, pull: true });
+    assert.deepEqual(planTable({ ...synced, ...changed }, toward(incremental, 'pull')), { kind: 'rescope', push: false, pull: true });
+    assert.deepEqual(planTable({ ...synced, ...changed }, toward(incremental, 'push')), { kind: 'rescope', push: true, pull: false });
+    assert.deepEqual(planTable({ ...synced, ...changed }, dry(incremental)), { kind: 'planOnly', of: 'pushThenPull', push: true });
+    // Without a baseline there is nothing to re-scope: the table is pulled in full within its scope.
+    assert.equal(kind({ ...changed, baseline: false, synced: false }, incremental), 'fullPull');
+  });
+
   test('with a baseline: changes merged per row incrementally; in full mode the local changes pushed first, then the pull', () => {
     assert.deepEqual(planTable(synced, incremental), { kind: 'changes', direction: 'both', scope: 'all', probe: true, note: undefined });
     assert.deepEqual(planTable(synced, toward(incremental, 'push')), { kind: 'changes', direction: 'push', scope: 'localChanges', probe: true, note: undefined });
