@@ -4,10 +4,10 @@ import { ORDERS_TABLE } from '../lib/datasets.js';
 import { withDuckDB } from '../lib/duck.js';
 import { formatBytes, formatInt, formatMs } from '../lib/format.js';
 import { removeDatabaseFile } from '../lib/inputs.js';
-import { assertSucceeded, runNode, type ProcessSample } from '../lib/measure.js';
-import { median } from '../lib/stats.js';
+import type { ProcessSample } from '../lib/measure.js';
+import { stepRecorder } from '../lib/stepRecorder.js';
 import { ordersInput, scenarioFolder } from '../lib/scenarioFolder.js';
-import type { BenchContext, Check, Scenario, ScenarioResult, SideResult } from '../lib/types.js';
+import type { BenchContext, Check, Scenario, ScenarioResult } from '../lib/types.js';
 
 /** The partial scenario's own default size (issue 25: ≤ 0.35× on a 3M-row table). */
 export const PARTIAL_DEFAULT_ROWS = 3_000_000;
@@ -45,14 +45,7 @@ export const partialReplicaScenario: Scenario = {
     const partial = join(dir, 'partial.duckdb');
     const config = join(dir, 'partial.config.json');
     writeFileSync(config, JSON.stringify({ local: partial, remote: ctx.remote(remote), tables: { [ORDERS_TABLE]: { where: WHERE } } }));
-    const samples = new Map<StepId, ProcessSample[]>(Object.keys(LABELS).map((id) => [id as StepId, []]));
-    const step = async (id: StepId, args: string[]): Promise<ProcessSample> => {
-      const sample = await runNode(args, { cwd, env });
-      assertSucceeded(`partial / ${LABELS[id]}`, sample);
-      samples.get(id)?.push(sample);
-      ctx.log(`  ${LABELS[id]}: ${formatMs(sample.wallMs)}, peak ${formatBytes(sample.peakRssBytes)}`);
-      return sample;
-    };
+    const { step, wall, peak, sides } = stepRecorder(ctx, 'partial', LABELS, { cwd, env });
     const pulled = (sample: ProcessSample): number => (JSON.parse(sample.stdout) as { tables: Array<{ name: string; rowsPulled: number }> }).tables.find((t) => t.name === ORDERS_TABLE)?.rowsPulled ?? -1;
 
     for (let round = 0; round < ctx.runs; round++) {
@@ -84,21 +77,19 @@ export const partialReplicaScenario: Scenario = {
     }
     for (const f of [remote, whole, partial]) removeDatabaseFile(f);
 
-    const wall = (id: StepId): number => median((samples.get(id) ?? []).map((s) => s.wallMs));
     const ratio = (name: string, value: number, max: number): Check => ({ name, value, unit: 'ratio', max, pass: value <= max });
-    const sides: SideResult[] = (Object.keys(LABELS) as StepId[]).map((id) => ({ label: LABELS[id], command: id, samples: samples.get(id) ?? [] }));
     return {
       name: this.name,
       description: this.description,
       rows: ctx.rows,
       runs: ctx.runs,
       warmup: 0,
-      sides,
+      sides: sides(),
       checks: [
         ratio('full sync of a 10% replica / of the whole table', wall('partialFull') / wall('wholeFull'), PARTIAL_TARGETS.fullOverWhole),
         ratio('incremental sync of the replica / of the whole table', wall('partialIncremental') / wall('wholeIncremental'), PARTIAL_TARGETS.incrementalOverWhole),
       ],
-      notes: (Object.keys(LABELS) as StepId[]).map((id) => `${LABELS[id]}: ${formatMs(wall(id))}, peak ${formatBytes(Math.max(...(samples.get(id) ?? []).map((s) => s.peakRssBytes)))}`),
+      notes: (Object.keys(LABELS) as StepId[]).map((id) => `${LABELS[id]}: ${formatMs(wall(id))}, peak ${formatBytes(peak(id))}`),
     };
   },
 };

@@ -5,10 +5,10 @@ import { ORDERS_TABLE } from '../lib/datasets.js';
 import { withDuckDB } from '../lib/duck.js';
 import { formatBytes, formatInt, formatMs } from '../lib/format.js';
 import { removeDatabaseFile } from '../lib/inputs.js';
-import { assertSucceeded, runNode, type ProcessSample } from '../lib/measure.js';
-import { median } from '../lib/stats.js';
+import type { ProcessSample } from '../lib/measure.js';
+import { stepRecorder } from '../lib/stepRecorder.js';
 import { ordersInput, scenarioFolder } from '../lib/scenarioFolder.js';
-import type { BenchContext, Check, Scenario, ScenarioResult, SideResult } from '../lib/types.js';
+import type { BenchContext, Check, Scenario, ScenarioResult } from '../lib/types.js';
 
 const COPY_SCRIPT = fileURLToPath(new URL('../lib/copyFromDatabase.mjs', import.meta.url));
 const FLOOR_SCRIPT = fileURLToPath(new URL('../tools/cursorFloor.mjs', import.meta.url));
@@ -70,18 +70,10 @@ export const scaleScenario: Scenario = {
     const scratch = join(dir, 'scratch.duckdb');
     const floorLocal = join(dir, 'floor-local.duckdb');
     const floorRemote = join(dir, 'floor-remote.duckdb');
-    const samples = new Map<StepId, ProcessSample[]>(Object.keys(LABELS).map((id) => [id as StepId, []]));
+    const { step, wall, peak, sides } = stepRecorder(ctx, 'scale', LABELS, { cwd, env });
     const sync = (...extra: string[]): string[] => [cli, 'sync', ...extra, '--local', local, '--remote', ctx.remote(remote)];
     const orders = (doc: SyncDoc): SyncDoc['tables'][number] | undefined => doc.tables.find((t) => t.name === ORDERS_TABLE);
 
-    const step = async (id: StepId, args: string[], check?: (sample: ProcessSample) => string | undefined): Promise<void> => {
-      const sample = await runNode(args, { cwd, env });
-      assertSucceeded(`scale / ${LABELS[id]}`, sample);
-      const problem = check?.(sample);
-      if (problem) throw new Error(`scale / ${LABELS[id]}: ${problem}`);
-      samples.get(id)?.push(sample);
-      ctx.log(`  ${LABELS[id]}: ${formatMs(sample.wallMs)}, peak ${formatBytes(sample.peakRssBytes)}`);
-    };
     const expect = (field: 'rowsPulled' | 'rowsPushed', n: number) => (sample: ProcessSample): string | undefined => {
       const t = orders(JSON.parse(sample.stdout) as SyncDoc);
       return t?.[field] === n ? undefined : `expected ${field} ${n}: ${JSON.stringify(t)}`;
@@ -128,12 +120,9 @@ export const scaleScenario: Scenario = {
     }
     for (const f of [remote, local, scratch]) removeDatabaseFile(f);
 
-    const wall = (id: StepId): number => median((samples.get(id) ?? []).map((s) => s.wallMs));
-    const peak = (id: StepId): number => Math.max(...(samples.get(id) ?? []).map((s) => s.peakRssBytes));
     const ratio = (name: string, value: number, max: number): Check => ({ name, value, unit: 'ratio', max, pass: value <= max });
     const incremental: StepId[] = ['nochange', 'pull1', 'push', 'pull2', 'exec'];
     const worstPeak = Math.max(...incremental.map(peak));
-    const sides: SideResult[] = (Object.keys(LABELS) as StepId[]).map((id) => ({ label: LABELS[id], command: id, samples: samples.get(id) ?? [] }));
     const T = SCALE_TARGETS;
     return {
       name: this.name,
@@ -141,7 +130,7 @@ export const scaleScenario: Scenario = {
       rows: ctx.rows,
       runs: ctx.runs,
       warmup: 0,
-      sides,
+      sides: sides(),
       checks: [
         ratio('full sync / COPY FROM DATABASE', wall('full') / wall('copy'), T.fullOverCopy),
         ratio('full sync peak RSS / COPY peak RSS', peak('full') / peak('copy'), T.fullPeakOverCopyPeak),

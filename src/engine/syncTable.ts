@@ -158,6 +158,11 @@ async function doPlan(db: Database, ctx: SyncContext, pairIn: TablePair, localIn
     }
     return { result: reported(synced), settled: synced.localLeft === 0 && !ctx.dryRun };
   };
+  /** A push and the full pull after it, as one result. */
+  const combined = (pushed: SyncedTable, pulled: SyncedTable): SyncedTable => ({
+    ...pulled,
+    result: { ...pulled.result, rowsPushed: pushed.result.rowsPushed, rowsDeleted: pulled.result.rowsDeleted + pushed.result.rowsDeleted, conflicts: pulled.result.conflicts + pushed.result.conflicts },
+  });
   const pushThenPull = async (baselineTable: string, pull: boolean, note: string | undefined): Promise<SyncedTable> => {
     // Conflicts checked against the remote versions of the local changes only, since the whole local
     // content is replaced right after.
@@ -166,11 +171,6 @@ async function doPlan(db: Database, ctx: SyncContext, pairIn: TablePair, localIn
     if (!pull) return { ...pushed, result: noted(note, pushed.result) };
     return combined(pushed, await fullPull(note, gathered.cursor));
   };
-
-  const combined = (pushed: SyncedTable, pulled: SyncedTable): SyncedTable => ({
-    ...pulled,
-    result: { ...pulled.result, rowsPushed: pushed.result.rowsPushed, rowsDeleted: pulled.result.rowsDeleted + pushed.result.rowsDeleted, conflicts: pulled.result.conflicts + pushed.result.conflicts },
-  });
 
   switch (plan.kind) {
     case 'report': {
