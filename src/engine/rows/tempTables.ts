@@ -59,6 +59,9 @@ export const TEMP = {
   /** Local changes a full pull is about to discard (state/discardedChanges.ts). */
   changed_keys: 'temp.sync_changed_keys',
   local_changes: 'temp.sync_local_changes',
+  // A partial replica after a push (state/baseline.ts dropOutsideScope)
+  /** Keys (keyless: fingerprints) of the pushed local rows outside the scope, which leave the local copy. */
+  outside: 'temp.sync_outside',
   // Restoring a kept conflict (conflicts/restoreConflict.ts)
   /** The losing version (or the key) of one conflict record, typed as the table's columns. */
   restore_row: 'temp.sync_restore_row',

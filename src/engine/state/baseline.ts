@@ -6,7 +6,7 @@ import { writeHashProbe } from './hashes/hashProbe.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import { TEMP } from '../rows/tempTables.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
-import { keyInInternal, keyInUser, kList, kMatchUser, kSelect } from '../rows/keySql.js';
+import { keyInInternal, keyInUser, kList, kMatch, kMatchUser, kSelect } from '../rows/keySql.js';
 import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { dropKeylessJournal } from './keylessPushJournal.js';
 import { dropJournal } from './pushJournal.js';
@@ -202,11 +202,12 @@ export function baselineRef(baselineTable: string): string {
 }
 
 /**
- * A partial replica after a push (state/…, scopeFilter.ts): the local rows outside its scope, which
- * the push just wrote to the cloud, leave the local copy and the baseline together, in one local
- * transaction (the next sync's filtered read of the cloud does not hold them either). Keyless
- * tables: every copy of such a row. `localFilter` is the scope over the local columns. Returns the
- * rows that left.
+ * A partial replica after a push: the local rows outside its scope that the cloud now holds as the
+ * baseline does (pushed, and not written again since: an application may keep writing while a push
+ * runs) leave the local copy and the baseline together, in one local transaction; the next sync's
+ * filtered read of the cloud does not hold them either. Keyless tables: every copy of such a row,
+ * when the local table holds as many copies as the baseline. `localFilter` is the scope over the
+ * local columns. Returns the rows that left.
  */
 export async function dropOutsideScope(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string, localFilter: string): Promise<number> {
   const local = localRef(db, pair);
@@ -214,10 +215,25 @@ export async function dropOutsideScope(db: Database, pair: TablePair, scheme: Fi
   const outside = `NOT coalesce(${localFilter}, false)`;
   return db.transaction(async () => {
     if (pair.key.length) {
-      await db.run(`DELETE FROM ${baseline} b WHERE ${keyInInternal(pair, 'b', `(SELECT ${kSelect(pair, 'local', 't')} FROM ${local} t WHERE ${outside})`)}`);
-    } else {
-      await db.run(`DELETE FROM ${baseline} b WHERE b.${baselineRowFp(scheme)} IN (SELECT ${rowFp(pair, 'local', scheme, 't')} FROM ${local} t WHERE ${outside})`);
+      const h = engineRowHash(
+        pair.columns.map((c) => c.local),
+        't',
+      );
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE ${TEMP.outside} AS
+           SELECT x.* EXCLUDE (h) FROM (SELECT ${kSelect(pair, 'local', 't')}, ${h} AS h FROM ${local} t WHERE ${outside}) x
+             JOIN ${baseline} b ON ${kMatch(pair, 'x', 'b')} AND x.h = b.h`,
+      );
+      await db.run(`DELETE FROM ${baseline} b WHERE ${keyInInternal(pair, 'b', TEMP.outside)}`);
+      return db.run(`DELETE FROM ${local} t WHERE ${keyInUser(pair, 'local', 't', TEMP.outside)}`);
     }
-    return db.run(`DELETE FROM ${local} t WHERE ${outside}`);
+    const lf = rowFp(pair, 'local', scheme, 't');
+    const bf = baselineRowFp(scheme);
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ${TEMP.outside} AS
+         SELECT o.f FROM (SELECT ${lf} AS f, count(*) AS n FROM ${local} t WHERE ${outside} GROUP BY 1) o JOIN ${baseline} b ON b.${bf} = o.f AND b.n = o.n`,
+    );
+    await db.run(`DELETE FROM ${baseline} b WHERE b.${bf} IN (SELECT f FROM ${TEMP.outside})`);
+    return db.run(`DELETE FROM ${local} t WHERE ${lf} IN (SELECT f FROM ${TEMP.outside})`);
   });
 }
