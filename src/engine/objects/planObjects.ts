@@ -2,7 +2,7 @@ import { qualify, quoteLiteral } from '../../duckdb/quote.js';
 import { commentObjectSql, createObjectSql, nextValue, sequenceSettings } from './objectDdl.js';
 import type { ObjectChange } from './objectChange.js';
 import { objectKey, objectName, type SchemaObject } from './schemaObject.js';
-import type { ObjectSide } from '../api.js';
+import { OBJECT_KINDS, type ObjectSide } from '../api.js';
 
 export interface ObjectRules {
   localCatalog: string;
@@ -33,6 +33,9 @@ export function planObjects(remote: SchemaObject[], local: SchemaObject[], basel
   const localByKey = new Map(local.map((o) => [objectKey(o), o]));
   const remoteByKey = new Map(remote.map((o) => [objectKey(o), o]));
   const changes: ObjectChange[] = [];
+  // In a stable order (the catalogs list their objects in no promised order): by kind, then by name.
+  remote = inOrder(remote);
+  local = inOrder(local);
   const create = (side: ObjectSide, o: SchemaObject, action: 'create' | 'replace', detail: string): void => {
     if (side === 'remote' && o.kind === 'sequence' && !rules.remoteSequences) {
       changes.push({ ...target(o), side: 'local', action: 'differs', detail: 'left local: a DuckLake database holds no sequences (a column drawing from it gets its values locally)' });
@@ -79,6 +82,12 @@ export function planObjects(remote: SchemaObject[], local: SchemaObject[], basel
     if (rules.push && rules.pushes(name)) create('remote', l, 'create', 'created on the remote (pushObjects)');
   }
   return changes;
+}
+
+/** Schemas, sequences, views, macros, table macros (OBJECT_KINDS), each by schema and name. */
+function inOrder(objects: SchemaObject[]): SchemaObject[] {
+  const rank = (o: SchemaObject): number => OBJECT_KINDS.indexOf(o.kind);
+  return [...objects].sort((a, b) => rank(a) - rank(b) || a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name));
 }
 
 function target(o: SchemaObject): Pick<ObjectChange, 'kind' | 'name' | 'before'> {
