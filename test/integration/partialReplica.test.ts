@@ -194,6 +194,14 @@ describe('a partial replica (tables.<name>.where)', () => {
     assert.deepEqual(await ids(p.remote, 'id >= 700'), [700, 701]);
   });
 
+  test('a filter keeps its constants exactly: integers beyond 2^53 and strings that look like them', async () => {
+    // Rounded to 2^53, the sum would drop id 10 from the scope.
+    const p = newPair(root, scoped("region = 'eu' AND id + 9007199254740993 > 9007199254741002 AND region <> 'x\":12345678901234567890'"));
+    await exec(p.remote, EVENTS, EVENTS_ROWS);
+    await p.syncOk({ mode: 'full' });
+    assert.deepEqual(await ids(p.local), [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+  });
+
   test('a dry run plans within the scope and changes nothing', async () => {
     const p = newPair(root, scoped("region = 'eu'"));
     await exec(p.remote, EVENTS, EVENTS_ROWS);

@@ -11,6 +11,9 @@ import { localRef, type Scope, type TablePair } from './tablePair.js';
  * that MotherDuck runs it in the scan and no row outside it crosses the network.
  */
 
+/** Marks a large integer of the parsed tree kept as a string (JSON.parse would round it). */
+const BIG = '__duckdb_sync_bigint_';
+
 interface ExpressionNode {
   class?: string;
   column_names?: string[];
@@ -30,7 +33,7 @@ export async function compileScope(db: Database, pair: TablePair, where: string)
   };
   const [parsed] = await db.all<{ j: string }>('SELECT json_serialize_sql($1::VARCHAR) AS j', [`SELECT ${where}`]);
   // Large integers (a missing query_location is 2^64 − 1) stay exact through JavaScript as strings.
-  const tree = JSON.parse((parsed?.j ?? '{}').replace(/:(\d{16,})/g, ':"$1n"')) as { error?: boolean; error_message?: string; statements?: Array<{ node: Record<string, unknown> }> };
+  const tree = JSON.parse((parsed?.j ?? '{}').replace(/"(\w+)":(\d{16,})/g, `"$1":"${BIG}$2"`)) as { error?: boolean; error_message?: string; statements?: Array<{ node: Record<string, unknown> }> };
   const hint = `give one boolean expression over the table's columns, e.g. "ts >= now() - INTERVAL 90 DAY"; columns: ${columns.join(', ')}`;
   if (tree.error || !tree.statements) fail(`not one expression (${tree.error_message ?? 'it does not parse'})`, hint);
   const statements = tree.statements ?? [];
@@ -76,7 +79,7 @@ export async function compileScope(db: Database, pair: TablePair, where: string)
 
 /** DuckDB's SQL of a parsed `SELECT <expression>`: the expression alone. */
 async function render(db: Database, tree: unknown): Promise<string> {
-  const json = JSON.stringify(tree).replace(/:"(\d{16,})n"/g, ':$1');
+  const json = JSON.stringify(tree).replace(new RegExp(`"(\\w+)":"${BIG}(\\d+)"`, 'g'), '"$1":$2');
   const [row] = await db.all<{ s: string }>('SELECT json_deserialize_sql($1::JSON) AS s', [json]);
   const sql = row?.s ?? '';
   if (!sql.startsWith('SELECT ')) throw new ConfigError(`cannot render the filter: ${sql}`, 'simplify the expression');
