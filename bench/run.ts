@@ -40,8 +40,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const selected = args.only.length ? SCENARIOS.filter((s) => args.only.includes(s.name)) : [...SCENARIOS];
-  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) {
-    console.error('dist/cli/main.js is missing: run `npm run build` first (npm run bench does)');
+  if (!existsSync(join(repoRoot, 'dist', 'bin', 'duckdb-sync.js'))) {
+    console.error('dist/bin/duckdb-sync.js is missing: run `npm run build` first (npm run bench does)');
     return 2;
   }
 

@@ -13,7 +13,7 @@ export function scenarioFolder(ctx: BenchContext, name: string): { dir: string; 
   const dir = join(ctx.workDir, 'runs', name);
   const cwd = join(dir, 'cwd');
   mkdirSync(cwd, { recursive: true });
-  return { dir, cwd, cli: join(ctx.repoRoot, 'dist', 'cli', 'main.js') };
+  return { dir, cwd, cli: join(ctx.repoRoot, 'dist', 'bin', 'duckdb-sync.js') };
 }
 
 /** The keyed `orders` table of ctx.rows rows, with an `updated_at` cursor column (cached between runs). */

@@ -16,7 +16,7 @@ export interface BenchContext {
   workDir: string;
   /** The remote as duckdb-sync is given it, for the cloud file at `path` (`path`, or `mdemu:<path>`). */
   remote: (path: string) => string;
-  /** The repository root (where dist/cli/main.js lives). */
+  /** The repository root (where dist/bin/duckdb-sync.js lives). */
   repoRoot: string;
   /** Progress lines for the human watching (stderr). */
   log: (message: string) => void;

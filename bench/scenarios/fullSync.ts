@@ -29,7 +29,7 @@ export const fullSyncScenario: Scenario = {
       version: ORDERS_VERSION,
       statements: (rows) => [createOrdersSql(), insertOrdersSql(rows)],
     });
-    const cli = join(ctx.repoRoot, 'dist', 'cli', 'main.js');
+    const cli = join(ctx.repoRoot, 'dist', 'bin', 'duckdb-sync.js');
     // An empty working folder: no config file is picked up, and the CLI's logs/ land there.
     const cliCwd = join(ctx.workDir, 'cli-cwd');
     mkdirSync(cliCwd, { recursive: true });
@@ -47,7 +47,7 @@ export const fullSyncScenario: Scenario = {
         id: 'ours',
         label: 'duckdb-sync sync',
         args: (target) => [cli, 'sync', '--local', target, '--remote', ctx.remote(remote)],
-        display: `node dist/cli/main.js sync --local <target> --remote ${remote}`,
+        display: `node dist/bin/duckdb-sync.js sync --local <target> --remote ${remote}`,
         cwd: cliCwd,
         verify,
       },

@@ -12,7 +12,7 @@ export interface CronEntrySpec {
   workingDir: string;
   /** Absolute path of the node binary. */
   nodePath: string;
-  /** Absolute path of the CLI script (dist/cli/main.js). */
+  /** Absolute path of the CLI script (dist/bin/duckdb-sync.js). */
   cliPath: string;
   /** CLI arguments, e.g. `sync --mode full --config /abs/duckdb-sync.config.json`. */
   args: string[];

@@ -21,7 +21,7 @@ export interface InstallScheduleOptions extends CommonOptions {
   minute?: number | undefined;
   /** Node binary the entry runs; default: the one running now. */
   nodePath?: string | undefined;
-  /** CLI script the entry runs; default: this package's dist/cli/main.js. */
+  /** CLI script the entry runs; default: this package's `bin`, dist/bin/duckdb-sync.js. */
   cliPath?: string | undefined;
   crontab?: CrontabAccess | undefined;
 }

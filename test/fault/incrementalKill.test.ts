@@ -60,7 +60,7 @@ import { copyFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { CLI, cleanEnv, onPreviousDuckdb, PREVIOUS_DUCKDB_PRELOAD, runCli } from '../helpers/cli.js';
+import { cleanEnv, MODULE_CLI, onPreviousDuckdb, PREVIOUS_DUCKDB_PRELOAD, runCli } from '../helpers/cli.js';
 import { exec, withDuck } from '../helpers/duck.js';
 import { remoteUri, testRemoteKind } from '../helpers/remoteKinds.js';
 import { seededRandom } from '../helpers/seededRandom.js';
@@ -179,7 +179,7 @@ function contestedWrites(round: number, ids: number[], keepCursor: boolean[]): {
 }
 
 /**
- * Preloaded into the CLI: logs every Database.transaction call with the remote step it runs in
+ * Preloaded into the module-by-module CLI (the bundle has no Database module to patch): logs every Database.transaction call with the remote step it runs in
  * (rw: inside withRemote(false, …) or holdRemote, a transaction that may write the remote; ro:
  * inside a reading step; none: outside any step) and SIGKILLs the process at the start of the
  * transaction numbered FAULT_KILL_AT_TRANSACTION, or at the start of the transaction that follows
@@ -189,7 +189,7 @@ function contestedWrites(round: number, ids: number[], keepCursor: boolean[]): {
  * read-write, until the process ends; for a file both give the same answer.
  */
 const PRELOAD = `data:text/javascript,${encodeURIComponent(`
-import { Database } from ${JSON.stringify(pathToFileURL(join(CLI, '..', '..', 'db', 'database.js')).href)};
+import { Database } from ${JSON.stringify(pathToFileURL(join(MODULE_CLI, '..', '..', 'db', 'database.js')).href)};
 const killAt = Number(process.env.FAULT_KILL_AT_TRANSACTION ?? 0);
 const killAfterPush = Number(process.env.FAULT_KILL_AFTER_PUSH ?? 0);
 let n = 0;
@@ -361,7 +361,7 @@ describe('SIGKILL during incremental and full syncs, with writes on both sides i
       ...(kill.afterPush ? { FAULT_KILL_AFTER_PUSH: String(kill.afterPush) } : {}),
     });
     const nodeArgs = [...(previousDuckdb ? ['--require', PREVIOUS_DUCKDB_PRELOAD] : []), '--import', PRELOAD];
-    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args, '--mode', mode], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, MODULE_CLI, ...args, '--mode', mode], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.resume();

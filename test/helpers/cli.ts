@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The built CLI (npm test builds it first). */
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+/** The built CLI as installed (`bin`: one bundled file; npm test builds it first). */
+export const CLI = fileURLToPath(new URL('../../dist/bin/duckdb-sync.js', import.meta.url));
+/** The same CLI as tsc wrote it, module by module: what a preload can redirect (see `onPreviousDuckdb`). */
+export const MODULE_CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -17,14 +19,19 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Options for node itself, before the CLI's path (e.g. a preload: see `onPreviousDuckdb`). */
   nodeArgs?: string[];
+  /** The script to run instead of the bundled CLI. */
+  script?: string;
 }
 
 /** The preload that makes a CLI process run on the previous DuckDB release (test/fixtures/previousDuckdb.cjs). */
 export const PREVIOUS_DUCKDB_PRELOAD = fileURLToPath(new URL('../fixtures/previousDuckdb.cjs', import.meta.url));
 
-/** CLI options that run it on the previous DuckDB release, as a duckdb-sync built on it would. */
+/**
+ * CLI options that run it on the previous DuckDB release, as a duckdb-sync built on it would: the
+ * module-by-module CLI, as the bundle holds its own @duckdb/node-api.
+ */
 export function onPreviousDuckdb(options: CliOptions = {}): CliOptions {
-  return { ...options, nodeArgs: ['--require', PREVIOUS_DUCKDB_PRELOAD, ...(options.nodeArgs ?? [])] };
+  return { ...options, script: MODULE_CLI, nodeArgs: ['--require', PREVIOUS_DUCKDB_PRELOAD, ...(options.nodeArgs ?? [])] };
 }
 
 /** Environment for spawned CLIs: no inherited sync settings or tokens. */
@@ -53,5 +60,5 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 
 /** Starts the CLI without waiting (for kill tests). */
 export function startCli(args: string[], options: CliOptions = {}): ChildProcess {
-  return spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), options.script ?? CLI, ...args], { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
 }

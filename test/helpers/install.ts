@@ -32,7 +32,7 @@ export function packed(dir: string): { tarball: string; files: string[] } {
   const tarball = join(dir, tarballs[0]!);
   const listing = spawnSync('tar', ['tzf', tarball], { encoding: 'utf8' });
   const files = listing.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  for (const f of ['dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'LICENSE', 'README.md', 'package.json']) assert.ok(files.includes(f), `${f} is packed`);
+  for (const f of ['dist/bin/duckdb-sync.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'LICENSE', 'README.md', 'package.json']) assert.ok(files.includes(f), `${f} is packed`);
   assert.deepEqual(files.filter((f) => /^(src|test|bench|scripts)\/|\.map$/.test(f)), [], 'no sources, tests, benchmarks, scripts or source maps');
   return { tarball, files };
 }
