@@ -1,5 +1,4 @@
 import type { Database } from '../../db/database.js';
-import { quoteIdent } from '../../duckdb/quote.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 import { engineRowHash } from './fingerprint.js';
 import { keysNeverNull, kList, kMatch, kSelect } from './keySql.js';
@@ -12,22 +11,10 @@ const ROWS_PER_BUCKET = 512;
 
 /** Two sides of a comparison: relations of (k…, h), and the names their hashes take in the output. */
 export interface HashedSides {
-  /**
-   * A table, or `(SELECT …)` when the sides are joined at once (comparedByBuckets says when not), or
-   * rows hashed as they are read (HashedRows): never materialized, read once for the bucket summaries
-   * and once more, filtered, only when buckets differ.
-   */
-  a: string | HashedRows;
+  /** A table, or `(SELECT …)` when the sides are joined at once (bucketedWhen says when not). */
+  a: string;
   b: string;
   names: [string, string];
-}
-
-/** A user table's keys and row hashes (k…, h), computed as the table is read. */
-export interface HashedRows {
-  /** The key columns as the source's rows name them (`t."id"`), in key order. */
-  keys: string;
-  /** `SELECT k…, h FROM <table> t [WHERE where]`: the filter runs before any row is hashed. */
-  select(where?: string): string;
 }
 
 /**
@@ -41,9 +28,8 @@ export interface HashedRows {
  * bucket get the same new value in the same column); rows are joined only in the buckets that
  * differ, unless they are more than half. A table with few changes is not joined whole (5M rows,
  * 16,384 buckets: one change 0.10 s instead of 0.35 s for the whole join; 20M rows: ~1 s instead
- * of 7–8 s, the join spilling under the memory limit). Each side is then read twice: a table, or
- * rows hashed as read (HashedRows), whose second read hashes only the rows of the differing buckets.
- * `rows`: the size of `b`, which sets the number of buckets.
+ * of 7–8 s, the join spilling under the memory limit). Both sides must then be tables (each is
+ * read twice). `rows`: the size of `b`, which sets the number of buckets.
  */
 export async function hashedDifference(db: Database, pair: TablePair, sides: HashedSides, out: string, rows: number, bucketedFromRows = BUCKETED_FROM_ROWS): Promise<number> {
   const [an, bn] = sides.names;
@@ -58,15 +44,12 @@ export async function hashedDifference(db: Database, pair: TablePair, sides: Has
     const [row] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${out}`);
     return Number(row?.n ?? 0);
   };
-  const source = (side: string | HashedRows): string => (typeof side === 'string' ? side : `(${side.select()})`);
-  const whole = (side: string | HashedRows): string => `SELECT * FROM ${source(side)}`;
+  const whole = (side: string): string => `SELECT * FROM ${side}`;
   if (!comparedByBuckets(pair, rows, bucketedFromRows)) return join(whole(sides.a), whole(sides.b));
 
   const bits = bucketBits(rows);
-  const bucketOf = (keys: string): string => `(hash(${keys}) >> ${64 - bits})`;
-  const bucket = (alias: string): string => bucketOf(kList(pair, alias));
-  const summary = (side: string | HashedRows, alias: string): string =>
-    `SELECT ${bucket(alias)} AS bucket, count(*) AS n, bit_xor(hash(${alias}.h)) AS x FROM ${source(side)} ${alias} GROUP BY ALL`;
+  const bucket = (alias: string): string => `(hash(${kList(pair, alias)}) >> ${64 - bits})`;
+  const summary = (side: string, alias: string): string => `SELECT ${bucket(alias)} AS bucket, count(*) AS n, bit_xor(hash(${alias}.h)) AS x FROM ${side} ${alias} GROUP BY ALL`;
   await db.run(
     `CREATE OR REPLACE TEMP TABLE ${TEMP.buckets} AS
        WITH a AS (${summary(sides.a, 'a')}), b AS (${summary(sides.b, 'b')})
@@ -74,16 +57,10 @@ export async function hashedDifference(db: Database, pair: TablePair, sides: Has
         WHERE a.n IS DISTINCT FROM b.n OR a.x IS DISTINCT FROM b.x`,
   );
   try {
-    const [row] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${TEMP.buckets}`);
-    const differing = Number(row?.n ?? 0);
-    // No bucket differs: no row is read again (the output keeps its columns' types).
-    if (differing === 0) return await join(`${whole(sides.a)} WHERE false`, `${whole(sides.b)} WHERE false`);
+    const [differing] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${TEMP.buckets}`);
     // Changes spread over many buckets: one join of everything costs less than filtering first.
-    if (differing > 2 ** bits / 2) return await join(whole(sides.a), whole(sides.b));
-    const inBuckets = (side: string | HashedRows, alias: string): string =>
-      typeof side === 'string'
-        ? `SELECT * FROM ${side} ${alias} WHERE ${bucket(alias)} IN (SELECT bucket FROM ${TEMP.buckets})`
-        : side.select(`${bucketOf(side.keys)} IN (SELECT bucket FROM ${TEMP.buckets})`);
+    if (Number(differing?.n ?? 0) > 2 ** bits / 2) return await join(whole(sides.a), whole(sides.b));
+    const inBuckets = (side: string, alias: string): string => `SELECT * FROM ${side} ${alias} WHERE ${bucket(alias)} IN (SELECT bucket FROM ${TEMP.buckets})`;
     return await join(inBuckets(sides.a, 'x'), inBuckets(sides.b, 'y'));
   } finally {
     await db.run(`DROP TABLE IF EXISTS ${TEMP.buckets}`);
@@ -105,20 +82,11 @@ export function bucketBits(rows: number): number {
 
 /** The local table's keys and row hashes (k…, h). */
 export function localHashesSql(db: Database, pair: TablePair): string {
-  return localHashedRows(db, pair).select();
-}
-
-/** The local table's keys and row hashes, as HashedRows (hashed as read, filtered first). */
-export function localHashedRows(db: Database, pair: TablePair): HashedRows {
   const h = engineRowHash(
     pair.columns.map((c) => c.local),
     't',
   );
-  const from = `SELECT ${kSelect(pair, 'local', 't')}, ${h} AS h FROM ${localRef(db, pair)} t`;
-  return {
-    keys: pair.key.map((k) => `t.${quoteIdent(k)}`).join(', '),
-    select: (where) => (where ? `${from} WHERE ${where}` : from),
-  };
+  return `SELECT ${kSelect(pair, 'local', 't')}, ${h} AS h FROM ${localRef(db, pair)} t`;
 }
 
 /** `TEMP.lh`: the local table's keys and row hashes (k…, h), hashed once for the steps that compare them. */
