@@ -43,8 +43,11 @@ export const partialReplicaScenario: Scenario = {
     const remote = join(dir, 'remote.duckdb');
     const whole = join(dir, 'whole.duckdb');
     const partial = join(dir, 'partial.duckdb');
+    // Both sides run from a config file, the same but for the filter: the same work before the first row.
     const config = join(dir, 'partial.config.json');
     writeFileSync(config, JSON.stringify({ local: partial, remote: ctx.remote(remote), tables: { [ORDERS_TABLE]: { where: WHERE } } }));
+    const wholeConfig = join(dir, 'whole.config.json');
+    writeFileSync(wholeConfig, JSON.stringify({ local: whole, remote: ctx.remote(remote) }));
     const { step, wall, peak, sides } = stepRecorder(ctx, 'partial', LABELS, { cwd, env });
     const pulled = (sample: ProcessSample): number => (JSON.parse(sample.stdout) as { tables: Array<{ name: string; rowsPulled: number }> }).tables.find((t) => t.name === ORDERS_TABLE)?.rowsPulled ?? -1;
 
@@ -54,7 +57,7 @@ export const partialReplicaScenario: Scenario = {
       copyFileSync(input, remote);
       // Alternated: which side goes first changes every round.
       const fulls: Array<[StepId, string[]]> = [
-        ['wholeFull', [cli, 'sync', '--json', '--local', whole, '--remote', ctx.remote(remote)]],
+        ['wholeFull', [cli, 'sync', '--json', '--config', wholeConfig]],
         ['partialFull', [cli, 'sync', '--json', '--config', config]],
       ];
       for (const [id, args] of round % 2 ? fulls.reverse() : fulls) await step(id, args);
@@ -66,7 +69,7 @@ export const partialReplicaScenario: Scenario = {
         ),
       );
       const incrementals: Array<[StepId, string[]]> = [
-        ['wholeIncremental', [cli, 'sync', '--json', '--mode', 'incremental', '--local', whole, '--remote', ctx.remote(remote)]],
+        ['wholeIncremental', [cli, 'sync', '--json', '--mode', 'incremental', '--config', wholeConfig]],
         ['partialIncremental', [cli, 'sync', '--json', '--mode', 'incremental', '--config', config]],
       ];
       for (const [id, args] of round % 2 ? incrementals.reverse() : incrementals) {

@@ -145,7 +145,7 @@ export const scaleScenario: Scenario = {
       ],
       notes: [
         ...(Object.keys(LABELS) as StepId[]).map((id) => `${LABELS[id]}: ${formatMs(wall(id))} (${(wall(id) / wall('full')).toFixed(3)} × full), peak ${formatBytes(peak(id))}`),
-        'one chain per run from a fresh copy of the input; the other clients\' writes and the floors\' file copies are not timed',
+        'one chain per run from a fresh copy of the input; the other clients\' writes and the floors\' file copies are not timed; each timed process starts after `sync` wrote every dirty page (bench/lib/measure.ts)',
       ],
     };
   },
