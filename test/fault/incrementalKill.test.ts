@@ -179,7 +179,8 @@ function contestedWrites(round: number, ids: number[], keepCursor: boolean[]): {
 }
 
 /**
- * Preloaded into the module-by-module CLI (the bundle has no Database module to patch): logs every Database.transaction call with the remote step it runs in
+ * Preloaded into the module-by-module CLI (the bundle has no Database module to patch): logs every
+ * Database.transaction call with the remote step it runs in
  * (rw: inside withRemote(false, …) or holdRemote, a transaction that may write the remote; ro:
  * inside a reading step; none: outside any step) and SIGKILLs the process at the start of the
  * transaction numbered FAULT_KILL_AT_TRANSACTION, or at the start of the transaction that follows

@@ -5,6 +5,7 @@ import { engineRowHash } from '../rows/fingerprint.js';
 import { writeHashProbe } from './hashes/hashProbe.js';
 import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import { TEMP } from '../rows/tempTables.js';
+import { localHashesSql } from '../rows/hashedDifference.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { keyInInternal, keyInUser, kList, kMatch, kMatchUser, kSelect } from '../rows/keySql.js';
 import { STATE_SCHEMA, tableExists } from './internalNames.js';
@@ -215,13 +216,9 @@ export async function dropOutsideScope(db: Database, pair: TablePair, scheme: Fi
   const outside = `NOT coalesce(${localFilter}, false)`;
   return db.transaction(async () => {
     if (pair.key.length) {
-      const h = engineRowHash(
-        pair.columns.map((c) => c.local),
-        't',
-      );
       await db.run(
         `CREATE OR REPLACE TEMP TABLE ${TEMP.outside} AS
-           SELECT x.* EXCLUDE (h) FROM (SELECT ${kSelect(pair, 'local', 't')}, ${h} AS h FROM ${local} t WHERE ${outside}) x
+           SELECT x.* EXCLUDE (h) FROM (${localHashesSql(db, pair)} WHERE ${outside}) x
              JOIN ${baseline} b ON ${kMatch(pair, 'x', 'b')} AND x.h = b.h`,
       );
       await db.run(`DELETE FROM ${baseline} b WHERE ${keyInInternal(pair, 'b', TEMP.outside)}`);
