@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../../config/resolvedConfig.js';
 import type { Database } from '../../db/database.js';
 import { objectName, type SchemaObject } from '../objects/schemaObject.js';
-import { displayName, listCatalog, localCatalog, type TableInfo } from './catalog.js';
+import { type CatalogListing, displayName, listCatalog, listCatalogs, type TableInfo } from './catalog.js';
 import { selectTables, type TableSelection } from './selectTables.js';
 import type { TablePair } from './tablePair.js';
 import { compileScope } from './scopeFilter.js';
@@ -16,14 +16,13 @@ export interface Discovery {
 }
 
 /**
- * Lists both catalogs (the remote in one statement) and resolves the table pairs to work on
+ * Lists both catalogs (in one statement: listCatalogs) and resolves the table pairs to work on
  * (unknown names fail here, before any work). A name left out with `exclude` may name an object.
  * Objects are listed only when `want.objects` (listing macros costs ~0.1 s a side): a library push
  * or `verify` does without.
  */
 export async function discoverTables(db: Database, config: ResolvedConfig, selection: TableSelection, want: { objects: boolean }): Promise<Discovery> {
-  const remote = await db.withRemote(true, () => listCatalog(db, db.remote.catalog, { isRemote: true, objects: want.objects }));
-  const local = await listCatalog(db, await localCatalog(db), { objects: want.objects });
+  const [remote, local] = await db.withRemote(true, () => bothCatalogs(db, want.objects));
   const tableNames = new Set([...remote.tables, ...local.tables].flatMap((t) => [displayName(t.schema, t.name), `${t.schema}.${t.name}`]));
   const objectNames = new Set([...remote.objects, ...local.objects].map(objectName));
   const exclude = selection.exclude?.filter((n) => tableNames.has(n) || !objectNames.has(n));
@@ -36,4 +35,14 @@ export async function discoverTables(db: Database, config: ResolvedConfig, selec
     remoteObjects: remote.objects,
     localObjects: local.objects,
   };
+}
+
+/** The remote's and the local's listings; in two statements only when the two catalogs share a name. */
+async function bothCatalogs(db: Database, objects: boolean): Promise<[CatalogListing, CatalogListing]> {
+  const catalogs = [db.remote.catalog, db.localCatalog];
+  if (catalogs[0] !== catalogs[1]) {
+    const [remote, local] = await listCatalogs(db, catalogs, { remote: db.remote.catalog, objects });
+    if (remote && local) return [remote, local];
+  }
+  return [await listCatalog(db, db.remote.catalog, { isRemote: true, objects }), await listCatalog(db, db.localCatalog, { objects })];
 }

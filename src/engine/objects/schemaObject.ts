@@ -31,36 +31,37 @@ export interface SchemaObject {
 }
 
 /**
- * The catalog's objects as one JSON text, for catalog.ts's listing statement ($1: the catalog).
+ * The objects of the listed catalogs as one JSON text, each with the catalog it belongs to, for
+ * catalog.ts's listing statement (`catalogs`: the parameters naming them, e.g. `$1, $2`).
  * Integers are cast to text before JSON so that none loses precision. A sequence's next value is
  * the START of DuckDB's own CREATE text: `last_value` is off by one once the file is reopened.
  */
-export const OBJECTS_SELECT = `SELECT CAST(to_json(list(o)) AS VARCHAR) FROM (
-    SELECT 'view' AS kind, schema_name AS schema, view_name AS name, sql AS definition, comment, NULL::VARCHAR AS next
-      FROM duckdb_views() WHERE database_name = $1 AND NOT internal AND NOT temporary
+export const objectsSelect = (catalogs: string): string => `SELECT CAST(to_json(list(o)) AS VARCHAR) FROM (
+    SELECT database_name AS catalog, 'view' AS kind, schema_name AS schema, view_name AS name, sql AS definition, comment, NULL::VARCHAR AS next
+      FROM duckdb_views() WHERE database_name IN (${catalogs}) AND NOT internal AND NOT temporary
     UNION ALL
-    SELECT CASE WHEN any_value(function_type) = 'table_macro' THEN 'table macro' ELSE 'macro' END, schema_name, function_name,
+    SELECT database_name, CASE WHEN any_value(function_type) = 'table_macro' THEN 'table macro' ELSE 'macro' END, schema_name, function_name,
            CAST(to_json(list({'parameters': parameters, 'types': parameter_types, 'body': macro_definition} ORDER BY len(parameters), macro_definition)) AS VARCHAR),
            any_value(comment), NULL::VARCHAR
-      FROM duckdb_functions() WHERE database_name = $1 AND NOT internal AND function_type IN ('macro', 'table_macro')
-     GROUP BY schema_name, function_name
+      FROM duckdb_functions() WHERE database_name IN (${catalogs}) AND NOT internal AND function_type IN ('macro', 'table_macro')
+     GROUP BY database_name, schema_name, function_name
     UNION ALL
-    SELECT 'sequence', schema_name, sequence_name,
+    SELECT database_name, 'sequence', schema_name, sequence_name,
            CAST(to_json({'increment': CAST(increment_by AS VARCHAR), 'min': CAST(min_value AS VARCHAR), 'max': CAST(max_value AS VARCHAR),
                          'cycle': cycle}) AS VARCHAR),
            comment,
            regexp_extract(sql, ' START (-?[0-9]+) (?:NO )?CYCLE;?\s*$', 1)
-      FROM duckdb_sequences() WHERE database_name = $1 AND NOT temporary
+      FROM duckdb_sequences() WHERE database_name IN (${catalogs}) AND NOT temporary
     UNION ALL
-    SELECT 'schema', schema_name, schema_name, '', comment, NULL::VARCHAR
-      FROM duckdb_schemas() WHERE database_name = $1 AND NOT internal AND schema_name <> 'main'
+    SELECT database_name, 'schema', schema_name, schema_name, '', comment, NULL::VARCHAR
+      FROM duckdb_schemas() WHERE database_name IN (${catalogs}) AND NOT internal AND schema_name <> 'main'
   ) o`;
 
-/** Reads OBJECTS_SELECT's text; duckdb-sync's own schema and what it holds are left out. */
-export function parseObjects(json: string): SchemaObject[] {
-  const rows = JSON.parse(json) as SchemaObject[];
+/** Reads objectsSelect's text for one catalog; duckdb-sync's own schema and what it holds are left out. */
+export function parseObjects(json: string, catalog: string): SchemaObject[] {
+  const rows = JSON.parse(json) as Array<SchemaObject & { catalog: string }>;
   return rows
-    .filter((o) => !isInternalTable(o.schema, o.name))
+    .filter((o) => o.catalog === catalog && !isInternalTable(o.schema, o.name))
     .map((o) => ({
       kind: o.kind,
       schema: o.schema,
