@@ -46,7 +46,7 @@ export async function probeTables(db: Database, discovery: Discovery, ctx: SyncC
     // A partial replica whose filter changed is re-scoped by its own sync.
     if (pair.localOnly || !scheme || scheme.blocked || (meta?.scopeFilter ?? null) !== (pair.scope?.where ?? null)) continue;
     const baselineTable = await comparedBaseline(db, pair, discovery.localTables.get(pair.name), scheme.scheme, meta, ctx.engineVersion);
-    if (baselineTable) targets.push({ pair, baselineTable, cursor: cursorState(pair, meta), scheme: scheme.scheme });
+    if (baselineTable) targets.push({ pair, baselineTable, cursor: cursorState(pair, meta), scheme: scheme.scheme, seenLogSeq: meta?.logSeq ?? null });
   }
   if (!targets.length) return none;
   let probes: Map<string, ProbeOutcome>;

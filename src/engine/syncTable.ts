@@ -5,7 +5,7 @@ import { onlySchemeChanged } from './catalog/columnSignature.js';
 import { adoptBaseline } from './state/hashes/engineUpgrade.js';
 import { addColumnsLocally, addColumnsOnRemote, analyzeColumns, widenedPair, type ColumnChanges } from './catalog/columnChanges.js';
 import type { TableInfo } from './catalog/catalog.js';
-import { cursorState, findCursorColumn, type CursorState } from './catalog/cursor.js';
+import { cursorState, type CursorState } from './catalog/cursor.js';
 import { changeLogListed, currentLogSeq, pruneChangeLog } from './state/remote/changeLog.js';
 import { assertNotStale } from './compare/staleSnapshot.js';
 import { markersListed, prunePushMarkers } from './state/remote/pushMarkers.js';
@@ -44,6 +44,8 @@ interface Gathered {
   narrowedBaseline: string | undefined;
   /** A partial replica's filter the baseline was taken with (null: the whole table). */
   recordedScope: string | null;
+  /** The newest remote change-log sequence number the table's last sync saw (staleSnapshot.ts). */
+  seenLogSeq: number | null;
 }
 
 /**
@@ -77,7 +79,7 @@ async function leaveScope(db: Database, pair: TablePair, scheme: FingerprintSche
 async function gather(db: Database, ctx: SyncContext, pair: TablePair, localInfo: TableInfo | undefined, scheme: FingerprintScheme): Promise<Gathered> {
   const meta = localInfo ? await readOneTableMetadata(db, pair.name) : undefined;
   const base = { keyed: pair.key.length > 0, localOnly: pair.localOnly === true, local: localInfo !== undefined, synced: Boolean(meta?.baselineTable) };
-  const none = { parted: undefined, baselineTable: undefined, cursor: undefined, columns: undefined, narrowedBaseline: undefined, recordedScope: meta?.scopeFilter ?? null };
+  const none = { parted: undefined, baselineTable: undefined, cursor: undefined, columns: undefined, narrowedBaseline: undefined, recordedScope: meta?.scopeFilter ?? null, seenLogSeq: meta?.logSeq ?? null };
   if (pair.localOnly) return { ...none, facts: { ...base, firstPushCut: false, baseline: false } };
   // Only a table without a baseline yet can have a first push in parts cut short (partedPush.ts).
   const parted = localInfo && !meta?.baselineTable ? await readPartedPush(db, pair) : undefined;
@@ -104,6 +106,7 @@ async function gather(db: Database, ctx: SyncContext, pair: TablePair, localInfo
     columns,
     narrowedBaseline,
     recordedScope: meta?.scopeFilter ?? null,
+    seenLogSeq: meta?.logSeq ?? null,
     facts: {
       ...base,
       firstPushCut: false,
@@ -126,8 +129,9 @@ async function doPlan(db: Database, ctx: SyncContext, pairIn: TablePair, localIn
   const fullPull = async (note: string | undefined, cursor: CursorState | undefined): Promise<SyncedTable> => {
     const result = await db.withRemote(true, async () => {
       // A snapshot older than the one the baseline came from (a lagging replica) would replace newer rows.
-      if (cursor && cursor.logSeq !== null) assertNotStale(pair, cursor, await currentLogSeq(db, pair));
-      return pullFullTable(db, pair, localInfo, { engineVersion: ctx.engineVersion, scheme, runId: ctx.runId, onProgress: ctx.onProgress, policy, cursor });
+      const logSeq = await currentLogSeq(db, pair);
+      assertNotStale(pair, gathered.seenLogSeq, logSeq);
+      return pullFullTable(db, pair, localInfo, { engineVersion: ctx.engineVersion, scheme, runId: ctx.runId, onProgress: ctx.onProgress, policy, cursor, logSeq });
     });
     // The local content and its baseline were both replaced with the remote's.
     return settled(noted(note, result));
@@ -144,6 +148,7 @@ async function doPlan(db: Database, ctx: SyncContext, pairIn: TablePair, localIn
     localUnchanged: ctx.local.unchanged.has(pair.name),
     localChangedAt: ctx.local.changedKeys.get(pair.name.toLowerCase()),
     transactionRows: ctx.transactionRows,
+    seenLogSeq: gathered.seenLogSeq,
   });
   const syncChanges = async (baselineTable: string, direction: Direction, remoteScope: RemoteScope, probe: boolean, p: TablePair = pair): Promise<SyncedTable> => {
     const cursor = gathered.cursor;
@@ -152,7 +157,8 @@ async function doPlan(db: Database, ctx: SyncContext, pairIn: TablePair, localIn
     // transaction and local transaction: a run cut short leaves every pass before it complete.
     for (let pass = 2; synced.pushesLeft > 0 && !ctx.dryRun; pass++) {
       db.logger.debug(`${pair.name}: ${synced.pushesLeft} change(s) left for pass ${pass} of the push`);
-      const again = await changeSyncFor(p)(db, p, { ...merge(baselineTable, cursorState(p, await readOneTableMetadata(db, p.name))), direction, remoteScope });
+      const recorded = await readOneTableMetadata(db, p.name);
+      const again = await changeSyncFor(p)(db, p, { ...merge(baselineTable, cursorState(p, recorded)), seenLogSeq: recorded?.logSeq ?? null, direction, remoteScope });
       if (again.rowsPushed + again.rowsDeleted === 0 && again.pushesLeft >= synced.pushesLeft) break;
       synced = addPass(synced, again, pass);
     }
@@ -248,17 +254,20 @@ function addPass(before: ChangeSyncResult, pass: ChangeSyncResult, n: number): C
 }
 
 /**
- * Full syncs that may write the remote drop the table's change-log entries and keyless push
- * markers older than 30 days, so that incremental pushes pay no round trip for it.
+ * Full syncs that may write the remote drop the table's change-log entries (the newest kept) and
+ * keyless push markers of earlier releases older than 30 days, so that incremental pushes pay no
+ * round trip for it.
  */
 async function pruneRemoteLogs(db: Database, pair: TablePair): Promise<void> {
   if (db.remote.readOnly) return;
   // Known to have none (the last discovery's listing): the remote is not attached for it.
-  if (pair.key.length === 0) {
-    if (markersListed(db) !== false) await db.withRemote(false, () => prunePushMarkers(db, pair));
-  } else if (findCursorColumn(pair) && changeLogListed(db, pair) !== false) {
-    await db.withRemote(false, () => pruneChangeLog(db, pair));
-  }
+  const markers = pair.key.length === 0 && markersListed(db) !== false;
+  const log = changeLogListed(db, pair) !== false;
+  if (!markers && !log) return;
+  await db.withRemote(false, async () => {
+    if (markers) await prunePushMarkers(db, pair);
+    if (log) await pruneChangeLog(db, pair);
+  });
 }
 
 /** The reported part of a keyed table's outcome. */

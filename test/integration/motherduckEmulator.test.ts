@@ -200,31 +200,47 @@ describe('the MotherDuck path through the emulator', () => {
     await identical(local, cloud);
   });
 
-  test('a lagging read replica (stale_reads): a snapshot older than the last sync saw is detected; nothing is taken for deletes, the table waits for the next sync', async () => {
+  test('a lagging read replica (stale_reads): a snapshot older than the last sync saw is detected, with a cursor, without one, without a key; nothing is taken for deletes or changes, the table waits for the next sync', async () => {
     const { local, cloud, dir, run } = await synced();
+    // `accounts` has a key and no cursor, `tags` no key: their pushes are logged all the same, and the log dates the snapshot.
+    await exec(cloud, 'CREATE TABLE accounts (id INTEGER PRIMARY KEY, name VARCHAR)', "INSERT INTO accounts SELECT i, 'account ' || i FROM range(1, 21) t(i)");
+    assert.equal((await run()).ok, true);
     const other = join(dir, 'other.duckdb');
     const env = { DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache-other') };
     const otherSync = () => sync({ local: other, remote: `mdemu:${cloud}`, env, retryDelayMs: 10, mode: 'incremental' });
     assert.equal((await otherSync()).ok, true);
-    await exec(other, "INSERT INTO items VALUES (1001, 'first', now())");
+    await exec(other, "INSERT INTO items VALUES (1001, 'first', now())", "INSERT INTO accounts VALUES (1001, 'first')", "INSERT INTO tags VALUES ('first', 1)");
     assert.equal((await otherSync()).ok, true);
     // The replica's snapshot: taken now, before the other client's next push.
     const stale = join(dir, 'replica.duckdb');
     copyFileSync(cloud, stale);
-    await exec(other, "INSERT INTO items VALUES (1002, 'second', now())", "UPDATE items SET name = 'moved', updated_at = now() WHERE id = 5");
+    await exec(
+      other,
+      "INSERT INTO items VALUES (1002, 'second', now())",
+      "UPDATE items SET name = 'moved', updated_at = now() WHERE id = 5",
+      "INSERT INTO accounts VALUES (1002, 'second')",
+      "UPDATE accounts SET name = 'moved' WHERE id = 5",
+      "INSERT INTO tags VALUES ('second', 2)",
+      "DELETE FROM tags WHERE t = 'tag1'",
+    );
     assert.equal((await otherSync()).ok, true);
     assert.equal((await run()).ok, true);
     const before = await dump(local);
     for (const mode of ['incremental', 'full'] as const) {
       const r = await run({ emu: `stale_reads=${stale}`, mode, direction: 'pull' });
       assert.equal(r.ok, true, JSON.stringify(r.tables));
-      const items = r.tables.find((t) => t.name === 'items');
-      assert.match((items?.warnings ?? []).join(' '), /older snapshot than the last sync saw/, `${mode}: ${JSON.stringify(items)}`);
+      for (const name of ['items', 'accounts', 'tags']) {
+        const table = r.tables.find((t) => t.name === name);
+        assert.match((table?.warnings ?? []).join(' '), /older snapshot than the last sync saw/, `${mode}, ${name}: ${JSON.stringify(table)}`);
+      }
       assert.deepEqual(await dump(local), before, `${mode}: nothing changed locally`);
     }
     assert.equal((await run()).ok, true);
     await identical(local, cloud);
-    assert.deepEqual(await query(local, 'SELECT name FROM items WHERE id IN (5, 1001, 1002) ORDER BY id'), [{ name: 'moved' }, { name: 'first' }, { name: 'second' }]);
+    for (const table of ['items', 'accounts']) {
+      assert.deepEqual(await query(local, `SELECT name FROM ${table} WHERE id IN (5, 1001, 1002) ORDER BY id`), [{ name: 'moved' }, { name: 'first' }, { name: 'second' }], table);
+    }
+    assert.deepEqual(await query(local, "SELECT t, count(*)::INTEGER AS n FROM tags WHERE t IN ('first', 'second', 'tag1') GROUP BY t ORDER BY t"), [{ t: 'first', n: 1 }, { t: 'second', n: 1 }]);
   });
 
   test('workspace attach mode: full and incremental syncs, network retries and a library push never send a DETACH (the emulator refuses it)', async () => {

@@ -13,7 +13,7 @@ import { type TablePair, remoteRows } from '../catalog/tablePair.js';
 import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
 import type { ProbeOutcome } from './remoteProbe.js';
-import { assertNotStale } from './staleSnapshot.js';
+import { assertNotStale, newestSeq } from './staleSnapshot.js';
 
 /** Rows per bucket aimed at when tables are compared by bucket summaries. */
 const ROWS_PER_BUCKET = 64;
@@ -43,7 +43,9 @@ export interface RemoteDeltaResult {
  * key too, so a remote edit that did not move the cursor (or moved it back) meets the local edit
  * of the same row as a conflict instead of being overwritten. The cost grows with the local
  * changes, not with the table. `probe`: what the probe before the tables read of this one
- * (its count and change-log position are not read again).
+ * (its count and change-log position are not read again). `seen`: the newest change-log sequence
+ * number the table's last sync saw, when a snapshot older than it must be refused (a pull:
+ * staleSnapshot.ts); null: not checked, but with a cursor against the cursor's own.
  */
 export async function computeRemoteDelta(
   db: Database,
@@ -53,6 +55,7 @@ export async function computeRemoteDelta(
   cursor: CursorState | undefined,
   scope: RemoteScope = 'all',
   probe?: ProbeOutcome,
+  seen: number | null = null,
 ): Promise<RemoteDeltaResult> {
   const remote = remoteRows(db, pair);
   const baseline = baselineRef(baselineTable);
@@ -71,7 +74,7 @@ export async function computeRemoteDelta(
     // Rows whose cursor moved, and rows other duckdb-sync clients pushed since the last sync.
     const filter = cursorFilter(cursor, 'r');
     logSeq = probe ? probe.logSeq : await currentLogSeq(db, pair);
-    assertNotStale(pair, cursor, logSeq);
+    assertNotStale(pair, newestSeq(seen, cursor.logSeq), logSeq);
     await fetchRows(filter.sql, filter.params);
     // Logged rows in a statement of their own (changeLogFilter): the cursor's range stays pushed into the scan.
     if (logSeq !== null && filter.sql !== 'true') {
@@ -90,6 +93,11 @@ export async function computeRemoteDelta(
       lkeysRead = true;
     }
   } else {
+    // Without a cursor the log only dates the snapshot: read with the probe, or on its own when it must be checked.
+    if (probe || seen !== null) {
+      logSeq = probe ? probe.logSeq : await currentLogSeq(db, pair);
+      assertNotStale(pair, seen, logSeq);
+    }
     // Per bucket, the rows' fingerprints are combined (combineFps).
     const combine = (fp: string): string => combineFps(pair, scheme, fp);
     await db.run(

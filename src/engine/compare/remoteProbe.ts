@@ -7,6 +7,7 @@ import { TEMP } from '../rows/tempTables.js';
 import { baselineRef } from '../state/baseline.js';
 import { changeLogFilter, changeLogListed, changeLogSeqSql } from '../state/remote/changeLog.js';
 import { ownLoggedRef } from '../state/ownLogged.js';
+import { isStale } from './staleSnapshot.js';
 
 /** A table an incremental sync is about to compare with its baseline. */
 export interface ProbeTarget {
@@ -15,6 +16,8 @@ export interface ProbeTarget {
   cursor: CursorState | undefined;
   /** How the table's fingerprints compare across the sides this run (chooseSchemes.ts). */
   scheme: FingerprintScheme;
+  /** The newest change-log sequence number the table's last sync saw (null: none). */
+  seenLogSeq: number | null;
 }
 
 /** What one probe found out about a table's remote side. */
@@ -23,7 +26,7 @@ export interface ProbeOutcome {
   unchanged: boolean;
   /** The remote's row count when probed. */
   remoteCount: number;
-  /** The remote change log's newest sequence number (null: no log); cursor tables only. */
+  /** The remote change log's newest sequence number (null: no log). */
   logSeq: number | null;
 }
 
@@ -38,6 +41,8 @@ export interface ProbeOutcome {
  *   sequence number seen); unchanged when no row moved past, each fingerprint is a baseline row's
  *   and the count is the baseline's;
  * - without one: one summary of every row's fingerprint (combineFps), compared with the baseline's.
+ * A table whose change log is behind the sequence number its last sync saw is an older snapshot
+ * (staleSnapshot.ts): never unchanged, so that its own sync refuses it.
  * The remote must be attached. Tables whose cursor has no watermark yet are not probed (absent from
  * the result): their sync reads everything anyway. The answer is a snapshot: a table found
  * unchanged is not read again in this run (a later remote change is found by the next run), and
@@ -54,9 +59,9 @@ export async function probeRemote(db: Database, targets: ProbeTarget[]): Promise
     return `$${params.length}`;
   };
   const parts: string[] = [];
-  // This local's own log entries, for the tables whose change log exists (state/ownLogged.ts).
-  const hasLog = probed.map(({ pair, cursor }) => cursor !== undefined && changeLogListed(db, pair) === true);
-  const ownLogged = await Promise.all(probed.map(({ baselineTable }, i) => (hasLog[i] ? ownLoggedRef(db, baselineTable) : undefined)));
+  // Tables whose change log exists; with a cursor, this local's own entries in it (state/ownLogged.ts).
+  const hasLog = probed.map(({ pair }) => changeLogListed(db, pair) === true);
+  const ownLogged = await Promise.all(probed.map(({ baselineTable, cursor }, i) => (hasLog[i] && cursor ? ownLoggedRef(db, baselineTable) : undefined)));
   probed.forEach(({ pair, cursor, scheme }, i) => {
     const remote = remoteRows(db, pair);
     const fp = rowFp(pair, 'remote', scheme, 'r');
@@ -71,7 +76,7 @@ export async function probeRemote(db: Database, targets: ProbeTarget[]): Promise
       // and, in a statement of their own so that the cursor's range stays pushed into the scan, the
       // rows other clients' pushes logged since the last sequence number seen.
       parts.push(`SELECT ${i}, NULL, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${probe.window}`);
-      if (hasLog[i]) parts.push(`SELECT ${i}, NULL, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${changeLogFilter(db, pair, 'r', `CAST(${param(String(cursor.logSeq ?? 0))} AS BIGINT)`, ownLogged[i])}`);
+      if (hasLog[i] && cursor) parts.push(`SELECT ${i}, NULL, NULL, NULL, NULL, ${fp} FROM ${remote} r WHERE ${changeLogFilter(db, pair, 'r', `CAST(${param(String(cursor.logSeq ?? 0))} AS BIGINT)`, ownLogged[i])}`);
     }
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.probe} AS ${parts.join('\nUNION ALL\n')}`, params);
@@ -95,7 +100,8 @@ export async function probeRemote(db: Database, targets: ProbeTarget[]): Promise
   for (const row of rows) {
     const target = probed[row.t];
     if (!target) continue;
-    outcomes.set(target.pair.name, { unchanged: row.same === true, remoteCount: Number(row.n), logSeq: row.seq === null ? null : Number(row.seq) });
+    const logSeq = row.seq === null ? null : Number(row.seq);
+    outcomes.set(target.pair.name, { unchanged: row.same === true && !isStale(target.seenLogSeq, logSeq), remoteCount: Number(row.n), logSeq });
   }
   return outcomes;
 }

@@ -23,6 +23,8 @@ export interface PullFullOptions {
   policy?: string | undefined;
   /** The cursor column, whose largest value becomes the watermark. */
   cursor?: CursorState | undefined;
+  /** The remote change log's newest sequence number, when the caller read it already (undefined: read here). */
+  logSeq?: number | null | undefined;
   onProgress?: ((p: PullProgress) => void) | undefined;
 }
 
@@ -53,7 +55,8 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
       : await replaceWhole(db, pair, localInfo !== undefined, extra, insert, () => writeBaseline(db, pair, options.scheme, hashedHere ? 'remote' : 'local'));
     const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.policy ?? 'full-sync', options.runId) : 0;
     const watermark = options.cursor ? await maxValue(db, local, options.cursor.column) : null;
-    const logSeq = options.cursor ? await currentLogSeq(db, pair) : null;
+    // Recorded as seen: a later read of an older snapshot is then detected (staleSnapshot.ts).
+    const logSeq = options.logSeq !== undefined ? options.logSeq : await currentLogSeq(db, pair);
     await recordTableSuccess(db, pair, options.scheme, options.engineVersion, {
       mode: 'full',
       direction: 'pull',

@@ -31,6 +31,11 @@ export interface ChangeSyncContext {
    * changes beyond are left for another pass (`pushesLeft`). Undefined: no limit.
    */
   transactionRows?: number | undefined;
+  /**
+   * The newest remote change-log sequence number the table's last sync saw: a remote whose log is
+   * behind it is an older snapshot (staleSnapshot.ts). Null: none seen.
+   */
+  seenLogSeq?: number | null | undefined;
 }
 
 /** A table's outcome, with what the engine needs beyond the reported result. */

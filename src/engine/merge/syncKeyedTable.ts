@@ -11,6 +11,7 @@ import { clearJournal, discountOwnPushes, journalLocalChanges, journalPending } 
 import { logPushedKeys } from '../state/remote/changeLog.js';
 import { recordOwnLogged } from '../state/ownLogged.js';
 import { computeRemoteDelta } from '../compare/remoteDelta.js';
+import { newestSeq } from '../compare/staleSnapshot.js';
 import type { TablePair } from '../catalog/tablePair.js';
 import { changeResult, NO_CHANGES, recordChanges } from './changeOutcome.js';
 import { TEMP } from '../rows/tempTables.js';
@@ -55,13 +56,19 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
     const unchanged = changeResult(pair, ctx, NO_CHANGES, 0);
     if (ctx.dryRun) return unchanged;
     await db.transaction(() =>
-      recordChanges(db, pair, ctx, NO_CHANGES, { cursorColumn: ctx.cursor?.column ?? null, watermark: ctx.cursor?.watermark ?? null, logSeq: probe.logSeq ?? ctx.cursor?.logSeq ?? null }),
+      recordChanges(db, pair, ctx, NO_CHANGES, {
+        cursorColumn: ctx.cursor?.column ?? null,
+        watermark: ctx.cursor?.watermark ?? null,
+        logSeq: ctx.cursor ? (probe.logSeq ?? ctx.cursor.logSeq) : newestSeq(probe.logSeq, ctx.seenLogSeq),
+      }),
     );
     return unchanged;
   }
   await db.withRemote(!writesRemote, () =>
     db.transaction(async () => {
-      const remote = await computeRemoteDelta(db, pair, ctx.baselineTable, ctx.scheme, ctx.cursor, scope, ctx.remoteProbe);
+      // A snapshot older than the last sync saw is refused when rows are to be pulled from it.
+      const seen = ctx.direction === 'push' ? null : (ctx.seenLogSeq ?? null);
+      const remote = await computeRemoteDelta(db, pair, ctx.baselineTable, ctx.scheme, ctx.cursor, scope, ctx.remoteProbe, seen);
       rowsRead = remote.rowsRead;
       maxCursor = remote.maxCursor;
       logSeq = remote.logSeq ?? probe?.logSeq ?? null;
@@ -72,11 +79,11 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
         throw new ConflictPolicyError(pair.name, counts.conflictsTotal, sample.map((s) => s.k));
       }
       if (writesRemote && (counts.push || counts.deleteRemote)) {
-        const logKeys = ctx.cursor
-          ? async (stage: string): Promise<void> => {
-              loggedSeq = await logPushedKeys(db, pair, stage);
-            }
-          : undefined;
+        // Every push is logged: with a cursor, readers find rows whose cursor hides them there; with
+        // or without one, the log's newest sequence number dates a snapshot (staleSnapshot.ts).
+        const logKeys = async (stage: string): Promise<void> => {
+          loggedSeq = await logPushedKeys(db, pair, stage);
+        };
         await applyPush(db, pair, pair.columns.length === pair.remoteInfo.columns.length, snapshot ? TEMP.lrows : undefined, logKeys);
       }
     }),
@@ -102,9 +109,10 @@ export async function syncKeyedTable(db: Database, pair: TablePair, ctx: ChangeS
     // The watermark moves only when every remote change up to it was applied locally.
     const caughtUp = ctx.cursor !== undefined && ctx.direction !== 'push' && c.skippedRemote === 0;
     const watermark = caughtUp && ctx.cursor ? await newerWatermark(db, ctx.cursor, maxCursor) : (ctx.cursor?.watermark ?? null);
-    const seen = caughtUp ? (logSeq ?? ctx.cursor?.logSeq ?? null) : (ctx.cursor?.logSeq ?? null);
-    // This push's own log entries are not read again by this local's next syncs.
-    if (loggedSeq !== undefined) await recordOwnLogged(db, pair, ctx.baselineTable, loggedSeq, seen, TEMP.plan);
+    // With a cursor: where the next sync reads logged rows from (this push's own entries are recorded
+    // so as not to be read again). Without one: the newest entry known, this push's included.
+    const seen = !ctx.cursor ? newestSeq(ctx.seenLogSeq, logSeq, loggedSeq) : caughtUp ? (logSeq ?? ctx.cursor.logSeq) : ctx.cursor.logSeq;
+    if (loggedSeq !== undefined && ctx.cursor) await recordOwnLogged(db, pair, ctx.baselineTable, loggedSeq, seen, TEMP.plan);
     await recordChanges(db, pair, ctx, changed, { cursorColumn: ctx.cursor?.column ?? null, watermark, logSeq: seen });
   });
   return result;

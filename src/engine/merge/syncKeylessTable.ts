@@ -7,7 +7,8 @@ import { type TablePair, localRef, remoteRows, remoteTable } from '../catalog/ta
 import { moveKeylessBaseline, baselineRef } from '../state/baseline.js';
 import { changeResult, NO_CHANGES, recordChanges, type ChangeCounts } from './changeOutcome.js';
 import { dropKeylessJournal, journalKeylessPush, keylessJournalExists, recoverKeylessPush } from '../state/keylessPushJournal.js';
-import { markPush } from '../state/remote/pushMarkers.js';
+import { currentLogSeq, logPushedKeys } from '../state/remote/changeLog.js';
+import { assertNotStale, newestSeq } from '../compare/staleSnapshot.js';
 import { TEMP } from '../rows/tempTables.js';
 import { noRowsSelect, rowsSelect } from '../rows/keySql.js';
 import { withPushStage } from '../state/remote/pushStage.js';
@@ -32,6 +33,9 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
   let counts: ChangeCounts = NO_CHANGES;
   let rowsRead = 0;
   let pushesLeft = 0;
+  /** The remote change log's newest sequence number as read, and the one this push wrote (staleSnapshot.ts). */
+  let logSeq: number | null = null;
+  let loggedSeq: number | undefined;
 
   // Nothing to push (full mode: the local content is replaced right after), or nothing changed on
   // either side (the probe found the remote as the baseline has it): no round trip.
@@ -40,7 +44,8 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
     const localSame = ctx.localUnchanged || (await localMatchesBaseline(db, pair, ctx.baselineTable));
     if (localSame && !remoteUnchanged) return changeResult(pair, ctx, counts, rowsRead);
     if (localSame) {
-      if (!ctx.dryRun) await db.transaction(() => recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null }));
+      const seen = newestSeq(ctx.seenLogSeq, ctx.remoteProbe?.logSeq);
+      if (!ctx.dryRun) await db.transaction(() => recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null, logSeq: seen }));
       return changeResult(pair, ctx, counts, rowsRead);
     }
   }
@@ -48,8 +53,14 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
   const localCounts = ctx.localUnchanged ? `SELECT ${baselineRowFp(ctx.scheme)} AS f, n FROM ${baseline}` : `SELECT ${lf} AS f, count(*) AS n FROM ${local} t GROUP BY 1`;
 
   await db.withRemote(!writesRemote, async () => {
-    if (!ctx.dryRun) await recoverKeylessPush(db, ctx.scheme, ctx.baselineTable);
+    if (!ctx.dryRun) await recoverKeylessPush(db, pair, ctx.scheme, ctx.baselineTable);
     await db.transaction(async () => {
+      // A snapshot older than the last sync saw is refused when rows are to be pulled from it.
+      const seen = ctx.direction === 'push' ? null : (ctx.seenLogSeq ?? null);
+      if (ctx.remoteProbe || seen !== null) {
+        logSeq = ctx.remoteProbe ? ctx.remoteProbe.logSeq : await currentLogSeq(db, pair);
+        assertNotStale(pair, seen, logSeq);
+      }
       await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.kl} AS ${localCounts}`);
       await db.run(`CREATE OR REPLACE TEMP TABLE ${TEMP.kr} AS SELECT ${rf} AS f, count(*) AS n FROM ${remoteRead} r GROUP BY 1`);
       await db.run(
@@ -101,7 +112,8 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
           `INSERT INTO ${remote} (${pair.columns.map((c) => quoteIdent(c.remote)).join(', ')})
            SELECT ${pair.columns.map((_c, i) => `s.c${i}`).join(', ')} FROM ${stage} s, range(s.__n) WHERE s.__found`,
         );
-        await markPush(db, pair, pushId);
+        // The log's entry marks the push as committed too (recoverKeylessPush).
+        loggedSeq = await logPushedKeys(db, pair, stage, pushId);
       }),
     );
   });
@@ -118,7 +130,7 @@ export async function syncKeylessTable(db: Database, pair: TablePair, ctx: Chang
     }
     await moveKeylessBaseline(db, pair, ctx.scheme, ctx.baselineTable, { plan: TEMP.kplan, remoteRows: TEMP.rrows });
     await dropKeylessJournal(db, ctx.baselineTable);
-    await recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null });
+    await recordChanges(db, pair, ctx, counts, { cursorColumn: null, watermark: null, logSeq: newestSeq(ctx.seenLogSeq, logSeq, loggedSeq) });
   });
   return result;
 }

@@ -6,6 +6,7 @@ import { baselineRowFp, rowFp } from '../rows/fingerprintScheme.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { STATE_SCHEMA, tableExists } from './internalNames.js';
 import { pushCommitted } from './remote/pushMarkers.js';
+import { keylessPushLogged } from './remote/changeLog.js';
 import { type TablePair, localRef } from '../catalog/tablePair.js';
 
 /**
@@ -15,8 +16,9 @@ import { type TablePair, localRef } from '../catalog/tablePair.js';
  * transaction moves the baseline, the next run would count the pushed copies as remote changes and
  * add the local changes a second time (new = local + remote − baseline). So before pushing, the
  * local counts of every planned row are journaled locally with a push id, and the push writes that
- * id into the remote's push markers (remote/pushMarkers.ts) in the
- * same remote transaction. The next run finds the journal: if the marker is on the remote, the push
+ * id into the table's change log on the remote (remote/changeLog.ts; releases before it wrote the
+ * push markers, remote/pushMarkers.ts) in the same remote transaction. The next run finds the
+ * journal: if the id is on the remote, the push
  * committed and the baseline of those rows becomes the journaled local counts (the remote then
  * differs from it exactly by the other side's changes); if not, nothing was pushed and the journal
  * is dropped.
@@ -61,10 +63,12 @@ export async function dropKeylessJournal(db: Database, baselineTable: string): P
  * Before planning: settles a journal left by a run that died during its push. The remote must be
  * attached. Returns true when a committed push was recovered.
  */
-export async function recoverKeylessPush(db: Database, scheme: FingerprintScheme, baselineTable: string): Promise<boolean> {
+export async function recoverKeylessPush(db: Database, pair: TablePair, scheme: FingerprintScheme, baselineTable: string): Promise<boolean> {
   if (!(await keylessJournalExists(db, baselineTable))) return false;
   const [row] = await db.all<{ push_id: string }>(`SELECT any_value(push_id) AS push_id FROM ${journal(baselineTable)}`);
-  const committed = row?.push_id !== undefined && (await pushCommitted(db, row.push_id));
+  // Marked in the table's change log; a push by an earlier release, in the marker table.
+  const id = row?.push_id;
+  const committed = id !== undefined && ((await keylessPushLogged(db, pair, id)) || (await pushCommitted(db, id)));
   const baseline = qualify(STATE_SCHEMA, baselineTable);
   const bf = baselineRowFp(scheme);
   await db.transaction(async () => {

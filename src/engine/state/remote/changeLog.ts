@@ -6,9 +6,10 @@ import type { TablePair } from '../../catalog/tablePair.js';
 import { appendToRemoteStateTable, remoteStateTable, remoteStateTableExists } from './remoteStateTables.js';
 
 /**
- * The remote change log of a table with a cursor column: the keys every duckdb-sync push wrote,
- * with an increasing sequence number, in `_duckdb_sync.changes_<id>` on the remote (never synced
- * as a user table).
+ * The remote change log of a table: the keys every duckdb-sync push wrote (one entry per push for a
+ * table without a key), with an increasing sequence number, in `_duckdb_sync.changes_<id>` on the
+ * remote (never synced as a user table). Its newest sequence number dates a snapshot: a reader that
+ * saw a higher one reads a lagging replica (compare/staleSnapshot.ts).
  *
  * Readers find remote changes through the cursor (updated_at ≥ watermark − lag). A row that
  * another machine wrote offline and pushes hours later carries an old cursor value, so the cursor
@@ -31,12 +32,24 @@ function changeLogTable(db: Database, pair: TablePair): string {
 /**
  * Inside the push's remote transaction: logs the keys pushed, read from the push's stage on the
  * remote (pushStage.ts), under the log's next sequence number (the newest this transaction sees,
- * plus one; 1 for a new log), which it returns (`RETURNING`: no further round trip).
+ * plus one; 1 for a new log), which it returns (`RETURNING`: no further round trip). A table without
+ * a key logs the push itself, one entry under its id (`keylessPushId`): the entry is also the mark
+ * that the push committed (keylessPushJournal.ts).
  */
-export async function logPushedKeys(db: Database, pair: TablePair, stage: string): Promise<number> {
+export async function logPushedKeys(db: Database, pair: TablePair, stage: string, keylessPushId?: string): Promise<number> {
   const next = (exists: boolean): string => (exists ? `coalesce(${changeLogSeqSql(db, pair)}, 0) + 1` : 'CAST(1 AS BIGINT)');
-  const added = await appendToRemoteStateTable(db, changeLogName(pair), (exists) => `SELECT ${kList(pair)}, ${next(exists)} AS seq, now() AS pushed_at FROM ${stage}`, undefined, 'seq');
+  const keyed = pair.key.length > 0;
+  const rows = (exists: boolean): string =>
+    keyed ? `SELECT ${kList(pair)}, ${next(exists)} AS seq, now() AS pushed_at FROM ${stage}` : `SELECT ${next(exists)} AS seq, now() AS pushed_at, CAST($1 AS VARCHAR) AS push_id`;
+  const added = await appendToRemoteStateTable(db, changeLogName(pair), rows, keyed ? undefined : [keylessPushId ?? ''], 'seq');
   return added.reduce((max, r) => Math.max(max, Number(r.seq)), 1);
+}
+
+/** Whether the log of a table without a key holds the entry of the push of this id (it committed). */
+export async function keylessPushLogged(db: Database, pair: TablePair, pushId: string): Promise<boolean> {
+  if (!(await changeLogExists(db, pair))) return false;
+  const [row] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${changeLogTable(db, pair)} WHERE push_id = $1`, [pushId]);
+  return (row?.n ?? 0n) > 0n;
 }
 
 /** Whether the table's log exists, as the last discovery listed the remote; undefined when unknown. */

@@ -5,8 +5,8 @@ import { appendToRemoteStateTable, remoteStateTable, remoteStateTableExists } fr
 
 /**
  * The remote's marker table of committed pushes (`_duckdb_sync.pushes`): a push that must be known
- * to have committed or not after a crash (a keyless push, keylessPushJournal.ts; a part of a first
- * push in parts, partedPush.ts) writes its id here in its own remote transaction.
+ * to have committed or not after a crash (a part of a first push in parts, partedPush.ts; a keyless
+ * push by an earlier release, keylessPushJournal.ts) writes its id here in its own remote transaction.
  */
 const MARKERS = 'pushes';
 
