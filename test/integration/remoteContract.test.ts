@@ -8,6 +8,7 @@ import { verify } from '../../src/run/verify.js';
 import { newCloud, type Cloud } from '../helpers/cloud.js';
 import { exec, query } from '../helpers/duck.js';
 import { testRemoteKind } from '../helpers/remoteKinds.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /**
@@ -152,5 +153,88 @@ describe(`every remote (${testRemoteKind()})`, () => {
       await db.close({ flush: false });
     }
     assert.deepEqual(await s.cloud.query(`SELECT name FROM ${s.cloud.name('items')} WHERE id = 40`), [{ name: 'library' }]);
+  });
+
+  test('schema objects both ways: a sequence, a DEFAULT, CHECK, UNIQUE, a view, a macro and comments come from the cloud; a local view and table go to it', async () => {
+    const s = await setup();
+    const { cloud, local } = s;
+    const seq = cloud.tableName('order_ids');
+    await cloud.exec(
+      `CREATE SEQUENCE ${cloud.name('order_ids')} START 100`,
+      `CREATE TABLE ${cloud.name('orders')} (id INTEGER PRIMARY KEY DEFAULT nextval('${seq}'), qty INTEGER NOT NULL CHECK (qty > 0), ref VARCHAR UNIQUE)`,
+      `INSERT INTO ${cloud.name('orders')} (qty, ref) VALUES (5, 'a'), (7, 'b')`,
+      `CREATE VIEW ${cloud.name('big_orders')} AS SELECT id, qty FROM ${cloud.name('orders')} WHERE qty > 5`,
+      `CREATE MACRO ${cloud.name('twice')}(a) AS a * 2`,
+      `COMMENT ON TABLE ${cloud.name('orders')} IS 'every order'`,
+    );
+    // Objects follow a sync of the whole database (a sync of named tables leaves them alone).
+    const whole = (options: SyncOptions = {}) => s.ok({ tables: undefined, ...options });
+    await whole();
+    const sameOnBoth = async (sql: string): Promise<void> => assert.deepEqual(await query(local, sql), await cloud.query(sql), sql);
+    await sameOnBoth(`SELECT * FROM ${cloud.name('big_orders')} ORDER BY id`);
+    await sameOnBoth(`SELECT ${cloud.name('twice')}(21) AS v`);
+    await sameOnBoth(`SELECT comment FROM duckdb_tables() WHERE table_name = 'orders' AND database_name = current_database()`);
+    // The constraints hold locally as on the cloud, and the sequence goes on from the cloud's value.
+    await assert.rejects(exec(local, `INSERT INTO ${cloud.name('orders')} (qty, ref) VALUES (0, 'zero')`), /CHECK|constraint/i);
+    await assert.rejects(exec(local, `INSERT INTO ${cloud.name('orders')} (qty, ref) VALUES (3, 'a')`), /unique|duplicate|constraint/i);
+    await exec(local, `INSERT INTO ${cloud.name('orders')} (qty, ref) VALUES (9, 'c')`);
+    assert.deepEqual(await query(local, `SELECT id FROM ${cloud.name('orders')} WHERE ref = 'c'`), [{ id: 102 }]);
+
+    const schema = cloud.name('x').split('.')[0] as string;
+    await exec(
+      local,
+      `CREATE VIEW ${cloud.name('small_orders')} AS SELECT id FROM ${cloud.name('orders')} WHERE qty < 8`,
+      `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+      `CREATE TABLE ${cloud.name('limits')} (id INTEGER PRIMARY KEY, cap INTEGER CHECK (cap < 100), code VARCHAR UNIQUE)`,
+      `INSERT INTO ${cloud.name('limits')} VALUES (1, 10, 'x')`,
+    );
+    await whole({ pushObjects: [cloud.tableName('small_orders')] });
+    await sameOnBoth(`SELECT * FROM ${cloud.name('small_orders')} ORDER BY id`);
+    assert.deepEqual(await cloud.query(`SELECT id, qty, ref FROM ${cloud.name('orders')} WHERE ref = 'c'`), [{ id: 102, qty: 9, ref: 'c' }]);
+    await assert.rejects(cloud.exec(`INSERT INTO ${cloud.name('limits')} VALUES (2, 500, 'y')`), /CHECK|constraint/i);
+    await assert.rejects(cloud.exec(`INSERT INTO ${cloud.name('limits')} VALUES (3, 5, 'x')`), /unique|duplicate|constraint/i);
+    await s.identical();
+  });
+
+  test('two clients syncing the same cloud tables at the same moment, round after round, converge with nothing lost or doubled', async () => {
+    const s = await setup();
+    const { cloud } = s;
+    const items = cloud.name('items');
+    const events = cloud.name('events');
+    const dir = join(s.local, '..');
+    const ROUNDS = 3;
+    const localOf = (c: string): string => join(dir, `client-${c}.duckdb`);
+    // Each client its own process, as two machines would be; live, the token is passed on.
+    const env = cleanEnv(testRemoteKind() === 'motherduck' ? { motherduck_token: process.env.motherduck_token } : {});
+    const syncOf = (c: string) =>
+      runCli(['sync', '--local', localOf(c), '--remote', cloud.uri, '--table', cloud.tableName('items'), '--table', cloud.tableName('events'), '--json'], {
+        cwd: dir,
+        env: { ...env, DUCKDB_SYNC_CACHE_DIR: join(dir, `cache-${c}`) },
+        timeoutMs: 180_000,
+      });
+    for (const c of ['a', 'b']) assert.equal((await syncOf(c)).code, 0);
+    const failures: string[] = [];
+    const client = async (c: 'a' | 'b', offset: number): Promise<void> => {
+      for (let round = 1; round <= ROUNDS; round++) {
+        await exec(
+          localOf(c),
+          `INSERT INTO ${items} VALUES (${offset + round}, '${c} ${round}', ${round}, [], now())`,
+          `UPDATE ${items} SET price = price + 1, updated_at = now() WHERE id % 2 = ${c === 'a' ? 0 : 1} AND id <= 20`,
+          `INSERT INTO ${events} VALUES ('${c}', ${round})`,
+        );
+        const r = await syncOf(c);
+        if (r.code !== 0) failures.push(`${c} round ${round}: exit ${r.code}: ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
+      }
+    };
+    await Promise.all([client('a', 1000), client('b', 2000)]);
+    assert.deepEqual(failures, [], 'every sync of both clients succeeded');
+    for (const c of ['a', 'b']) assert.equal((await syncOf(c)).code, 0);
+    const count = async (sql: string): Promise<number> => Number((await cloud.query(sql))[0]?.n);
+    assert.equal(await count(`SELECT count(*) AS n FROM ${items} WHERE id > 1000`), 2 * ROUNDS, 'every insert arrived once');
+    assert.equal(await count(`SELECT count(*) AS n FROM ${items} WHERE id <= 20 AND price <> CAST(id / 4 AS DECIMAL(10, 2)) + ${ROUNDS}`), 0, 'every update of every round arrived');
+    assert.equal(await count(`SELECT count(*) AS n FROM ${events} WHERE kind IN ('a', 'b')`), 2 * ROUNDS, 'each keyless append arrived exactly once');
+    for (const c of ['a', 'b']) {
+      for (const t of ['items', 'events']) assert.deepEqual(await query(localOf(c), `SELECT * FROM ${cloud.name(t)} ORDER BY ALL`), await s.cloudRows(t), `${c}: ${t}`);
+    }
   });
 });
