@@ -22,11 +22,13 @@ test('a DuckLake database on MotherDuck: a keyed table with constraints and a se
     `INSERT INTO ${table} (id, sku, qty) SELECT i, 'sku' || i, i FROM range(1, 101) t(i)`,
   );
   const args = ['sync', '--local', local, '--remote', `md:${database}`, '--table', table, '--json'];
-  const first = await runCli(args, { cwd: dir, env: cleanEnv({ DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') }) });
+  // The token reaches the CLI only when passed on (cleanEnv drops it from what a test inherits).
+  const env = cleanEnv({ DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache'), motherduck_token: process.env.motherduck_token });
+  const first = await runCli(args, { cwd: dir, env });
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /a DuckLake database holds no constraints/);
   await exec(local, `UPDATE ${table} SET qty = 999 WHERE id = 1`, `DELETE FROM ${table} WHERE id = 2`);
-  const second = await runCli(args, { cwd: dir, env: cleanEnv({ DUCKDB_SYNC_CACHE_DIR: join(dir, 'cache') }) });
+  const second = await runCli(args, { cwd: dir, env });
   assert.equal(second.code, 0, second.stderr);
   const rows = await withDuck(`md:${database}`, (q) => q.json(`SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS k, max(qty)::INTEGER AS q FROM "${database}".main.${table}`));
   assert.deepEqual(rows, [{ n: 99, k: 99, q: 999 }]);
