@@ -8,14 +8,17 @@ import { probeTables } from './probeTables.js';
 import { chooseSchemes } from './chooseSchemes.js';
 import { countRowsInScope } from './catalog/scopeFilter.js';
 import { type TableResult, emptyTableResult } from './api.js';
+import { acceptRemoteAsReset, clearStaleMark, markStale, readStaleMarks, STALE_GRACE_MS } from './state/staleMarks.js';
 
 /**
  * Syncs each table pair in turn. An incremental sync that pulls probes every table's remote side
  * first (probeTables.ts): tables unchanged on both sides are recorded together and cost no further
  * work; the others are told what the probe found. A failing table is recorded (metadata status
  * 'error') and the others go on; an abort stops before the next table (the one in progress
- * finishes or rolls back). Returns each table's result, and the tables whose local content equals
- * their baselines afterwards (settled).
+ * finishes or rolls back). A table whose remote shows an older snapshot than its last sync saw is
+ * left as it is, with a warning (a lagging replica); one that still does after STALE_GRACE_MS is
+ * synced with the remote taken as it is (state/staleMarks.ts). Returns each table's result, and the
+ * tables whose local content equals their baselines afterwards (settled).
  */
 export async function syncTables(db: Database, discovery: Discovery, ctx: SyncContext): Promise<{ results: TableResult[]; settled: string[] }> {
   const results: TableResult[] = [];
@@ -26,11 +29,17 @@ export async function syncTables(db: Database, discovery: Discovery, ctx: SyncCo
   if (unchanged.length && !ctx.dryRun) await db.transaction(() => recordUnchangedTables(db, unchanged, ctx.direction));
   const quiet = new Set(unchanged.map((u) => u.pair.name));
   if (quiet.size) ctx.logger.info(`${quiet.size} table(s) unchanged on both sides since the last sync`);
+  const staleSince = await readStaleMarks(db);
   for (const pair of discovery.pairs) {
+    // A table that reads a current snapshot again is no longer waiting for one.
+    const fresh = async (): Promise<void> => {
+      if (staleSince.has(pair.name) && !ctx.dryRun) await clearStaleMark(db, pair.name);
+    };
     if (ctx.local.unchanged.has(pair.name)) ctx.logger.debug(`${pair.name}: not compared with its baseline (the local file is as the last sync left it)`);
     if (quiet.has(pair.name)) {
       ctx.logger.debug(`${pair.name}: unchanged on both sides`);
       if (!ctx.dryRun) settled.push(pair.name);
+      await fresh();
       results.push({ ...emptyTableResult(pair.name, ctx.dryRun ? 'planned' : 'ok'), rowsRead: 0, remoteRoundTrips: 0 });
       continue;
     }
@@ -52,12 +61,27 @@ export async function syncTables(db: Database, discovery: Discovery, ctx: SyncCo
       // Every step is idempotent, so a table whose remote could not be reached (a network error) is
       // synced again from the start, the remote attached anew.
       // A table that runs out of an `auto` memory limit is synced again with DuckDB's own (memoryLimit.ts).
-      const outcome = await db.memory.withHeadroom(pair.name, () =>
-        db.retryingRemote(pair.name, () => syncTable(db, ctx, pair, discovery.localTables.get(pair.name), { scheme: chosen.scheme, probe: probes.get(pair.name) })),
-      );
+      const attempt = () =>
+        db.memory.withHeadroom(pair.name, () =>
+          db.retryingRemote(pair.name, () => syncTable(db, ctx, pair, discovery.localTables.get(pair.name), { scheme: chosen.scheme, probe: probes.get(pair.name) })),
+        );
+      let reset: string | undefined;
+      let outcome: Awaited<ReturnType<typeof attempt>>;
+      try {
+        outcome = await attempt();
+      } catch (error) {
+        const since = staleSince.get(pair.name);
+        if (!(error instanceof StaleRemoteError) || ctx.dryRun || since === undefined || Date.now() - since < STALE_GRACE_MS) throw error;
+        // Behind for longer than any replica lags: the remote was reset; it is taken as it is now.
+        reset = `the remote's change log has been behind what an earlier sync saw since ${new Date(since).toISOString()}: taken as the remote's state (the database restored from an older copy, or duckdb-sync's remote schema dropped)`;
+        await acceptRemoteAsReset(db, pair.name);
+        outcome = await attempt();
+      }
+      await fresh();
       if (outcome.settled) settled.push(pair.name);
       const synced = outcome.result;
-      const result = chosen.note ? { ...synced, warnings: [chosen.note, ...(synced.warnings ?? [])] } : synced;
+      const notes = [...(chosen.note ? [chosen.note] : []), ...(reset ? [reset] : [])];
+      const result = notes.length ? { ...synced, warnings: [...notes, ...(synced.warnings ?? [])] } : synced;
       for (const w of result.warnings ?? []) ctx.logger.warn(`${pair.name}: ${w}`);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       ctx.logger.info(
@@ -68,6 +92,7 @@ export async function syncTables(db: Database, discovery: Discovery, ctx: SyncCo
     } catch (error) {
       if (error instanceof StaleRemoteError) {
         // Left as it is, not failed: a later sync reads a fresher snapshot.
+        if (!ctx.dryRun && !staleSince.has(pair.name)) await markStale(db, pair.name, Date.now());
         ctx.logger.warn(`${error.message} (${error.hint})`);
         results.push({ ...emptyTableResult(pair.name, ctx.dryRun ? 'planned' : 'ok'), warnings: [`${error.message}; ${error.hint}`], remoteRoundTrips: db.remoteStatements - roundTrips });
         continue;
