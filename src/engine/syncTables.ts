@@ -8,7 +8,7 @@ import { probeTables } from './probeTables.js';
 import { chooseSchemes } from './chooseSchemes.js';
 import { countRowsInScope } from './catalog/scopeFilter.js';
 import { type TableResult, emptyTableResult } from './api.js';
-import { acceptRemoteAsReset, clearStaleMark, markStale, readStaleMarks, STALE_GRACE_MS } from './state/staleMarks.js';
+import { clearStaleMarkOf, readStaleMarks, withStaleGrace } from './state/staleMarks.js';
 
 /**
  * Syncs each table pair in turn. An incremental sync that pulls probes every table's remote side
@@ -29,17 +29,13 @@ export async function syncTables(db: Database, discovery: Discovery, ctx: SyncCo
   if (unchanged.length && !ctx.dryRun) await db.transaction(() => recordUnchangedTables(db, unchanged, ctx.direction));
   const quiet = new Set(unchanged.map((u) => u.pair.name));
   if (quiet.size) ctx.logger.info(`${quiet.size} table(s) unchanged on both sides since the last sync`);
-  const staleSince = await readStaleMarks(db);
+  const staleMarks = await readStaleMarks(db);
   for (const pair of discovery.pairs) {
-    // A table that reads a current snapshot again is no longer waiting for one.
-    const fresh = async (): Promise<void> => {
-      if (staleSince.has(pair.name) && !ctx.dryRun) await clearStaleMark(db, pair.name);
-    };
     if (ctx.local.unchanged.has(pair.name)) ctx.logger.debug(`${pair.name}: not compared with its baseline (the local file is as the last sync left it)`);
     if (quiet.has(pair.name)) {
       ctx.logger.debug(`${pair.name}: unchanged on both sides`);
       if (!ctx.dryRun) settled.push(pair.name);
-      await fresh();
+      await clearStaleMarkOf(db, pair.name, staleMarks, ctx.dryRun);
       results.push({ ...emptyTableResult(pair.name, ctx.dryRun ? 'planned' : 'ok'), rowsRead: 0, remoteRoundTrips: 0 });
       continue;
     }
@@ -61,23 +57,12 @@ export async function syncTables(db: Database, discovery: Discovery, ctx: SyncCo
       // Every step is idempotent, so a table whose remote could not be reached (a network error) is
       // synced again from the start, the remote attached anew.
       // A table that runs out of an `auto` memory limit is synced again with DuckDB's own (memoryLimit.ts).
-      const attempt = () =>
+      // A table that finds an older snapshot than its last sync saw waits, then is taken as reset (staleMarks.ts).
+      const { value: outcome, reset } = await withStaleGrace(db, pair.name, staleMarks, ctx.dryRun, () =>
         db.memory.withHeadroom(pair.name, () =>
           db.retryingRemote(pair.name, () => syncTable(db, ctx, pair, discovery.localTables.get(pair.name), { scheme: chosen.scheme, probe: probes.get(pair.name) })),
-        );
-      let reset: string | undefined;
-      let outcome: Awaited<ReturnType<typeof attempt>>;
-      try {
-        outcome = await attempt();
-      } catch (error) {
-        const since = staleSince.get(pair.name);
-        if (!(error instanceof StaleRemoteError) || ctx.dryRun || since === undefined || Date.now() - since < STALE_GRACE_MS) throw error;
-        // Behind for longer than any replica lags: the remote was reset; it is taken as it is now.
-        reset = `the remote's change log has been behind what an earlier sync saw since ${new Date(since).toISOString()}: taken as the remote's state (the database restored from an older copy, or duckdb-sync's remote schema dropped)`;
-        await acceptRemoteAsReset(db, pair.name);
-        outcome = await attempt();
-      }
-      await fresh();
+        ),
+      );
       if (outcome.settled) settled.push(pair.name);
       const synced = outcome.result;
       const notes = [...(chosen.note ? [chosen.note] : []), ...(reset ? [reset] : [])];
@@ -92,7 +77,6 @@ export async function syncTables(db: Database, discovery: Discovery, ctx: SyncCo
     } catch (error) {
       if (error instanceof StaleRemoteError) {
         // Left as it is, not failed: a later sync reads a fresher snapshot.
-        if (!ctx.dryRun && !staleSince.has(pair.name)) await markStale(db, pair.name, Date.now());
         ctx.logger.warn(`${error.message} (${error.hint})`);
         results.push({ ...emptyTableResult(pair.name, ctx.dryRun ? 'planned' : 'ok'), warnings: [`${error.message}; ${error.hint}`], remoteRoundTrips: db.remoteStatements - roundTrips });
         continue;

@@ -7,7 +7,6 @@ import type { CursorState } from '../catalog/cursor.js';
 import type { FingerprintScheme } from '../../remote/remote.js';
 import { engineRowHash } from '../rows/fingerprint.js';
 import { ensureLocalTable } from '../catalog/localSchema.js';
-import { currentLogSeq } from '../state/remote/changeLog.js';
 import { type TablePair, localRef, remoteRows } from '../catalog/tablePair.js';
 import { readOneTableMetadata, recordTableSuccess } from '../state/tableMetadata.js';
 import { TEMP } from '../rows/tempTables.js';
@@ -23,8 +22,8 @@ export interface PullFullOptions {
   policy?: string | undefined;
   /** The cursor column, whose largest value becomes the watermark. */
   cursor?: CursorState | undefined;
-  /** The remote change log's newest sequence number, when the caller read it already (undefined: read here). */
-  logSeq?: number | null | undefined;
+  /** The remote change log's newest sequence number as the caller read it (null: no log), recorded as seen. */
+  logSeq: number | null;
   onProgress?: ((p: PullProgress) => void) | undefined;
 }
 
@@ -56,7 +55,7 @@ export async function pullFullTable(db: Database, pair: TablePair, localInfo: Ta
     const conflicts = localInfo ? await recordDiscardedChanges(db, pair, options.policy ?? 'full-sync', options.runId) : 0;
     const watermark = options.cursor ? await maxValue(db, local, options.cursor.column) : null;
     // Recorded as seen: a later read of an older snapshot is then detected (staleSnapshot.ts).
-    const logSeq = options.logSeq !== undefined ? options.logSeq : await currentLogSeq(db, pair);
+    const { logSeq } = options;
     await recordTableSuccess(db, pair, options.scheme, options.engineVersion, {
       mode: 'full',
       direction: 'pull',
